@@ -1,0 +1,42 @@
+// Lint, including the layering rules of DESIGN.md: shared imports nothing from node/electron/DOM
+// land, the renderer only shared, the gate engine and relay never electron.
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'http', 'https', 'net', 'crypto', 'child_process', 'worker_threads', 'stream', 'events', 'url', 'util'];
+const restrict = (patterns, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'renderer/dist/**', 'bench/results.json', 'release/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+      eqeqeq: ['error', 'smart'],
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: restrict([...nodeBuiltins, 'electron', 'react', 'ws', 'better-sqlite3', '**/relay/**', '**/electron/**', '**/renderer/**', '**/sim/**'], 'shared/ is pure: no node, electron, DOM or other layers'),
+  },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    rules: restrict([...nodeBuiltins, 'electron', 'ws', 'better-sqlite3', '**/relay/**', '**/electron/**', '**/sim/**'], 'the renderer talks only to the GateApi from shared/'),
+  },
+  {
+    files: ['relay/**/*.ts', 'electron/gate/**/*.ts', 'sim/**/*.ts', 'bench/**/*.ts'],
+    rules: restrict(['electron', '**/renderer/**'], 'only electron/*.ts shell files import electron'),
+  },
+  {
+    files: ['relay/**/*.ts'],
+    rules: restrict(['electron', '**/electron/**', '**/renderer/**'], 'relay imports only shared/'),
+  },
+  {
+    // CLI entry points and tests talk to the user on the console by design.
+    files: ['**/cli.ts', '**/cli/**/*.ts', 'test/**/*.ts', '**/*.test.ts', 'bench/**/*.ts', 'scripts/**', 'bin/**', 'sim/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+);
