@@ -1,0 +1,67 @@
+/**
+ * `npm run bench [-- NAME ...] [--quick]`: runs the named benchmarks (all when none is named), prints
+ * one table and writes bench/results.json with the same rows.
+ */
+import { writeFileSync } from 'node:fs';
+import type { Benchmark, BenchRow } from './types.js';
+
+const BENCHMARKS: Record<string, () => Promise<{ run: Benchmark }>> = {
+  relay: () => import('./relay.js'),
+  gate: () => import('./gate.js'),
+  ui: () => import('./ui.js'),
+  turnstile: () => import('./turnstile.js'),
+  e2e: () => import('./e2e.js'),
+};
+
+function format(value: number | null, digits = 2): string {
+  if (value === null) return '—';
+  return Math.abs(value) >= 1000 ? Math.round(value).toLocaleString('en') : value.toFixed(digits);
+}
+
+function printTable(rows: BenchRow[]): void {
+  const header = ['bench', 'figure', 'measured', 'goal', 'raw floor', 'ratio', 'result'];
+  const body = rows.map((row) => [
+    row.bench,
+    row.figure,
+    `${format(row.measured)} ${row.unit}`,
+    row.goal ?? '—',
+    row.floor === null ? '—' : `${format(row.floor)} ${row.unit}`,
+    format(row.ratio),
+    row.pass === null ? 'info' : row.pass ? 'PASS' : 'FAIL',
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...body.map((line) => (line[column] ?? '').length)));
+  const render = (line: string[]) => line.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
+  console.log(render(header));
+  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
+  for (const line of body) console.log(render(line));
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const isQuick = argv.includes('--quick');
+  const names = argv.filter((arg) => !arg.startsWith('--'));
+  const unknown = names.filter((name) => !(name in BENCHMARKS));
+  if (unknown.length) {
+    console.error(`unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(BENCHMARKS).join(', ')}`);
+    return 2;
+  }
+  const rows: BenchRow[] = [];
+  for (const name of names.length ? names : Object.keys(BENCHMARKS)) {
+    const load = BENCHMARKS[name];
+    if (!load) continue;
+    console.error(`running ${name}${isQuick ? ' (quick)' : ''} …`);
+    const { run } = await load();
+    rows.push(...(await run({ isQuick })));
+  }
+  printTable(rows);
+  writeFileSync('bench/results.json', `${JSON.stringify({ at: new Date().toISOString(), isQuick, rows }, null, 2)}\n`);
+  console.log('\nwritten bench/results.json');
+  return rows.some((row) => row.pass === false) ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
