@@ -10,7 +10,6 @@ export type LogSink = (line: string) => void;
 
 // shared/ is compiled without Node or DOM types; every runtime we ship in has a console.
 declare const console: { error(line: string): void };
-// eslint-disable-next-line no-console -- the one place that writes to the console
 let sink: LogSink = (line) => console.error(line);
 let threshold: LogLevel = 'info';
 
