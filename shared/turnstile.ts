@@ -22,6 +22,27 @@ export const turnstileResultSchema = z.object({
 });
 export type TurnstileResult = z.infer<typeof turnstileResultSchema>;
 
+/** The generic HTTP driver beyond `http:URL`; every field optional (defaults: POST, JSON body, 2xx, 2 s). */
+export const httpTurnstileSchema = z.object({
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH']).optional(),
+  headers: z.record(z.string().min(1).max(100), z.string().max(2000)).optional(),
+  /** `{direction}`, `{barcode}`, `{gate}` and `{pulseMs}` are replaced, escaped for the content type. */
+  bodyTemplate: z.string().max(10_000).optional(),
+  /** Exact status expected; absent = any 2xx. */
+  expectStatus: z.number().int().min(100).max(599).optional(),
+  timeoutMs: z.number().int().min(100).max(60_000).optional(),
+});
+export type HttpTurnstileSettings = z.infer<typeof httpTurnstileSchema>;
+
+/** A serial (not keyboard) barcode scanner: one scan per line. */
+export const serialScannerSettingsSchema = z.object({
+  path: z.string().min(1).max(500),
+  baud: z.number().int().min(50).max(4_000_000).default(9600),
+  /** What ends a scan: CR, LF or CRLF (the default accepts any of them). */
+  terminator: z.enum(['any', 'cr', 'lf', 'crlf']).default('any'),
+});
+export type SerialScannerSettings = z.infer<typeof serialScannerSettingsSchema>;
+
 export const turnstileSettingsSchema = z.object({
   /** Driver spec in the CLI's `--turnstile SPEC` form, e.g. `lcus:/dev/ttyUSB0:1` or `none`. */
   spec: z.string().min(1).max(500),
@@ -30,6 +51,10 @@ export const turnstileSettingsSchema = z.object({
   pulseMs: z.number().int().min(50).max(30_000),
   /** Annul an admission when no passage signal arrives within this window; null = no feedback. */
   passageTimeoutMs: z.number().int().min(500).max(120_000).nullable(),
+  /** Which input reports a passage (Numato GPIO, Shelly input id); absent = input 0 when the device has one. */
+  passageInput: z.number().int().min(0).max(63).nullable().optional(),
+  http: httpTurnstileSchema.optional(),
+  scanner: serialScannerSettingsSchema.nullable().optional(),
 });
 export type TurnstileSettings = z.infer<typeof turnstileSettingsSchema>;
 
@@ -60,6 +85,17 @@ export const TURNSTILE_SPEC_FORMS = [
   'http:URL',
 ] as const;
 
+/** Starting points the settings screen offers; `spec` is a template the operator completes. */
+export const TURNSTILE_PRESETS = [
+  { name: 'No turnstile', spec: 'none', hasPassageInput: false },
+  { name: 'LCUS USB relay (CH340), channel 1', spec: 'lcus:/dev/ttyUSB0:1', hasPassageInput: false },
+  { name: 'Numato USB relay, relay 0', spec: 'numato:/dev/ttyACM0:0', hasPassageInput: true },
+  { name: 'Raw serial relay (hex frames)', spec: 'serial:/dev/ttyUSB0:9600:A00101A2:A00100A1', hasPassageInput: false },
+  { name: 'Shelly Gen1 (1, 1PM, 2.5)', spec: 'shelly1:http://192.168.33.1', hasPassageInput: true },
+  { name: 'Shelly Gen2+ (Plus, Pro), switch 0', spec: 'shelly2:http://admin:PASSWORD@192.168.33.1', hasPassageInput: true },
+  { name: 'HTTP controller', spec: 'http:http://192.168.1.50/open', hasPassageInput: false },
+] as const;
+
 const HEX = /^([0-9a-fA-F]{2})+$/;
 const HTTP_URL = /^https?:\/\/[^\s/]+(\/\S*)?$/;
 
@@ -68,6 +104,39 @@ function wholeNumber(text: string | undefined, what: string, min: number, max: n
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) return `${what} must be a whole number from ${min} to ${max}, got "${text}"`;
   return value;
+}
+
+/**
+ * `shelly2:URL[:SWITCH_ID]`: a URL may itself end in `:PORT`, so a trailing `:N` is the switch id only
+ * when the URL already has a port (`http://host:80:1`) or a path (`http://host/:1`); `http://host:1`
+ * is port 1, as any URL parser would read it. Userinfo (`admin:pass@`) and `[v6]` hosts are skipped
+ * before looking for the port.
+ */
+function splitShelly2(rest: string): { url: string; switchId: number } | string {
+  const match = /^(https?:\/\/)([^\s/]*)(\/\S*)?$/.exec(rest);
+  if (!match) return 'shelly2 needs an http(s) URL';
+  const authority = match[2] ?? '';
+  let path = match[3] ?? '';
+  const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
+  const hostEnd = hostPort.startsWith('[') ? hostPort.indexOf(']') + 1 : hostPort.search(/:|$/);
+  if (hostEnd <= 0 || hostPort.slice(0, hostEnd) === '[]') return 'shelly2 needs a host in its URL';
+  const tail = /^(?::(\d+))?(?::(\d+))?$/.exec(hostPort.slice(hostEnd));
+  if (!tail) return `cannot read the port in "${hostPort}"`;
+  let switchText = tail[2];
+  if (switchText !== undefined && path) return 'the switch id goes after the path, not after the port';
+  if (tail[1] !== undefined) {
+    const port = Number(tail[1]);
+    if (port < 1 || port > 65_535) return `port must be from 1 to 65535, got "${tail[1]}"`;
+  }
+  const pathSwitch = /:(\d+)$/.exec(path);
+  if (pathSwitch) {
+    switchText = pathSwitch[1];
+    path = path.slice(0, pathSwitch.index);
+  }
+  const switchId = wholeNumber(switchText, 'switch id', 0, 64);
+  if (typeof switchId === 'string') return switchId;
+  const base = switchText !== undefined && !pathSwitch ? authority.slice(0, authority.lastIndexOf(':')) : authority;
+  return { url: `${match[1]}${base}${path}`, switchId };
 }
 
 /** Parses a turnstile SPEC; an error names what is wrong and lists the accepted forms. */
@@ -87,7 +156,7 @@ export function parseTurnstileSpec(spec: string): { ok: true; spec: TurnstileSpe
       const [path, number, ...extra] = rest.split(':');
       if (!path) return fail(`${driver} needs a serial port path`);
       if (extra.length) return fail(`too many parts after ${driver}:PATH`);
-      const value = wholeNumber(number, driver === 'lcus' ? 'channel' : 'relay', driver === 'lcus' ? 1 : 0, 64);
+      const value = wholeNumber(number, driver === 'lcus' ? 'channel' : 'relay', driver === 'lcus' ? 1 : 0, driver === 'lcus' ? 8 : 63);
       if (typeof value === 'string') return fail(value);
       return driver === 'lcus'
         ? { ok: true, spec: { driver, path, channel: value } }
@@ -106,13 +175,8 @@ export function parseTurnstileSpec(spec: string): { ok: true; spec: TurnstileSpe
     case 'http':
       return HTTP_URL.test(rest) ? { ok: true, spec: { driver, url: rest } } : fail(`${driver} needs an http(s) URL`);
     case 'shelly2': {
-      const match = /^(https?:\/\/[^\s/]+?(?:\/\S*?)?)(?::(\d+))?$/.exec(rest);
-      // URL:SWITCH_ID — a trailing `:N` after a URL that already has a port or path is the switch id.
-      const hasSwitch = match?.[2] !== undefined && /^https?:\/\/[^/]+(:\d+|\/.*)/.test(match[1] ?? '');
-      const url = hasSwitch ? match?.[1] : rest;
-      if (!url || !HTTP_URL.test(url)) return fail('shelly2 needs an http(s) URL');
-      const switchId = hasSwitch ? Number(match?.[2]) : 0;
-      return { ok: true, spec: { driver, url, switchId } };
+      const parsed = splitShelly2(rest);
+      return typeof parsed === 'string' ? fail(parsed) : { ok: true, spec: { driver, ...parsed } };
     }
     default:
       return fail(`unknown driver "${driver}"`);
