@@ -1,0 +1,78 @@
+/** The gate client and its live state (status, stats, settings), shared by every screen. */
+import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
+import type { GateStats, GateStatus, SettingsView } from '../../shared/gate-api.js';
+import type { GateClient, LinkState } from './api/types.js';
+
+export interface GateState {
+  client: GateClient;
+  status: GateStatus | null;
+  stats: GateStats | null;
+  settings: SettingsView | null;
+  link: LinkState;
+  refreshSettings(): Promise<void>;
+  refreshStats(): Promise<void>;
+}
+
+const GateContext = createContext<GateState | null>(null);
+
+/** Polling backs up the pushed events so the badge is right within a second even if a push is lost. */
+const STATUS_POLL_MS = 1000;
+const STATS_POLL_MS = 3000;
+
+export function GateProvider({ client, children }: { client: GateClient; children: ReactNode }) {
+  const [status, setStatus] = useState<GateStatus | null>(null);
+  const [stats, setStats] = useState<GateStats | null>(null);
+  const [settings, setSettings] = useState<SettingsView | null>(null);
+  const [link, setLink] = useState<LinkState>('connected');
+
+  const refreshSettings = useCallback(async () => {
+    const answer = await client.api.getSettings({});
+    if (answer.ok) setSettings(answer.value);
+  }, [client]);
+  const refreshStats = useCallback(async () => {
+    const answer = await client.api.stats({});
+    if (answer.ok) setStats(answer.value);
+  }, [client]);
+
+  useEffect(() => {
+    let isLive = true;
+    const pollStatus = async () => {
+      const answer = await client.api.status({});
+      if (!isLive) return;
+      if (answer.ok) {
+        setStatus(answer.value);
+        setLink('connected');
+      } else if (answer.error.code === 'unavailable') setLink('reconnecting');
+    };
+    void pollStatus();
+    void refreshSettings();
+    void refreshStats();
+    const statusTimer = setInterval(pollStatus, STATUS_POLL_MS);
+    const statsTimer = setInterval(refreshStats, STATS_POLL_MS);
+    const stopEvents = client.onEvent((event) => {
+      if (event.type === 'status') setStatus(event.status);
+      if (event.type === 'decision') void refreshStats();
+      if (event.type === 'turnstile') setStatus((previous) => (previous ? { ...previous, turnstile: event.turnstile } : previous));
+    });
+    const stopLink = client.onLink(setLink);
+    return () => {
+      isLive = false;
+      clearInterval(statusTimer);
+      clearInterval(statsTimer);
+      stopEvents();
+      stopLink();
+    };
+  }, [client, refreshSettings, refreshStats]);
+
+  return (
+    <GateContext.Provider value={{ client, status, stats, settings, link, refreshSettings, refreshStats }}>
+      {children}
+    </GateContext.Provider>
+  );
+}
+
+export function useGate(): GateState {
+  const state = useContext(GateContext);
+  if (!state) throw new Error('useGate outside GateProvider');
+  return state;
+}

@@ -1,0 +1,17 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createGateClient } from './api/client.js';
+import { App } from './app.js';
+import { GateProvider } from './gate-context.js';
+import './styles.css';
+
+const root = document.getElementById('root');
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <GateProvider client={createGateClient()}>
+        <App />
+      </GateProvider>
+    </StrictMode>,
+  );
+}

@@ -1,0 +1,127 @@
+/**
+ * The Scan screen: one input that always holds focus. A scanner burst ending in Enter or Tab is a
+ * scan; a person typing slowly sees lookup results, and Enter takes them to Lookup.
+ */
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import type { ScanResult, TicketDetail } from '../../../shared/gate-api.js';
+import { useGate } from '../gate-context.js';
+import { Counters } from './counters.js';
+import { EMPTY_BUFFER, classifySubmit, shouldLookUpWhileTyping, syncBuffer, type KeyBuffer } from './keystroke-timing.js';
+import { ResultPanel } from './result-panel.js';
+import { playTone } from './sounds.js';
+import { verdictOf } from './verdict.js';
+
+const RESULT_MS = 3000;
+const LOOKUP_DEBOUNCE_MS = 250;
+
+export function ScanScreen({ onLookup }: { onLookup(query: string): void }) {
+  const { client, settings, refreshStats } = useGate();
+  const input = useRef<HTMLInputElement>(null);
+  const buffer = useRef<KeyBuffer>(EMPTY_BUFFER);
+  const submittedAt = useRef<number | null>(null);
+  const [value, setValue] = useState('');
+  const [result, setResult] = useState<ScanResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [suggestions, setSuggestions] = useState<TicketDetail[]>([]);
+  const isSoundOn = settings?.sounds ?? true;
+
+  const show = (next: ScanResult) => {
+    setResult((previous) => (previous?.scanId === next.scanId ? previous : next));
+    if (isSoundOn) playTone(verdictOf(next));
+  };
+
+  // Decisions made elsewhere on this gate (a serial scanner, the turnstile) show here too.
+  useEffect(() => client.onEvent((event) => event.type === 'decision' && setResult((previous) => (previous?.scanId === event.decision.scanId ? previous : event.decision))), [client]);
+
+  useEffect(() => {
+    if (!result) return;
+    const timer = setTimeout(() => setResult(null), RESULT_MS);
+    if (submittedAt.current !== null) {
+      const start = submittedAt.current;
+      submittedAt.current = null;
+      // Measured after the next frame is painted: what the door person actually sees.
+      requestAnimationFrame(() => setTimeout(() => performance.measure('scan-to-paint', { start, end: performance.now() })));
+    }
+    return () => clearTimeout(timer);
+  }, [result]);
+
+  useEffect(() => {
+    if (!shouldLookUpWhileTyping(buffer.current)) return setSuggestions([]);
+    const timer = setTimeout(async () => {
+      const answer = await client.api.lookup({ query: value });
+      if (answer.ok && buffer.current.text === value) setSuggestions(answer.value.results.slice(0, 5));
+    }, LOOKUP_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [value, client]);
+
+  const keepFocus = () => requestAnimationFrame(() => input.current?.focus());
+
+  const submit = async (at: number) => {
+    const exact = suggestions.find((ticket) => ticket.barcode === buffer.current.text.trim())?.barcode ?? null;
+    const submission = classifySubmit(buffer.current, exact);
+    buffer.current = EMPTY_BUFFER;
+    setValue('');
+    setSuggestions([]);
+    if (submission.kind === 'lookup') return onLookup(submission.query);
+    if (submission.kind !== 'scan') return;
+    submittedAt.current = at;
+    const answer = await client.api.scan({ barcode: submission.barcode });
+    if (answer.ok) {
+      setError(null);
+      show(answer.value);
+      void refreshStats();
+    } else {
+      submittedAt.current = null;
+      setResult(null);
+      setError(answer.error.message);
+      if (isSoundOn) playTone('deny');
+    }
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key !== 'Enter' && event.key !== 'Tab') return;
+    event.preventDefault();
+    void submit(event.timeStamp);
+  };
+
+  return (
+    <div className="scan-screen">
+      <label className="scan-label" htmlFor="scan-input">
+        Scan a ticket <span className="hint">(or type a name to look it up)</span>
+      </label>
+      <input
+        id="scan-input"
+        ref={input}
+        className="scan-input"
+        data-testid="scan-input"
+        autoFocus
+        autoComplete="off"
+        spellCheck={false}
+        value={value}
+        onBlur={keepFocus}
+        onKeyDown={onKeyDown}
+        onChange={(event) => {
+          buffer.current = syncBuffer(buffer.current, event.target.value, performance.now());
+          setValue(event.target.value);
+        }}
+      />
+      {error ? (
+        <div className="scan-error" role="alert" data-testid="scan-error">
+          ✖ {error}
+        </div>
+      ) : null}
+      {suggestions.length ? (
+        <ul className="suggestions" data-testid="suggestions" aria-label="Matching tickets">
+          {suggestions.map((ticket) => (
+            <li key={ticket.barcode}>
+              <strong>{ticket.holderName ?? 'No name'}</strong> · {ticket.ticketType ?? 'Ticket'} · {ticket.barcode}
+            </li>
+          ))}
+          <li className="hint">Press Enter to open Lookup</li>
+        </ul>
+      ) : null}
+      {result ? <ResultPanel result={result} /> : <div className="result result-idle">Ready</div>}
+      <Counters />
+    </div>
+  );
+}

@@ -1,0 +1,70 @@
+/** Always-visible relay connection badge, and the plain-words offline banner. */
+import { useEffect, useState } from 'react';
+import { useGate } from '../gate-context.js';
+
+const BADGE = {
+  online: { icon: '●', words: 'Online' },
+  offline: { icon: '○', words: 'Offline' },
+  connecting: { icon: '◌', words: 'Connecting' },
+} as const;
+
+function ageWords(iso: string | null, now: number): string {
+  if (!iso) return 'never synced';
+  const seconds = Math.max(0, Math.round((now - new Date(iso).getTime()) / 1000));
+  if (seconds < 60) return `synced ${seconds}s ago`;
+  if (seconds < 3600) return `synced ${Math.round(seconds / 60)} min ago`;
+  return `synced ${Math.round(seconds / 3600)} h ago`;
+}
+
+export function ConnectionBadge() {
+  const { status, link } = useGate();
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  if (link === 'reconnecting') {
+    return (
+      <div className="badge badge-offline" role="status" data-testid="connection-badge" data-state="gate-unreachable">
+        <span aria-hidden="true">✖</span> Gate unreachable — retrying
+      </div>
+    );
+  }
+  const state = status?.connection ?? 'connecting';
+  const look = BADGE[state];
+  return (
+    <div className={`badge badge-${state}`} role="status" data-testid="connection-badge" data-state={state}>
+      <span aria-hidden="true">{look.icon}</span> <strong>{look.words}</strong>
+      <span className="badge-detail">{ageWords(status?.lastSyncAt ?? null, now)}</span>
+      <span className="badge-detail">{status?.pendingScans ?? 0} to upload</span>
+      {status && status.conflicts > 0 ? <span className="badge-detail badge-warn">⚠ {status.conflicts} conflicts</span> : null}
+    </div>
+  );
+}
+
+export function OfflineBanner() {
+  const { status } = useGate();
+  if (!status || status.connection !== 'offline') return null;
+  return (
+    <div className="offline-banner" role="alert" data-testid="offline-banner">
+      <span aria-hidden="true">⚠</span> No connection to the relay. This gate is working from its local list of {status.tickets}{' '}
+      tickets; scans are saved and will upload when the connection returns.
+      {status.lastError ? <span className="banner-detail"> ({status.lastError})</span> : null}
+    </div>
+  );
+}
+
+export function SnapshotProgress() {
+  const { status } = useGate();
+  const snapshot = status?.snapshot;
+  if (!snapshot) return null;
+  const percent = snapshot.total > 0 ? Math.round((snapshot.received / snapshot.total) * 100) : 0;
+  return (
+    <div className="snapshot" data-testid="snapshot-progress">
+      <label>
+        Downloading ticket list: {snapshot.received} of {snapshot.total}
+        <progress max={Math.max(1, snapshot.total)} value={snapshot.received} aria-valuetext={`${percent}%`} />
+      </label>
+    </div>
+  );
+}
