@@ -52,7 +52,7 @@ export const turnstileSettingsSchema = z.object({
   /** Annul an admission when no passage signal arrives within this window; null = no feedback. */
   passageTimeoutMs: z.number().int().min(500).max(120_000).nullable(),
   /** Which input reports a passage (Numato GPIO, Shelly input id); absent = input 0 when the device has one. */
-  passageInput: z.number().int().min(0).max(63).nullable().optional(),
+  passageInput: z.number().int().min(0).max(31).nullable().optional(),
   http: httpTurnstileSchema.optional(),
   scanner: serialScannerSettingsSchema.nullable().optional(),
 });
@@ -156,7 +156,7 @@ export function parseTurnstileSpec(spec: string): { ok: true; spec: TurnstileSpe
       const [path, number, ...extra] = rest.split(':');
       if (!path) return fail(`${driver} needs a serial port path`);
       if (extra.length) return fail(`too many parts after ${driver}:PATH`);
-      const value = wholeNumber(number, driver === 'lcus' ? 'channel' : 'relay', driver === 'lcus' ? 1 : 0, driver === 'lcus' ? 8 : 63);
+      const value = wholeNumber(number, driver === 'lcus' ? 'channel' : 'relay', driver === 'lcus' ? 1 : 0, driver === 'lcus' ? 8 : 31);
       if (typeof value === 'string') return fail(value);
       return driver === 'lcus'
         ? { ok: true, spec: { driver, path, channel: value } }
