@@ -1,0 +1,78 @@
+/** Admin subcommands over the database file: gates and quarantine. Safe while the relay runs. */
+import { addGate, listGates, revokeGate, withStore } from '../index.js';
+import { DB_FLAG, requireString, type Subcommand } from './command.js';
+
+const NAME = { name: 'NAME', description: 'Gate name, e.g. "Gate 1"', isRequired: true } as const;
+
+export const addGateCommand: Subcommand = {
+  spec: {
+    usage: 'gatehouse relay add-gate',
+    summary: 'Register a gate and print its bearer token (last line). The relay keeps only its SHA-256.',
+    flags: [DB_FLAG],
+    positionals: [NAME],
+  },
+  async run(args) {
+    const name = args.positionals[0] ?? '';
+    const token = await addGate(requireString(args, 'db'), name);
+    console.log(`gate "${name}" added; its token is shown once, on the next line:`);
+    console.log(token);
+    return 0;
+  },
+};
+
+export const listGatesCommand: Subcommand = {
+  spec: { usage: 'gatehouse relay list-gates', summary: 'List registered gates and whether they are revoked.', flags: [DB_FLAG] },
+  async run(args) {
+    const gates = await listGates(requireString(args, 'db'));
+    if (gates.length === 0) console.log('no gates');
+    for (const gate of gates) {
+      console.log(`${gate.name}\tadded ${gate.createdAt}\t${gate.revokedAt ? `revoked ${gate.revokedAt}` : 'active'}`);
+    }
+    return 0;
+  },
+};
+
+export const revokeGateCommand: Subcommand = {
+  spec: {
+    usage: 'gatehouse relay revoke-gate',
+    summary: 'Revoke a gate token. A running relay disconnects the gate within a second; it cannot reconnect.',
+    flags: [DB_FLAG],
+    positionals: [NAME],
+  },
+  async run(args) {
+    const name = args.positionals[0] ?? '';
+    if (!(await revokeGate(requireString(args, 'db'), name))) {
+      console.error(`no active gate named "${name}"`);
+      return 1;
+    }
+    console.log(`gate "${name}" revoked`);
+    return 0;
+  },
+};
+
+export const quarantineCommand: Subcommand = {
+  spec: { usage: 'gatehouse relay quarantine', summary: 'List deliveries kept in quarantine (not JSON, or failed validation).', flags: [DB_FLAG] },
+  async run(args) {
+    const rows = await withStore(requireString(args, 'db'), (store) => store.listQuarantine());
+    if (rows.length === 0) console.log('quarantine is empty');
+    for (const row of rows) {
+      const state = row.reprocessedAt ? `reprocessed ${row.reprocessedAt} → delivery ${row.deliveryId}` : 'pending';
+      console.log(`#${row.id}\t${row.receivedAt}\t${row.bytes} bytes\t${state}\t${row.error}\t${JSON.stringify(row.preview)}`);
+    }
+    return 0;
+  },
+};
+
+export const reprocessCommand: Subcommand = {
+  spec: {
+    usage: 'gatehouse relay reprocess',
+    summary: 'Retry every pending quarantined delivery (after an upgrade); accepted ones join the log.',
+    flags: [DB_FLAG],
+  },
+  async run(args) {
+    const report = await withStore(requireString(args, 'db'), (store) => store.reprocessQuarantine());
+    console.log(`reprocessed: ${report.accepted} accepted, ${report.stillFailing.length} still failing`);
+    for (const failure of report.stillFailing) console.log(`#${failure.id}\t${failure.error}`);
+    return 0;
+  },
+};

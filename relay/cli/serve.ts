@@ -1,0 +1,53 @@
+/** `gatehouse relay serve`: run the relay until SIGTERM/SIGINT, then drain and exit 0. */
+import { parseLogLevel, setLogLevel } from '../../shared/logger.js';
+import { startRelay } from '../index.js';
+import { DEFAULT_RETENTION } from '../server.js';
+import { DB_FLAG, integerFlag, requireString, stringFlag, UsageError, type Subcommand } from './command.js';
+
+export const serve: Subcommand = {
+  spec: {
+    usage: 'gatehouse relay serve',
+    summary: 'Accept Moshtix webhooks on POST /webhooks/moshtix and stream the log to gates on /gate.',
+    flags: [
+      DB_FLAG,
+      { name: 'port', type: 'number', value: 'N', description: 'Port to listen on (0 picks a free one)', isRequired: true },
+      { name: 'host', type: 'string', value: 'H', description: 'Address to bind (default 127.0.0.1; 0.0.0.0 for all)' },
+      { name: 'webhook-secret', type: 'string', value: 'S', description: 'Secret Moshtix sends in X-Gatehouse-Secret (or GATEHOUSE_WEBHOOK_SECRET)' },
+      { name: 'retention', type: 'number', value: 'N', description: `Log entries kept for gate catch-up (default ${DEFAULT_RETENTION})` },
+      { name: 'log-level', type: 'string', value: 'LEVEL', description: 'debug, info, warn, error or silent (default info; logs go to stderr)' },
+    ],
+    notes: ['Prints "listening on http://HOST:PORT" on stdout when ready. SIGTERM finishes in-flight deliveries and exits 0.'],
+  },
+  async run(args) {
+    const dbPath = requireString(args, 'db');
+    const secret = requireString(args, 'webhook-secret', 'GATEHOUSE_WEBHOOK_SECRET');
+    const port = integerFlag(args, 'port', 0) ?? 0;
+    if (port > 65535) throw new UsageError('--port must be at most 65535');
+    const levelText = stringFlag(args, 'log-level');
+    if (levelText !== undefined) {
+      const level = parseLogLevel(levelText);
+      if (!level) throw new UsageError(`--log-level must be debug, info, warn, error or silent, got "${levelText}"`);
+      setLogLevel(level);
+    }
+    const relay = await startRelay({
+      dbPath,
+      webhookSecret: secret,
+      port,
+      host: stringFlag(args, 'host') ?? '127.0.0.1',
+      retention: integerFlag(args, 'retention', 1),
+    });
+    console.log(`gatehouse relay listening on ${relay.url}`);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
+        resolve();
+      };
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    });
+    await relay.stop();
+    console.log('gatehouse relay stopped');
+    return 0;
+  },
+};

@@ -1,0 +1,103 @@
+/**
+ * The relay's in-process API, for the CLI, the demo and the benchmarks:
+ *   const relay = await startRelay({ dbPath, webhookSecret, port: 0 });
+ *   const token = await addGate(dbPath, 'Gate 1');
+ *   ...; await relay.stop();
+ */
+import { randomBytes } from 'node:crypto';
+import { hashToken } from './hub/hub.js';
+import { DEFAULT_RETENTION, RelayService } from './server.js';
+import { openSqliteStore } from './store/sqlite.js';
+import type { GateRow, RelayStore } from './store/types.js';
+
+export { DEFAULT_RETENTION, RelayService } from './server.js';
+export { openSqliteStore, SqliteRelayStore } from './store/sqlite.js';
+export { SchemaTooNewError } from './store/migrations.js';
+export type * from './store/types.js';
+export { hashToken } from './hub/hub.js';
+
+export interface StartRelayOptions {
+  dbPath: string;
+  webhookSecret: string;
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Log entries kept for catch-up; a gate further behind gets a snapshot. */
+  retention?: number;
+  heartbeatIntervalMs?: number;
+  heartbeatTimeoutMs?: number;
+}
+
+export interface RunningRelay {
+  url: string;
+  port: number;
+  host: string;
+  /** Revokes a gate and disconnects it at once. */
+  revokeGate(name: string): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+export async function startRelay(options: StartRelayOptions): Promise<RunningRelay> {
+  const store = openSqliteStore(options.dbPath);
+  const service = new RelayService({
+    store,
+    webhookSecret: options.webhookSecret,
+    host: options.host,
+    port: options.port ?? 0,
+    retention: options.retention ?? DEFAULT_RETENTION,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+    heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+  });
+  let address;
+  try {
+    address = await service.start();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  let stopping: Promise<void> | null = null;
+  return {
+    url: service.url,
+    port: address.port,
+    host: address.address,
+    async revokeGate(name) {
+      const isRevoked = await store.revokeGate(name);
+      service.hub.disconnectGate(name);
+      return isRevoked;
+    },
+    stop() {
+      stopping ??= service.stop();
+      return stopping;
+    },
+  };
+}
+
+/** Opens the store at dbPath, runs `work`, closes it: for one-shot admin commands. */
+export async function withStore<T>(dbPath: string, work: (store: RelayStore) => Promise<T>): Promise<T> {
+  const store = openSqliteStore(dbPath);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** A new gate token: 32 random bytes, URL-safe. Only its SHA-256 is stored. */
+export function generateGateToken(): string {
+  return `gh_${randomBytes(32).toString('base64url')}`;
+}
+
+/** Registers a gate and returns its token (shown once; the relay keeps only its hash). */
+export async function addGate(dbPath: string, name: string): Promise<string> {
+  const token = generateGateToken();
+  await withStore(dbPath, (store) => store.addGate(name, hashToken(token)));
+  return token;
+}
+
+export function listGates(dbPath: string): Promise<GateRow[]> {
+  return withStore(dbPath, (store) => store.listGates());
+}
+
+export function revokeGate(dbPath: string, name: string): Promise<boolean> {
+  return withStore(dbPath, (store) => store.revokeGate(name));
+}

@@ -1,0 +1,78 @@
+/**
+ * Group commit: writes that arrive while the event loop is busy (including while the previous commit
+ * waits for fsync) are run together in one transaction, so concurrent deliveries share one fsync.
+ * Each write runs in its own savepoint: one failing write rolls back alone and rejects alone.
+ */
+import type Database from 'better-sqlite3';
+
+interface PendingWrite {
+  work: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface GroupCommitHooks {
+  /** Runs inside the batch transaction before any write (e.g. reset per-batch state). */
+  begin(): void;
+  /** Runs after the batch committed; emit events here. */
+  committed(): void;
+}
+
+type WriteResult = { value?: unknown; error?: unknown };
+
+export class GroupCommit {
+  private pending: PendingWrite[] = [];
+  private isScheduled = false;
+  private readonly batch: Database.Transaction<(writes: PendingWrite[]) => Map<PendingWrite, WriteResult>>;
+
+  constructor(db: Database.Database, private readonly hooks: GroupCommitHooks) {
+    const savepoint = db.transaction((write: PendingWrite) => write.work());
+    this.batch = db.transaction((writes: PendingWrite[]) => {
+      this.hooks.begin();
+      const results = new Map<PendingWrite, WriteResult>();
+      for (const write of writes) {
+        try {
+          results.set(write, { value: savepoint(write) });
+        } catch (error) {
+          results.set(write, { error });
+        }
+      }
+      return results;
+    });
+  }
+
+  get size(): number {
+    return this.pending.length;
+  }
+
+  enqueue<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.isScheduled) {
+        this.isScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Commits everything queued now. Also called on close so nothing queued is lost. */
+  flush(): void {
+    this.isScheduled = false;
+    const writes = this.pending;
+    this.pending = [];
+    if (writes.length === 0) return;
+    let results: Map<PendingWrite, WriteResult>;
+    try {
+      results = this.batch.immediate(writes);
+    } catch (error) {
+      for (const write of writes) write.reject(error);
+      return;
+    }
+    this.hooks.committed();
+    for (const write of writes) {
+      const result = results.get(write);
+      if (result && 'error' in result) write.reject(result.error);
+      else write.resolve(result?.value);
+    }
+  }
+}

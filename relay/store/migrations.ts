@@ -1,0 +1,104 @@
+/**
+ * Numbered, append-only schema migrations tracked in PRAGMA user_version and applied in one
+ * transaction. The relay refuses a database written by a newer version of itself.
+ * Add a migration: append an entry; never edit one that has shipped.
+ */
+import type Database from 'better-sqlite3';
+
+const MIGRATIONS: readonly string[] = [
+  // 1: the initial schema.
+  `
+  CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY,
+    received_at TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    body TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    context_id TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    log_head INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE quarantine (
+    id INTEGER PRIMARY KEY,
+    received_at TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    body TEXT NOT NULL,
+    error TEXT NOT NULL,
+    reprocessed_at TEXT,
+    delivery_id INTEGER REFERENCES deliveries(id)
+  ) STRICT;
+  CREATE TABLE orders (
+    order_id TEXT PRIMARY KEY,
+    event_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    tx_id INTEGER NOT NULL,
+    version_seq INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE tickets (
+    barcode TEXT PRIMARY KEY,
+    event_id TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    seq INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX tickets_by_order ON tickets(order_id);
+  CREATE INDEX tickets_by_event ON tickets(event_id);
+  CREATE TABLE events (
+    event_id TEXT PRIMARY KEY,
+    info TEXT NOT NULL,
+    is_full INTEGER NOT NULL,
+    seq INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    event_id TEXT,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX log_by_event ON log(event_id, seq);
+  CREATE TABLE scans (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    event_id TEXT,
+    gate TEXT NOT NULL,
+    record TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX scans_by_event ON scans(event_id, seq);
+  CREATE TABLE imports (
+    id INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    imported_at TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE gates (
+    name TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+  ) STRICT;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export class SchemaTooNewError extends Error {
+  constructor(found: number) {
+    super(`database schema version ${found} is newer than this relay understands (${SCHEMA_VERSION}); upgrade the relay`);
+    this.name = 'SchemaTooNewError';
+  }
+}
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) throw new SchemaTooNewError(current);
+  if (current === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    for (let version = current; version < SCHEMA_VERSION; version += 1) {
+      db.exec(MIGRATIONS[version] ?? '');
+    }
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}

@@ -1,0 +1,115 @@
+/**
+ * Every SQL statement of the relay store, prepared once and grouped by entity. Every value is bound;
+ * event-id lists are bound as one JSON array and expanded with json_each.
+ */
+import type Database from 'better-sqlite3';
+
+export interface LogRow {
+  seq: number;
+  kind: string;
+  event_id: string | null;
+  payload: string;
+}
+
+export function prepareQueries(db: Database.Database) {
+  const statement = <Row = unknown>(sql: string) => db.prepare<unknown[], Row>(sql);
+  return {
+    deliveries: {
+      insert: statement(
+        `INSERT INTO deliveries (received_at, origin, body, event_type, context_id, outcome, log_head)
+         VALUES (?, ?, ?, ?, ?, 'pending', 0)`,
+      ),
+      finish: statement(`UPDATE deliveries SET outcome = ?, log_head = ? WHERE id = ?`),
+      count: statement<{ count: number }>(`SELECT count(*) AS count FROM deliveries`),
+    },
+    quarantine: {
+      insert: statement(`INSERT INTO quarantine (received_at, origin, body, error) VALUES (?, ?, ?, ?)`),
+      list: statement<{
+        id: number;
+        received_at: string;
+        error: string;
+        bytes: number;
+        preview: string;
+        reprocessed_at: string | null;
+        delivery_id: number | null;
+      }>(
+        `SELECT id, received_at, error, length(CAST(body AS BLOB)) AS bytes, substr(body, 1, 80) AS preview,
+                reprocessed_at, delivery_id FROM quarantine ORDER BY id`,
+      ),
+      pending: statement<{ id: number; received_at: string; body: string }>(
+        `SELECT id, received_at, body FROM quarantine WHERE reprocessed_at IS NULL ORDER BY id`,
+      ),
+      resolve: statement(`UPDATE quarantine SET reprocessed_at = ?, delivery_id = ? WHERE id = ?`),
+      fail: statement(`UPDATE quarantine SET error = ? WHERE id = ?`),
+      remove: statement(`DELETE FROM quarantine WHERE id = ?`),
+      countPending: statement<{ count: number }>(
+        `SELECT count(*) AS count FROM quarantine WHERE reprocessed_at IS NULL`,
+      ),
+    },
+    orders: {
+      get: statement<{ source: string; tx_id: number; version_seq: number }>(
+        `SELECT source, tx_id, version_seq FROM orders WHERE order_id = ?`,
+      ),
+      upsert: statement(
+        `INSERT INTO orders (order_id, event_id, source, tx_id, version_seq, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (order_id) DO UPDATE SET event_id = excluded.event_id, source = excluded.source,
+           tx_id = excluded.tx_id, version_seq = excluded.version_seq, updated_at = excluded.updated_at`,
+      ),
+    },
+    tickets: {
+      ofOrder: statement<{ state: string }>(`SELECT state FROM tickets WHERE order_id = ?`),
+      get: statement<{ state: string }>(`SELECT state FROM tickets WHERE barcode = ?`),
+      ofEvents: statement<{ state: string }>(
+        `SELECT state FROM tickets WHERE event_id IN (SELECT value FROM json_each(?)) ORDER BY barcode`,
+      ),
+      upsert: statement(
+        `INSERT INTO tickets (barcode, event_id, order_id, state, seq) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (barcode) DO UPDATE SET event_id = excluded.event_id, order_id = excluded.order_id,
+           state = excluded.state, seq = excluded.seq`,
+      ),
+    },
+    events: {
+      get: statement<{ info: string; is_full: number }>(`SELECT info, is_full FROM events WHERE event_id = ?`),
+      all: statement<{ info: string }>(`SELECT info FROM events ORDER BY event_id`),
+      upsert: statement(
+        `INSERT INTO events (event_id, info, is_full, seq) VALUES (?, ?, ?, ?)
+         ON CONFLICT (event_id) DO UPDATE SET info = excluded.info, is_full = excluded.is_full, seq = excluded.seq`,
+      ),
+    },
+    log: {
+      head: statement<{ head: number }>(`SELECT coalesce(max(seq), 0) AS head FROM log`),
+      oldest: statement<{ oldest: number }>(`SELECT coalesce(min(seq), 0) AS oldest FROM log`),
+      insert: statement(`INSERT INTO log (seq, kind, event_id, payload, created_at) VALUES (?, ?, ?, ?, ?)`),
+      after: statement<LogRow>(`SELECT seq, kind, event_id, payload FROM log WHERE seq > ? ORDER BY seq LIMIT ?`),
+      afterForEvents: statement<LogRow>(
+        `SELECT seq, kind, event_id, payload FROM log
+         WHERE seq > ? AND (kind = 'event' OR event_id IN (SELECT value FROM json_each(?)))
+         ORDER BY seq LIMIT ?`,
+      ),
+      prune: statement(`DELETE FROM log WHERE seq <= (SELECT max(seq) FROM log) - ?`),
+    },
+    scans: {
+      get: statement<{ seq: number }>(`SELECT seq FROM scans WHERE id = ?`),
+      insert: statement(`INSERT INTO scans (id, seq, event_id, gate, record) VALUES (?, ?, ?, ?, ?)`),
+      ofEvents: statement<{ seq: number; record: string }>(
+        `SELECT seq, record FROM scans WHERE event_id IN (SELECT value FROM json_each(?)) ORDER BY seq`,
+      ),
+    },
+    imports: {
+      insert: statement(`INSERT INTO imports (event_id, source, rows, imported_at) VALUES (?, ?, ?, ?)`),
+    },
+    gates: {
+      insert: statement(`INSERT INTO gates (name, token_hash, created_at) VALUES (?, ?, ?)`),
+      byHash: statement<{ name: string; created_at: string; revoked_at: string | null }>(
+        `SELECT name, created_at, revoked_at FROM gates WHERE token_hash = ?`,
+      ),
+      list: statement<{ name: string; created_at: string; revoked_at: string | null }>(
+        `SELECT name, created_at, revoked_at FROM gates ORDER BY name`,
+      ),
+      revoke: statement(`UPDATE gates SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL`),
+      exists: statement<{ name: string }>(`SELECT name FROM gates WHERE name = ?`),
+    },
+  };
+}
+
+export type Queries = ReturnType<typeof prepareQueries>;

@@ -1,0 +1,122 @@
+/**
+ * The relay store contract. Every method is asynchronous so that a networked store (PostgreSQL with
+ * LISTEN/NOTIFY between replicas) can stand beside the embedded SQLite one without touching the hub
+ * or the ingest route. Committed log entries are announced through `onEntries`, after commit, in seq
+ * order, exactly once per store instance (including entries written by other processes).
+ */
+import type { LogEntry } from '../../shared/protocol.js';
+import type { ScanRecord } from '../../shared/scans.js';
+import type { EventInfo, TicketState } from '../../shared/tickets.js';
+
+/** What became of an accepted delivery. Stored with the delivery for operators. */
+export type DeliveryOutcome = 'applied' | 'unchanged' | 'duplicate' | 'stale' | 'ignored';
+
+export type IngestResult =
+  | { status: 'accepted'; deliveryId: number; seq: number; outcome: DeliveryOutcome; entries: number }
+  | { status: 'quarantined'; quarantineId: number; error: string };
+
+export interface DeliveryInput {
+  body: string;
+  receivedAt: string;
+  /** Where the delivery came from: `webhook`, `backfill`, `reprocess`. */
+  origin: string;
+}
+
+export interface ScanResult {
+  seq: number;
+  isNew: boolean;
+}
+
+export interface Snapshot {
+  /** The state as of this seq: entries after it follow. */
+  cursor: number;
+  events: EventInfo[];
+  tickets: TicketState[];
+  scans: { seq: number; scan: ScanRecord }[];
+}
+
+export interface QuarantineRow {
+  id: number;
+  receivedAt: string;
+  error: string;
+  bytes: number;
+  preview: string;
+  reprocessedAt: string | null;
+  deliveryId: number | null;
+}
+
+export interface ReprocessReport {
+  accepted: number;
+  stillFailing: { id: number; error: string }[];
+}
+
+export interface GateRow {
+  name: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface ImportRow {
+  barcode: string;
+  valid: boolean;
+  orderId: string | null;
+  ticketId: string | null;
+  ticketTypeId: string | null;
+  ticketTypeName: string | null;
+  holderName: string | null;
+  email: string | null;
+}
+
+export interface ImportReport {
+  importId: number;
+  rows: number;
+  changed: number;
+  /** Rows whose barcode already has a webhook state (or a newer import): left alone. */
+  outranked: number;
+  seq: number;
+}
+
+export interface StoreStats {
+  deliveries: number;
+  logHead: number;
+  /** Lowest seq still in the log; a cursor below `oldest - 1` needs a snapshot. */
+  oldestRetained: number;
+  quarantined: number;
+}
+
+/**
+ * A log entry as stored: `json` is the LogEntry serialised once at write time, so the hub can put it
+ * on the wire without re-serialising per gate. Gates parse every frame they receive.
+ */
+export interface StoredEntry {
+  seq: number;
+  kind: LogEntry['kind'];
+  /** The event the entry belongs to; event-info entries go to every gate. */
+  eventId: string | null;
+  json: string;
+}
+
+export type EntriesListener = (entries: readonly StoredEntry[]) => void;
+
+export interface RelayStore {
+  ingestDelivery(input: DeliveryInput): Promise<IngestResult>;
+  appendScan(scan: ScanRecord): Promise<ScanResult>;
+  importTickets(eventId: string, source: string, rows: readonly ImportRow[]): Promise<ImportReport>;
+  /** Entries with seq > after, for the given events (event-info entries always), oldest first. */
+  readEntries(after: number, events: readonly string[], limit: number): Promise<StoredEntry[]>;
+  readSnapshot(events: readonly string[]): Promise<Snapshot>;
+  listEvents(): Promise<EventInfo[]>;
+  stats(): Promise<StoreStats>;
+  listQuarantine(): Promise<QuarantineRow[]>;
+  reprocessQuarantine(): Promise<ReprocessReport>;
+  addGate(name: string, tokenHash: string): Promise<void>;
+  findGate(tokenHash: string): Promise<GateRow | null>;
+  listGates(): Promise<GateRow[]>;
+  revokeGate(name: string): Promise<boolean>;
+  /** Drops log entries older than the newest `keep` (state lives on in tickets, scans, events). */
+  pruneLog(keep: number): Promise<number>;
+  /** Notices commits made by other processes (CLI imports, revocations); cheap when nothing changed. */
+  pollExternalChanges(): Promise<boolean>;
+  onEntries(listener: EntriesListener): () => void;
+  close(): Promise<void>;
+}
