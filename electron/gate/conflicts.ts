@@ -1,0 +1,41 @@
+/**
+ * Conflict detection, pure: two admissions of one barcode at different gates, neither annulled, with
+ * no exit between them. That only happens when gates decided apart (offline); staff must know.
+ * A later manual admission is a deliberate override, not a conflict.
+ */
+import type { ScanRecord } from '../../shared/scans.js';
+
+export interface ConflictPair {
+  id: string;
+  barcode: string;
+  eventId: string | null;
+  scans: [ScanRecord, ScanRecord];
+}
+
+export function findConflicts(history: readonly ScanRecord[]): ConflictPair[] {
+  const annulled = new Set(history.flatMap((scan) => (scan.kind === 'annul' && scan.annuls ? [scan.annuls] : [])));
+  const moves = history
+    .filter((scan) => scan.result === 'admit' && scan.kind !== 'annul' && !annulled.has(scan.id))
+    .sort((a, b) => (a.at === b.at ? a.id.localeCompare(b.id) : a.at < b.at ? -1 : 1));
+  const pairs: ConflictPair[] = [];
+  let inside: ScanRecord | null = null;
+  for (const scan of moves) {
+    if (scan.direction === 'out') {
+      inside = null;
+      continue;
+    }
+    if (inside === null) {
+      inside = scan;
+      continue;
+    }
+    if (inside.gate !== scan.gate && scan.kind !== 'manual') {
+      pairs.push({
+        id: [inside.id, scan.id].sort().join('+'),
+        barcode: scan.barcode,
+        eventId: scan.eventId ?? inside.eventId,
+        scans: [inside, scan],
+      });
+    }
+  }
+  return pairs;
+}

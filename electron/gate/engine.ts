@@ -1,0 +1,268 @@
+/**
+ * The gate engine: owns the store, the settings, the turnstile and the sync client, and answers
+ * scans. Every decision is committed (synchronous=FULL) before the turnstile is told to open and
+ * before it is uploaded; the turnstile is never awaited for the answer.
+ */
+import { randomUUID } from 'node:crypto';
+import type { GateEvent, GateStatus, ScanResult } from '../../shared/gate-api.js';
+import { createLogger } from '../../shared/logger.js';
+import type { LogEntry } from '../../shared/protocol.js';
+import type { Direction, ScanRecord } from '../../shared/scans.js';
+import type { EventInfo } from '../../shared/tickets.js';
+import type { TurnstileResult } from '../../shared/turnstile.js';
+import { applyEntries, applyEvents, applySnapshotChunk, finishSnapshot, type ApplyOutcome, type SnapshotChunk } from './apply.js';
+import { ApiFailure } from './errors.js';
+import { decide, MAX_BARCODE_LENGTH, type Decision } from './rules.js';
+import type { SecretStore } from './secrets.js';
+import type { StoredSettings } from './settings.js';
+import type { GateStore } from './store/index.js';
+import { SyncClient, type SyncTarget } from './sync/client.js';
+import { createTurnstile, type Turnstile } from './turnstile/index.js';
+import { summarise } from './views.js';
+
+const log = createLogger('gate.engine');
+export const OPEN_BY_HAND = 'Open the gate by hand';
+
+export interface EngineParts {
+  store: GateStore;
+  settings: StoredSettings;
+  secrets: SecretStore;
+  now: () => Date;
+  timeZone?: string;
+}
+
+export class Engine implements SyncTarget {
+  readonly store: GateStore;
+  settings: StoredSettings;
+  readonly secrets: SecretStore;
+  readonly sync: SyncClient;
+  readonly now: () => Date;
+  turnstile: Turnstile;
+  private readonly timeZone: string | undefined;
+  private readonly listeners = new Set<(event: GateEvent) => void>();
+  private ticketCount: number;
+  private stopTurnstileStatus: () => void = () => {};
+  private isStopped = false;
+  private isStarted = false;
+
+  constructor(parts: EngineParts) {
+    this.store = parts.store;
+    this.settings = parts.settings;
+    this.secrets = parts.secrets;
+    this.now = parts.now;
+    this.timeZone = parts.timeZone;
+    this.ticketCount = this.store.tickets.count();
+    this.turnstile = createTurnstile(this.settings.turnstile);
+    this.sync = new SyncClient(this);
+  }
+
+  async start(): Promise<void> {
+    this.isStarted = true;
+    await this.useTurnstile(this.turnstile);
+    this.sync.start();
+  }
+
+  async stop(): Promise<void> {
+    if (this.isStopped) return;
+    this.isStopped = true;
+    this.sync.stop();
+    this.stopTurnstileStatus();
+    if (this.isStarted) await this.turnstile.stop();
+    this.listeners.clear();
+    this.store.close();
+  }
+
+  /** Swaps in a turnstile driver: starts it and follows its status. */
+  async useTurnstile(turnstile: Turnstile): Promise<void> {
+    if (!this.isStarted) {
+      // Before start: just pick the driver; start() starts it.
+      this.turnstile = turnstile;
+      return;
+    }
+    this.stopTurnstileStatus();
+    if (turnstile !== this.turnstile) await this.turnstile.stop();
+    this.turnstile = turnstile;
+    await turnstile.start();
+    this.stopTurnstileStatus = turnstile.onStatus((status) => {
+      this.emit({ type: 'turnstile', turnstile: status });
+      this.changed();
+    });
+  }
+
+  onEvent(listener: (event: GateEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: GateEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        log.error('event listener failed', { error: (error as Error).message });
+      }
+    }
+  }
+
+  status(): GateStatus {
+    const sync = this.sync.status();
+    const cursor = this.store.state.cursor();
+    return {
+      connection: sync.connection,
+      cursor,
+      tickets: this.ticketCount,
+      pendingScans: this.store.scans.pendingCount(),
+      conflicts: this.store.scans.conflictCount(),
+      lastSyncAt: this.store.state.lastSyncAt(),
+      gate: this.settings.gateName,
+      lag: sync.head === null ? null : Math.max(0, sync.head - cursor),
+      lastError: sync.lastError,
+      snapshot: sync.snapshot,
+      turnstile: this.turnstile.status(),
+    };
+  }
+
+  scan(rawBarcode: string, direction?: Direction): ScanResult {
+    const barcode = rawBarcode.trim();
+    const ticket = barcode.length <= MAX_BARCODE_LENGTH ? this.store.tickets.get(barcode) : null;
+    const event = ticket ? this.store.tickets.event(ticket.eventId) : null;
+    const decision = decide({
+      barcode: rawBarcode,
+      direction,
+      ticket,
+      event,
+      history: ticket ? this.store.scans.history(barcode) : [],
+      settings: this.settings,
+      now: this.now(),
+      timeZone: this.timeZone,
+    });
+    const scan = this.record({ decision, eventId: ticket?.eventId ?? null, kind: 'scan', reason: decision.reason, note: null, annuls: null });
+    const result: ScanResult = {
+      result: decision.result,
+      reason: decision.reason,
+      message: decision.message,
+      scanId: scan.id,
+      ...(ticket ? { ticket: summarise(ticket, event) } : {}),
+      ...(decision.previous ? { previous: decision.previous } : {}),
+    };
+    return this.afterDecision(scan, result);
+  }
+
+  manualAdmit(barcode: string, note: string): ScanResult {
+    const ticket = this.store.tickets.get(barcode);
+    const event = ticket ? this.store.tickets.event(ticket.eventId) : null;
+    const decision: Decision = { result: 'admit', reason: 'admitted', message: `Admitted by staff: ${note}`, direction: 'in', barcode };
+    const scan = this.record({ decision, eventId: ticket?.eventId ?? null, kind: 'manual', reason: 'manual_admit', note, annuls: null });
+    return this.afterDecision(scan, {
+      result: 'admit',
+      reason: 'admitted',
+      message: decision.message,
+      scanId: scan.id,
+      ...(ticket ? { ticket: summarise(ticket, event) } : {}),
+    });
+  }
+
+  annul(scanId: string, note: string): ScanRecord {
+    const target = this.store.scans.get(scanId);
+    if (!target) throw new ApiFailure('not_found', `scanId: no scan ${scanId}`);
+    if (target.result !== 'admit' || target.kind === 'annul') {
+      throw new ApiFailure('bad_request', 'scanId: only an admission or exit can be annulled');
+    }
+    if (this.store.scans.history(target.barcode).some((scan) => scan.kind === 'annul' && scan.annuls === scanId)) {
+      throw new ApiFailure('bad_request', 'scanId: that scan is already annulled');
+    }
+    const decision: Decision = { result: 'deny', reason: 'admitted', message: note, direction: target.direction, barcode: target.barcode };
+    const scan = this.record({ decision, eventId: target.eventId, kind: 'annul', reason: 'annulled', note, annuls: scanId });
+    this.sync.upload(scan);
+    this.changed();
+    return scan;
+  }
+
+  private record(parts: { decision: Decision; eventId: string | null; kind: ScanRecord['kind']; reason: ScanRecord['reason']; note: string | null; annuls: string | null }): ScanRecord {
+    const scan: ScanRecord = {
+      id: randomUUID(),
+      barcode: parts.decision.barcode.slice(0, MAX_BARCODE_LENGTH),
+      eventId: parts.eventId,
+      gate: this.settings.gateName,
+      at: this.now().toISOString(),
+      direction: parts.decision.direction,
+      result: parts.decision.result,
+      reason: parts.reason,
+      kind: parts.kind,
+      note: parts.note,
+      annuls: parts.annuls,
+    };
+    // One autocommit INSERT under synchronous=FULL: on disk before anything else happens.
+    this.store.scans.insert(scan, { isLocal: true, isUploaded: false, relaySeq: null });
+    return scan;
+  }
+
+  private afterDecision(scan: ScanRecord, result: ScanResult): ScanResult {
+    if (scan.result === 'admit') {
+      const status = this.turnstile.status();
+      if (status.state === 'error' || status.state === 'disconnected') result.attention = OPEN_BY_HAND;
+      void this.turnstile.open(scan.direction, this.settings.turnstile.pulseMs).then(
+        (outcome) => this.turnstileAnswered(scan, result, outcome),
+        (error: unknown) => this.turnstileAnswered(scan, result, { opened: false, error: (error as Error).message }),
+      );
+    }
+    this.sync.upload(scan);
+    this.emit({ type: 'decision', decision: result, scan });
+    this.changed();
+    return result;
+  }
+
+  private turnstileAnswered(scan: ScanRecord, result: ScanResult, outcome: TurnstileResult): void {
+    if (this.isStopped) return;
+    if (outcome.error !== undefined) {
+      log.warn('turnstile did not open; the admission stands', { scanId: scan.id, error: outcome.error });
+      this.emit({ type: 'turnstile', turnstile: this.turnstile.status(), result: outcome });
+      if (result.attention === undefined) this.emit({ type: 'decision', decision: { ...result, attention: OPEN_BY_HAND }, scan });
+      return;
+    }
+    if (outcome.passed === false) {
+      log.info('no passage within the window; annulling the admission', { scanId: scan.id });
+      this.annul(scan.id, 'no passage within window');
+      this.emit({ type: 'turnstile', turnstile: this.turnstile.status(), result: outcome });
+    }
+  }
+
+  // SyncTarget: the sync client calls these; each runs its own transaction.
+  connection(): { relayUrl: string | null; token: string | null } {
+    return { relayUrl: this.settings.relayUrl, token: this.secrets.get() };
+  }
+  cursor(): number {
+    return this.store.state.cursor();
+  }
+  events(): string[] {
+    return [...this.settings.events];
+  }
+  pendingScans(limit: number): ScanRecord[] {
+    return this.store.scans.pending(limit);
+  }
+  welcome(events: EventInfo[]): void {
+    applyEvents(this.store, events);
+  }
+  snapshotChunk(chunk: SnapshotChunk): void {
+    this.applied(applySnapshotChunk(this.store, this.settings.gateName, chunk, this.now().toISOString()));
+  }
+  snapshotEnd(cursor: number): void {
+    finishSnapshot(this.store, cursor, this.now().toISOString());
+  }
+  entries(entries: LogEntry[]): number {
+    const outcome = applyEntries(this.store, this.settings.gateName, entries, this.now().toISOString());
+    this.applied(outcome);
+    return outcome.cursor;
+  }
+  scanAcked(id: string, seq: number): void {
+    this.store.scans.markUploaded(id, seq);
+  }
+  changed(): void {
+    if (this.listeners.size > 0 && !this.isStopped) this.emit({ type: 'status', status: this.status() });
+  }
+
+  private applied(outcome: ApplyOutcome): void {
+    this.ticketCount += outcome.ticketsInserted;
+    if (outcome.conflictsAdded > 0) log.warn('conflicting admissions found', { count: outcome.conflictsAdded });
+  }
+}

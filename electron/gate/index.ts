@@ -1,0 +1,83 @@
+/**
+ * The gate engine's public entry: `startGate` opens the data directory, applies the given settings,
+ * starts the turnstile and the sync client, and returns the API handler table plus live events.
+ * Electron's shell and the headless CLI both start the engine through here.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { editableSettingsSchema, type EditableSettings, type GateEvent, type SettingsView } from '../../shared/gate-api.js';
+import { createHandlers, type GateHandlers } from './api.js';
+import { applySettings, validateTurnstile } from './configure.js';
+import { Engine } from './engine.js';
+import { FileSecretStore, type SecretStore } from './secrets.js';
+import { loadSettings, viewSettings } from './settings.js';
+import { GateStore } from './store/index.js';
+
+export type { SecretStore } from './secrets.js';
+export type { GateHandlers } from './api.js';
+
+export interface GateOptions {
+  dataDir: string;
+  /**
+   * Settings to apply (and save) before starting, e.g. from command-line flags; a function gets the
+   * stored settings first (to change one field of a nested setting).
+   */
+  settings?: Partial<EditableSettings> | ((stored: SettingsView) => Partial<EditableSettings>);
+  secrets?: SecretStore;
+  /** Clock, for tests of time-dependent rules. */
+  now?: () => Date;
+  /** Zone for times in door messages; the machine's own when absent. */
+  timeZone?: string;
+}
+
+export interface GateEngine {
+  handlers: GateHandlers;
+  onEvent(listener: (event: GateEvent) => void): () => void;
+  stop(): Promise<void>;
+}
+
+export const DATABASE_FILE = 'gate.db';
+
+export class SettingsError extends Error {}
+
+function parseGiven(settings: unknown): Partial<EditableSettings> {
+  const given = editableSettingsSchema.partial().safeParse(settings);
+  if (!given.success) {
+    const issue = given.error.issues[0];
+    throw new SettingsError(`${issue?.path.map(String).join('.') ?? '(settings)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  try {
+    validateTurnstile(given.data);
+  } catch (error) {
+    throw new SettingsError((error as Error).message);
+  }
+  return given.data;
+}
+
+export async function startGate(options: GateOptions): Promise<GateEngine> {
+  if (typeof options.settings !== 'function') parseGiven(options.settings ?? {});
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const store = new GateStore(join(options.dataDir, DATABASE_FILE));
+  const secrets = options.secrets ?? new FileSecretStore(options.dataDir);
+  const engine = new Engine({
+    store,
+    settings: loadSettings(store.state),
+    secrets,
+    now: options.now ?? (() => new Date()),
+    timeZone: options.timeZone,
+  });
+  try {
+    const stored = viewSettings(engine.settings, secrets.get() !== null);
+    const given = parseGiven(typeof options.settings === 'function' ? options.settings(stored) : (options.settings ?? {}));
+    if (Object.keys(given).length > 0) await applySettings(engine, given);
+    await engine.start();
+  } catch (error) {
+    await engine.stop();
+    throw error;
+  }
+  return {
+    handlers: createHandlers(engine),
+    onEvent: (listener) => engine.onEvent(listener),
+    stop: () => engine.stop(),
+  };
+}

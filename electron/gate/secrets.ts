@@ -1,0 +1,33 @@
+/**
+ * Where the relay token lives. The engine only needs get/set; Electron passes a store backed by
+ * safeStorage, headless gates use a file readable only by its owner in the data directory.
+ */
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface SecretStore {
+  get(): string | null;
+  set(token: string): void;
+}
+
+export class FileSecretStore implements SecretStore {
+  private readonly path: string;
+
+  constructor(dataDir: string) {
+    this.path = join(dataDir, 'relay-token');
+  }
+
+  get(): string | null {
+    if (!existsSync(this.path)) return null;
+    const token = readFileSync(this.path, 'utf8').trim();
+    return token === '' ? null : token;
+  }
+
+  set(token: string): void {
+    // Write then rename, so a crash never leaves half a token; 0600 from the first byte.
+    const temporary = `${this.path}.tmp`;
+    writeFileSync(temporary, token, { mode: 0o600 });
+    chmodSync(temporary, 0o600);
+    renameSync(temporary, this.path);
+  }
+}

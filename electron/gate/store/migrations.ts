@@ -1,0 +1,103 @@
+/**
+ * Numbered, append-only schema migrations of the gate database, tracked in `PRAGMA user_version`.
+ * Never edit a shipped migration: add the next number. All pending ones run in one transaction, and
+ * a database written by a newer build is refused rather than guessed at.
+ */
+import type Database from 'better-sqlite3';
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: the allowlist, scans, conflicts, settings and the sync cursor.
+  `
+  CREATE TABLE events (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    start_date TEXT,
+    end_date TEXT,
+    venue_name TEXT,
+    ticket_types TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE tickets (
+    barcode TEXT PRIMARY KEY,
+    ticket_id TEXT,
+    order_id TEXT NOT NULL COLLATE NOCASE,
+    event_id TEXT NOT NULL,
+    ticket_type_id TEXT,
+    ticket_type_name TEXT,
+    holder_name TEXT COLLATE NOCASE,
+    customer_name TEXT COLLATE NOCASE,
+    email TEXT COLLATE NOCASE,
+    is_valid INTEGER NOT NULL,
+    cause TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    version_source TEXT NOT NULL,
+    version_tx INTEGER NOT NULL,
+    version_seq INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX tickets_order ON tickets (order_id);
+  CREATE INDEX tickets_holder ON tickets (holder_name);
+  CREATE INDEX tickets_customer ON tickets (customer_name);
+  CREATE INDEX tickets_email ON tickets (email);
+
+  CREATE TABLE scans (
+    id TEXT PRIMARY KEY,
+    barcode TEXT NOT NULL,
+    event_id TEXT,
+    gate TEXT NOT NULL,
+    at TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    result TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    note TEXT,
+    annuls TEXT,
+    is_local INTEGER NOT NULL,
+    is_uploaded INTEGER NOT NULL,
+    relay_seq INTEGER
+  ) STRICT;
+  CREATE INDEX scans_barcode ON scans (barcode, at);
+  CREATE INDEX scans_at ON scans (at);
+  CREATE INDEX scans_pending ON scans (at) WHERE is_uploaded = 0;
+
+  CREATE TABLE conflicts (
+    id TEXT PRIMARY KEY,
+    barcode TEXT NOT NULL,
+    event_id TEXT,
+    scan_ids TEXT NOT NULL,
+    detected_at TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE sync_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    cursor INTEGER NOT NULL,
+    last_sync_at TEXT
+  ) STRICT;
+  INSERT INTO sync_state (id, cursor, last_sync_at) VALUES (1, 0, NULL);
+  `,
+];
+
+export class NewerDatabaseError extends Error {
+  constructor(found: number, known: number) {
+    super(`gate database is at schema version ${found}, newer than this build knows (${known}); upgrade Gatehouse`);
+  }
+}
+
+/** Brings the database to the latest schema; returns the version it started from. */
+export function migrate(db: Database.Database): number {
+  const current = Number(db.pragma('user_version', { simple: true }));
+  if (current > MIGRATIONS.length) throw new NewerDatabaseError(current, MIGRATIONS.length);
+  if (current === MIGRATIONS.length) return current;
+  db.transaction(() => {
+    for (let version = current; version < MIGRATIONS.length; version += 1) {
+      db.exec(MIGRATIONS[version] ?? '');
+    }
+    // user_version cannot be bound; the value is our own integer.
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  })();
+  return current;
+}

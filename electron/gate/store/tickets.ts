@@ -1,0 +1,183 @@
+/** Named queries over events and tickets (the allowlist). Every value is bound. */
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import { shouldApplyTicket, type EventInfo, type TicketState, type Version } from '../../../shared/tickets.js';
+
+export interface TicketRow {
+  barcode: string;
+  ticket_id: string | null;
+  order_id: string;
+  event_id: string;
+  ticket_type_id: string | null;
+  ticket_type_name: string | null;
+  holder_name: string | null;
+  customer_name: string | null;
+  email: string | null;
+  is_valid: number;
+  cause: string;
+  changed_at: string;
+  version_source: string;
+  version_tx: number;
+  version_seq: number;
+}
+
+interface EventRow {
+  id: string;
+  name: string;
+  start_date: string | null;
+  end_date: string | null;
+  venue_name: string | null;
+  ticket_types: string;
+}
+
+const ticketTypesSchema = z.array(z.object({ id: z.string(), name: z.string().nullable() }));
+
+export function ticketFromRow(row: TicketRow): TicketState {
+  return {
+    barcode: row.barcode,
+    ticketId: row.ticket_id,
+    orderId: row.order_id,
+    eventId: row.event_id,
+    ticketTypeId: row.ticket_type_id,
+    ticketTypeName: row.ticket_type_name,
+    holderName: row.holder_name,
+    customerName: row.customer_name,
+    email: row.email,
+    valid: row.is_valid === 1,
+    cause: row.cause,
+    changedAt: row.changed_at,
+    version: {
+      source: row.version_source === 'csv' ? 'csv' : 'webhook',
+      txId: row.version_tx,
+      seq: row.version_seq,
+    },
+  };
+}
+
+function eventFromRow(row: EventRow): EventInfo {
+  // A JSON column is a trust boundary too: a damaged value reads as "no types" rather than crashing.
+  const types = ticketTypesSchema.safeParse(JSON.parse(row.ticket_types));
+  return {
+    id: row.id,
+    name: row.name,
+    startDate: row.start_date,
+    endDate: row.end_date,
+    venueName: row.venue_name,
+    ticketTypes: types.success ? types.data : [],
+  };
+}
+
+/** Range bounds that make `column >= low AND column < high` a prefix match using the index. */
+export function prefixRange(prefix: string): { low: string; high: string } {
+  return { low: prefix, high: `${prefix}\u{10FFFF}` };
+}
+
+export function createTicketQueries(db: Database.Database) {
+  const statements = {
+    byBarcode: db.prepare<[string], TicketRow>('SELECT * FROM tickets WHERE barcode = ?'),
+    versionOf: db.prepare<[string], Pick<TicketRow, 'version_source' | 'version_tx' | 'version_seq'>>(
+      'SELECT version_source, version_tx, version_seq FROM tickets WHERE barcode = ?',
+    ),
+    upsert: db.prepare(`
+      INSERT INTO tickets (barcode, ticket_id, order_id, event_id, ticket_type_id, ticket_type_name, holder_name,
+        customer_name, email, is_valid, cause, changed_at, version_source, version_tx, version_seq)
+      VALUES (@barcode, @ticket_id, @order_id, @event_id, @ticket_type_id, @ticket_type_name, @holder_name,
+        @customer_name, @email, @is_valid, @cause, @changed_at, @version_source, @version_tx, @version_seq)
+      ON CONFLICT (barcode) DO UPDATE SET ticket_id = excluded.ticket_id, order_id = excluded.order_id,
+        event_id = excluded.event_id, ticket_type_id = excluded.ticket_type_id,
+        ticket_type_name = excluded.ticket_type_name, holder_name = excluded.holder_name,
+        customer_name = excluded.customer_name, email = excluded.email, is_valid = excluded.is_valid,
+        cause = excluded.cause, changed_at = excluded.changed_at, version_source = excluded.version_source,
+        version_tx = excluded.version_tx, version_seq = excluded.version_seq`),
+    count: db.prepare<[], { count: number }>('SELECT COUNT(*) AS count FROM tickets'),
+    byBarcodePrefix: db.prepare<[string, string, number], TicketRow>(
+      'SELECT * FROM tickets WHERE barcode >= ? AND barcode < ? ORDER BY barcode LIMIT ?',
+    ),
+    byHolder: db.prepare<[string, string, number], TicketRow>(
+      'SELECT * FROM tickets WHERE holder_name >= ? AND holder_name < ? ORDER BY holder_name LIMIT ?',
+    ),
+    byCustomer: db.prepare<[string, string, number], TicketRow>(
+      'SELECT * FROM tickets WHERE customer_name >= ? AND customer_name < ? ORDER BY customer_name LIMIT ?',
+    ),
+    byEmail: db.prepare<[string, string, number], TicketRow>(
+      'SELECT * FROM tickets WHERE email >= ? AND email < ? ORDER BY email LIMIT ?',
+    ),
+    byOrder: db.prepare<[string, string, number], TicketRow>(
+      'SELECT * FROM tickets WHERE order_id >= ? AND order_id < ? ORDER BY order_id LIMIT ?',
+    ),
+    eventById: db.prepare<[string], EventRow>('SELECT * FROM events WHERE id = ?'),
+    allEvents: db.prepare<[], EventRow>('SELECT * FROM events ORDER BY start_date, name'),
+    upsertEvent: db.prepare(`
+      INSERT INTO events (id, name, start_date, end_date, venue_name, ticket_types)
+      VALUES (@id, @name, @start_date, @end_date, @venue_name, @ticket_types)
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name, start_date = excluded.start_date,
+        end_date = excluded.end_date, venue_name = excluded.venue_name, ticket_types = excluded.ticket_types`),
+  };
+
+  return {
+    get(barcode: string): TicketState | null {
+      const row = statements.byBarcode.get(barcode);
+      return row ? ticketFromRow(row) : null;
+    },
+    count(): number {
+      return statements.count.get()?.count ?? 0;
+    },
+    /** Stores the state unless a newer one is stored; returns whether it inserted, updated or kept. */
+    apply(state: TicketState): 'inserted' | 'updated' | 'kept' {
+      const stored = statements.versionOf.get(state.barcode);
+      const storedVersion: Version | undefined = stored
+        ? { source: stored.version_source === 'csv' ? 'csv' : 'webhook', txId: stored.version_tx, seq: stored.version_seq }
+        : undefined;
+      if (!shouldApplyTicket(storedVersion, state.version)) return 'kept';
+      statements.upsert.run({
+        barcode: state.barcode,
+        ticket_id: state.ticketId,
+        order_id: state.orderId,
+        event_id: state.eventId,
+        ticket_type_id: state.ticketTypeId,
+        ticket_type_name: state.ticketTypeName,
+        holder_name: state.holderName,
+        customer_name: state.customerName,
+        email: state.email,
+        is_valid: state.valid ? 1 : 0,
+        cause: state.cause,
+        changed_at: state.changedAt,
+        version_source: state.version.source,
+        version_tx: state.version.txId,
+        version_seq: state.version.seq,
+      });
+      return stored ? 'updated' : 'inserted';
+    },
+    /** Prefix search over every lookup key; each key's own index serves its query. */
+    search(query: string, limit: number): TicketState[] {
+      const { low, high } = prefixRange(query);
+      const found = new Map<string, TicketState>();
+      for (const statement of [statements.byBarcodePrefix, statements.byOrder, statements.byHolder, statements.byCustomer, statements.byEmail]) {
+        for (const row of statement.all(low, high, limit)) {
+          if (found.size >= limit) break;
+          if (!found.has(row.barcode)) found.set(row.barcode, ticketFromRow(row));
+        }
+      }
+      return [...found.values()];
+    },
+    event(id: string): EventInfo | null {
+      const row = statements.eventById.get(id);
+      return row ? eventFromRow(row) : null;
+    },
+    events(): EventInfo[] {
+      return statements.allEvents.all().map(eventFromRow);
+    },
+    upsertEvent(event: EventInfo): void {
+      statements.upsertEvent.run({
+        id: event.id,
+        name: event.name,
+        start_date: event.startDate,
+        end_date: event.endDate,
+        venue_name: event.venueName,
+        ticket_types: JSON.stringify(event.ticketTypes),
+      });
+    },
+  };
+}
+
+export type TicketQueries = ReturnType<typeof createTicketQueries>;
