@@ -18,6 +18,8 @@ export interface GateClient {
 }
 
 export interface ShellExtras {
+  /** Whether this build can run the demo. */
+  hasDemo?: () => Promise<boolean>;
   /** Starts the local demo (relay, simulated Moshtix, this gate connected to it), when available. */
   startDemo?: () => Promise<{ ok: true } | { ok: false; message: string }>;
 }

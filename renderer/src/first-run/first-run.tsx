@@ -1,5 +1,5 @@
 /** First run: connect this gate to a relay (URL + token), or start the demo where the shell offers it. */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useGate } from '../gate-context.js';
 import { FIELD_LABELS, fieldOfError } from '../settings/draft.js';
 import { Field, type FieldError } from '../settings/field.js';
@@ -11,7 +11,12 @@ export function FirstRun({ onDone }: { onDone(): void }) {
   const [gateName, setGateName] = useState(settings?.gateName ?? '');
   const [error, setError] = useState<FieldError | null>(null);
   const [isBusy, setIsBusy] = useState(false);
+  const [hasDemo, setHasDemo] = useState(false);
   const startDemo = client.shell?.startDemo;
+
+  useEffect(() => {
+    void client.shell?.hasDemo?.().then(setHasDemo);
+  }, [client]);
 
   const connect = async () => {
     setIsBusy(true);
@@ -50,7 +55,7 @@ export function FirstRun({ onDone }: { onDone(): void }) {
         {error && !error.field ? <p role="alert" className="error">✖ {error.problem}</p> : null}
         {error?.field ? <p className="error">✖ Check {FIELD_LABELS[error.field]}.</p> : null}
       </form>
-      {startDemo ? (
+      {startDemo && hasDemo ? (
         <div className="section">
           <h2>Just looking?</h2>
           <p>The demo runs a relay and a simulated ticket feed on this PC, so you can try scanning.</p>

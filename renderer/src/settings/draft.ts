@@ -67,7 +67,9 @@ export function changesOf(draft: Draft, view: SettingsView): Partial<EditableSet
   if (draft.isPinRemoved) changes.pin = null;
   else if (draft.newPin !== '') changes.pin = draft.newPin;
   if (draft.kiosk !== view.kiosk) changes.kiosk = draft.kiosk;
+  // Keep the fields this form does not edit (passage input, HTTP options, serial scanner).
   const turnstile = {
+    ...view.turnstile,
     spec: draft.turnstileSpec.trim(),
     exitSpec: draft.turnstileExitSpec.trim() === '' ? null : draft.turnstileExitSpec.trim(),
     pulseMs: Number(draft.pulseMs.trim()),
