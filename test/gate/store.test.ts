@@ -1,0 +1,145 @@
+/** The gate store over a real temporary SQLite file: migrations, apply, cursor atomicity, conflicts. */
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { applyEntries, applySnapshotChunk, finishSnapshot } from '../../electron/gate/apply.js';
+import { GateStore } from '../../electron/gate/store/index.js';
+import { MIGRATIONS, NewerDatabaseError } from '../../electron/gate/store/migrations.js';
+import { lookup } from '../../electron/gate/views.js';
+import type { LogEntry } from '../../shared/protocol.js';
+import { eventInfo, scanRecord, tempDir, ticketState } from './fixtures.js';
+
+const NOW = '2026-11-27T10:00:00.000Z';
+let dir: ReturnType<typeof tempDir>;
+let store: GateStore;
+const path = () => join(dir.path, 'gate.db');
+
+beforeEach(() => {
+  dir = tempDir();
+  store = new GateStore(path());
+});
+afterEach(() => {
+  store.close();
+  dir.remove();
+});
+
+describe('gate store', () => {
+  it('migrates a new database to the latest version in WAL with synchronous=FULL', () => {
+    const raw = new Database(path(), { readonly: true });
+    expect(raw.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    raw.close();
+    expect(store.state.cursor()).toBe(0);
+  });
+
+  it('refuses a database written by a newer build and leaves it untouched', () => {
+    store.close();
+    const raw = new Database(path());
+    raw.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    raw.close();
+    expect(() => new GateStore(path())).toThrow(NewerDatabaseError);
+    const check = new Database(path(), { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length + 1);
+    check.close();
+    store = new GateStore(join(dir.path, 'other.db'));
+  });
+
+  it('has STRICT tables: a value of the wrong type is rejected', () => {
+    store.close();
+    const raw = new Database(path());
+    expect(() => raw.prepare("INSERT INTO sync_state (id, cursor) VALUES (1, 'many')").run()).toThrow();
+    raw.close();
+    store = new GateStore(path());
+  });
+
+  it('applies entries once, in seq order, and stores the cursor with them', () => {
+    const entries: LogEntry[] = [
+      { seq: 2, kind: 'ticket', ticket: ticketState('B1', { valid: false, cause: 'not_valid', version: { source: 'webhook', txId: 11, seq: 2 } }) },
+      { seq: 1, kind: 'ticket', ticket: ticketState('B1') },
+      { seq: 3, kind: 'event', event: eventInfo('E1') },
+    ];
+    const first = applyEntries(store, 'Gate 1', entries, NOW);
+    expect(first.cursor).toBe(3);
+    expect(store.tickets.get('B1')?.valid).toBe(false);
+    const again = applyEntries(store, 'Gate 1', entries, NOW);
+    expect(again.ticketsChanged).toBe(0);
+    expect(store.state.cursor()).toBe(3);
+    expect(store.tickets.count()).toBe(1);
+  });
+
+  it('rolls back both the changes and the cursor when a batch fails half way', () => {
+    const broken = { seq: 2, kind: 'ticket', ticket: { ...ticketState('B2'), cause: null } } as unknown as LogEntry;
+    expect(() => applyEntries(store, 'Gate 1', [{ seq: 1, kind: 'ticket', ticket: ticketState('B1') }, broken], NOW)).toThrow();
+    expect(store.tickets.get('B1')).toBeNull();
+    expect(store.state.cursor()).toBe(0);
+  });
+
+  it('never lets an older version overwrite a newer one (a stale snapshot after a refund)', () => {
+    applyEntries(store, 'Gate 1', [{ seq: 5, kind: 'ticket', ticket: ticketState('B1', { valid: false, version: { source: 'webhook', txId: 20, seq: 5 } }) }], NOW);
+    applySnapshotChunk(store, 'Gate 1', { events: [], tickets: [ticketState('B1', { version: { source: 'webhook', txId: 10, seq: 1 } })], scans: [] }, NOW);
+    expect(store.tickets.get('B1')?.valid).toBe(false);
+  });
+
+  it('leaves the cursor alone until snapshot-end, so an interrupted snapshot starts over', () => {
+    applySnapshotChunk(store, 'Gate 1', { events: [eventInfo('E1')], tickets: [ticketState('B1'), ticketState('B2')], scans: [] }, NOW);
+    expect(store.state.cursor()).toBe(0);
+    expect(store.tickets.count()).toBe(2);
+    finishSnapshot(store, 42, NOW);
+    expect(store.state.cursor()).toBe(42);
+    expect(store.state.lastSyncAt()).toBe(NOW);
+  });
+
+  it('records a conflict when another gate’s admission of a barcode admitted here arrives', () => {
+    const mine = scanRecord({ gate: 'Gate 1', at: '2026-11-27T09:00:00.000Z' });
+    store.scans.insert(mine, { isLocal: true, isUploaded: false, relaySeq: null });
+    const theirs = scanRecord({ gate: 'Gate 2', at: '2026-11-27T09:00:05.000Z' });
+    const outcome = applyEntries(store, 'Gate 1', [{ seq: 1, kind: 'scan', scan: theirs }], NOW);
+    expect(outcome.conflictsAdded).toBe(1);
+    const again = applyEntries(store, 'Gate 1', [{ seq: 2, kind: 'scan', scan: theirs }], NOW);
+    expect(again.conflictsAdded).toBe(0);
+    expect(store.scans.conflicts()).toEqual([expect.objectContaining({ barcode: 'B1', scanIds: [mine.id, theirs.id] })]);
+  });
+
+  it('records no conflict when the holder exited in between, or the first admission was annulled', () => {
+    const first = scanRecord({ gate: 'Gate 1', at: '2026-11-27T09:00:00.000Z' });
+    const exit = scanRecord({ gate: 'Gate 1', direction: 'out', reason: 'exited', at: '2026-11-27T09:10:00.000Z' });
+    const back = scanRecord({ gate: 'Gate 2', at: '2026-11-27T09:20:00.000Z' });
+    applyEntries(store, 'Gate 1', [{ seq: 1, kind: 'scan', scan: first }, { seq: 2, kind: 'scan', scan: exit }, { seq: 3, kind: 'scan', scan: back }], NOW);
+    const other = scanRecord({ barcode: 'B2', gate: 'Gate 1', at: '2026-11-27T09:00:00.000Z' });
+    const annul = scanRecord({ barcode: 'B2', gate: 'Gate 1', kind: 'annul', result: 'deny', reason: 'annulled', annuls: other.id, at: '2026-11-27T09:00:30.000Z' });
+    const late = scanRecord({ barcode: 'B2', gate: 'Gate 2', at: '2026-11-27T09:01:00.000Z' });
+    applyEntries(store, 'Gate 1', [{ seq: 4, kind: 'scan', scan: other }, { seq: 5, kind: 'scan', scan: annul }, { seq: 6, kind: 'scan', scan: late }], NOW);
+    expect(store.scans.conflictCount()).toBe(0);
+  });
+
+  it('marks our own scan uploaded when it comes back from the relay', () => {
+    const mine = scanRecord({ gate: 'Gate 1' });
+    store.scans.insert(mine, { isLocal: true, isUploaded: false, relaySeq: null });
+    expect(store.scans.pendingCount()).toBe(1);
+    applyEntries(store, 'Gate 1', [{ seq: 9, kind: 'scan', scan: mine }], NOW);
+    expect(store.scans.pendingCount()).toBe(0);
+  });
+
+  it('looks tickets up by barcode prefix (any case), names, email and order id, at most 50', () => {
+    const tickets = Array.from({ length: 60 }, (_, index) =>
+      ticketState(`F2D7${String(index).padStart(4, '0')}`, { orderId: `ORD-${index}`, holderName: index === 7 ? 'Jane Citizen' : 'Fred Durst', email: `fan${index}@example.com` }),
+    );
+    applySnapshotChunk(store, 'Gate 1', { events: [eventInfo('E1')], tickets, scans: [] }, NOW);
+    expect(lookup(store, 'f2d7')).toHaveLength(50);
+    expect(lookup(store, 'jane').map((detail) => detail.barcode)).toEqual(['F2D70007']);
+    expect(lookup(store, 'FAN59@')[0]?.orderId).toBe('ORD-59');
+    expect(lookup(store, 'ORD-42')[0]).toMatchObject({ barcode: 'F2D70042', eventName: 'Show E1', valid: true, inside: false, history: [] });
+    expect(lookup(store, 'nobody')).toEqual([]);
+  });
+
+  it('answers lookups from indexes, not table scans', () => {
+    store.close();
+    const raw = new Database(path(), { readonly: true });
+    for (const column of ['holder_name', 'customer_name', 'email', 'order_id', 'barcode']) {
+      const plan = raw.prepare(`EXPLAIN QUERY PLAN SELECT * FROM tickets WHERE ${column} >= ? AND ${column} < ? LIMIT 50`).all('abc', 'abd');
+      expect(JSON.stringify(plan)).toMatch(/USING (INDEX|PRIMARY KEY)/);
+    }
+    raw.close();
+    store = new GateStore(path());
+  });
+});
