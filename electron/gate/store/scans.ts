@@ -69,9 +69,9 @@ export function createScanQueries(db: Database.Database) {
     pending: db.prepare<[number], ScanRow>('SELECT * FROM scans WHERE is_uploaded = 0 ORDER BY at LIMIT ?'),
     pendingCount: db.prepare<[], { count: number }>('SELECT COUNT(*) AS count FROM scans WHERE is_uploaded = 0'),
     markUploaded: db.prepare<[number, string]>('UPDATE scans SET is_uploaded = 1, relay_seq = ? WHERE id = ?'),
-    recent: db.prepare<[string | null, string | null, number], ScanRow>(`
-      SELECT * FROM scans WHERE (?1 IS NULL OR result = ?1) AND (?2 IS NULL OR gate = ?2)
-      ORDER BY at DESC, id DESC LIMIT ?3`),
+    recent: db.prepare<[{ result: string | null; gate: string | null; limit: number }], ScanRow>(`
+      SELECT * FROM scans WHERE (@result IS NULL OR result = @result) AND (@gate IS NULL OR gate = @gate)
+      ORDER BY at DESC, rowid DESC LIMIT @limit`),
     since: db.prepare<[string], ScanRow>('SELECT * FROM scans WHERE at >= ? ORDER BY at, id'),
     countSince: db.prepare<[string], { count: number }>("SELECT COUNT(*) AS count FROM scans WHERE at >= ? AND kind = 'scan'"),
     insertConflict: db.prepare(`
@@ -112,7 +112,7 @@ export function createScanQueries(db: Database.Database) {
       statements.markUploaded.run(seq, id);
     },
     recent(filter: { result: string | null; gate: string | null; limit: number }): ScanRecord[] {
-      return statements.recent.all(filter.result, filter.gate, filter.limit).map(scanFromRow);
+      return statements.recent.all(filter).map(scanFromRow);
     },
     since(at: string): ScanRecord[] {
       return statements.since.all(at).map(scanFromRow);
