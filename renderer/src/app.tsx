@@ -22,7 +22,9 @@ const SCREENS: { id: Screen; label: string; key: string }[] = [
 
 export function screenForKey(key: string, isAlt: boolean): Screen | null {
   if (key === 'Escape') return 'scan';
-  const index = SCREENS.findIndex((screen) => screen.key === key || (isAlt && key === String(SCREENS.indexOf(screen) + 1)));
+  const index = SCREENS.findIndex(
+    (screen) => screen.key === key || (isAlt && key === String(SCREENS.indexOf(screen) + 1)),
+  );
   return SCREENS[index]?.id ?? null;
 }
 
@@ -62,7 +64,9 @@ export function App() {
             </button>
           ))}
         </nav>
-        <span className="gate-name" data-testid="gate-name">{status?.gate ?? settings?.gateName ?? ''}</span>
+        <span className="gate-name" data-testid="gate-name">
+          {status?.gate ?? settings?.gateName ?? ''}
+        </span>
         <ConnectionBadge />
       </header>
       <OfflineBanner />

@@ -52,7 +52,8 @@ export function GateProvider({ client, children }: { client: GateClient; childre
     const stopEvents = client.onEvent((event) => {
       if (event.type === 'status') setStatus(event.status);
       if (event.type === 'decision') void refreshStats();
-      if (event.type === 'turnstile') setStatus((previous) => (previous ? { ...previous, turnstile: event.turnstile } : previous));
+      if (event.type === 'turnstile')
+        setStatus((previous) => (previous ? { ...previous, turnstile: event.turnstile } : previous));
     });
     const stopLink = client.onLink(setLink);
     return () => {

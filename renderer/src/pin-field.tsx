@@ -1,5 +1,13 @@
 /** A PIN input shown only when the gate has a staff PIN. */
-export function PinField({ value, onChange, id }: { value: string; onChange(next: string): void; id: string }) {
+export function PinField({
+  value,
+  onChange,
+  id,
+}: {
+  value: string;
+  onChange(next: string): void;
+  id: string;
+}) {
   return (
     <label className="field" htmlFor={id}>
       <span className="field-label">Staff PIN</span>

@@ -49,7 +49,12 @@ export function ActivityScreen() {
       <div className="filters">
         <label className="field" htmlFor="activity-result">
           <span className="field-label">Show</span>
-          <select id="activity-result" autoFocus value={filter} onChange={(event) => setFilter(event.target.value as ResultFilter)}>
+          <select
+            id="activity-result"
+            autoFocus
+            value={filter}
+            onChange={(event) => setFilter(event.target.value as ResultFilter)}
+          >
             <option value="all">All decisions</option>
             <option value="admit">Admitted only</option>
             <option value="deny">Denied only</option>
@@ -57,13 +62,27 @@ export function ActivityScreen() {
         </label>
         <label className="field" htmlFor="activity-gate">
           <span className="field-label">Gate</span>
-          <input id="activity-gate" value={gate} placeholder="any gate" onChange={(event) => setGate(event.target.value)} />
+          <input
+            id="activity-gate"
+            value={gate}
+            placeholder="any gate"
+            onChange={(event) => setGate(event.target.value)}
+          />
         </label>
-        <button type="button" onClick={() => download(`gatehouse-activity-${new Date().toISOString().slice(0, 19)}.csv`, scansToCsv(scans))}>
+        <button
+          type="button"
+          onClick={() =>
+            download(`gatehouse-activity-${new Date().toISOString().slice(0, 19)}.csv`, scansToCsv(scans))
+          }
+        >
           ⬇ Export CSV
         </button>
       </div>
-      {error ? <p role="alert" className="error">✖ {error}</p> : null}
+      {error ? (
+        <p role="alert" className="error">
+          ✖ {error}
+        </p>
+      ) : null}
       <h2>Conflicts {conflicts.length ? `(${conflicts.length})` : ''}</h2>
       {conflicts.length === 0 ? <p>No conflicts: no ticket was admitted at two gates.</p> : null}
       <ul className="conflicts" data-testid="conflicts">

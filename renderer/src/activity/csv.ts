@@ -1,7 +1,19 @@
 /** Scan records as CSV (RFC 4180 quoting; cells that start like a formula are defused for spreadsheets). */
 import type { ScanRecord } from '../../../shared/scans.js';
 
-const COLUMNS = ['at', 'gate', 'barcode', 'eventId', 'direction', 'result', 'reason', 'kind', 'note', 'id', 'annuls'] as const;
+const COLUMNS = [
+  'at',
+  'gate',
+  'barcode',
+  'eventId',
+  'direction',
+  'result',
+  'reason',
+  'kind',
+  'note',
+  'id',
+  'annuls',
+] as const;
 
 export function csvCell(value: string | null): string {
   let text = value ?? '';

@@ -32,14 +32,19 @@ async function call(base: URL, method: GateMethod, input: unknown): Promise<ApiR
     });
     const parsed = resultSchema.safeParse(await response.json());
     if (parsed.success) return parsed.data;
-    return { ok: false, error: { code: 'internal', message: `unexpected answer from the gate (HTTP ${response.status})` } };
+    return {
+      ok: false,
+      error: { code: 'internal', message: `unexpected answer from the gate (HTTP ${response.status})` },
+    };
   } catch (error) {
     return { ok: false, error: { code: 'unavailable', message: `cannot reach the gate: ${String(error)}` } };
   }
 }
 
 function buildApi(base: URL): GateApi {
-  const entries = GATE_METHODS.map((method) => [method, (input: unknown) => call(base, method, input)] as const);
+  const entries = GATE_METHODS.map(
+    (method) => [method, (input: unknown) => call(base, method, input)] as const,
+  );
   // Each entry's output is the contract's schema output; the server parsed it, the type follows it.
   return Object.fromEntries(entries) as unknown as GateApi;
 }

@@ -20,9 +20,16 @@ export function FirstRun({ onDone }: { onDone(): void }) {
 
   const connect = async () => {
     setIsBusy(true);
-    const answer = await client.api.updateSettings({ changes: { relayUrl: relayUrl.trim(), token, gateName } });
+    const answer = await client.api.updateSettings({
+      changes: { relayUrl: relayUrl.trim(), token, gateName },
+    });
     setIsBusy(false);
-    if (!answer.ok) return setError(answer.error.code === 'bad_request' ? fieldOfError(answer.error.message) : { field: null, problem: answer.error.message });
+    if (!answer.ok)
+      return setError(
+        answer.error.code === 'bad_request'
+          ? fieldOfError(answer.error.message)
+          : { field: null, problem: answer.error.message },
+      );
     await refreshSettings();
     onDone();
   };
@@ -30,7 +37,10 @@ export function FirstRun({ onDone }: { onDone(): void }) {
   return (
     <div className="screen first-run" data-testid="first-run">
       <h1>Welcome to Gatehouse</h1>
-      <p>This gate needs a relay to get its ticket list. Ask whoever runs the relay for its address and a gate token.</p>
+      <p>
+        This gate needs a relay to get its ticket list. Ask whoever runs the relay for its address and a gate
+        token.
+      </p>
       <form
         className="section"
         noValidate
@@ -41,18 +51,39 @@ export function FirstRun({ onDone }: { onDone(): void }) {
       >
         <h2>Connect to a relay</h2>
         <Field name="relayUrl" error={error} hint="e.g. wss://relay.example.com">
-          <input id="setting-relayUrl" data-testid="first-run-url" autoFocus value={relayUrl} onChange={(event) => setRelayUrl(event.target.value)} />
+          <input
+            id="setting-relayUrl"
+            data-testid="first-run-url"
+            autoFocus
+            value={relayUrl}
+            onChange={(event) => setRelayUrl(event.target.value)}
+          />
         </Field>
         <Field name="token" error={error} hint="stored encrypted on this PC; never shown again">
-          <input id="setting-token" data-testid="first-run-token" type="password" autoComplete="off" value={token} onChange={(event) => setToken(event.target.value)} />
+          <input
+            id="setting-token"
+            data-testid="first-run-token"
+            type="password"
+            autoComplete="off"
+            value={token}
+            onChange={(event) => setToken(event.target.value)}
+          />
         </Field>
         <Field name="gateName" error={error}>
-          <input id="setting-gateName" value={gateName} onChange={(event) => setGateName(event.target.value)} />
+          <input
+            id="setting-gateName"
+            value={gateName}
+            onChange={(event) => setGateName(event.target.value)}
+          />
         </Field>
         <button type="submit" className="primary" disabled={isBusy}>
           Connect
         </button>
-        {error && !error.field ? <p role="alert" className="error">✖ {error.problem}</p> : null}
+        {error && !error.field ? (
+          <p role="alert" className="error">
+            ✖ {error.problem}
+          </p>
+        ) : null}
         {error?.field ? <p className="error">✖ Check {FIELD_LABELS[error.field]}.</p> : null}
       </form>
       {startDemo && hasDemo ? (

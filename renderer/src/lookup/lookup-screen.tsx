@@ -45,14 +45,25 @@ export function LookupScreen({ initialQuery }: { initialQuery: string }) {
           }}
         />
       </label>
-      {error ? <p role="alert" className="error">✖ {error}</p> : null}
-      {results && results.length === 0 ? <p data-testid="lookup-empty">No ticket matches “{query}”.</p> : null}
+      {error ? (
+        <p role="alert" className="error">
+          ✖ {error}
+        </p>
+      ) : null}
+      {results && results.length === 0 ? (
+        <p data-testid="lookup-empty">No ticket matches “{query}”.</p>
+      ) : null}
       {results && results.length > 0 ? (
         <ul className="result-list" data-testid="lookup-results">
           {results.map((result) => (
             <li key={result.barcode}>
-              <button type="button" className={selected === result.barcode ? 'selected' : ''} onClick={() => setSelected(result.barcode)}>
-                <strong>{result.holderName ?? 'No name'}</strong> · {result.ticketType ?? 'Ticket'} · {result.eventName} · {result.barcode}
+              <button
+                type="button"
+                className={selected === result.barcode ? 'selected' : ''}
+                onClick={() => setSelected(result.barcode)}
+              >
+                <strong>{result.holderName ?? 'No name'}</strong> · {result.ticketType ?? 'Ticket'} ·{' '}
+                {result.eventName} · {result.barcode}
                 {result.valid ? '' : ' · ✖ not valid'}
                 {result.inside ? ' · ● inside' : ''}
               </button>

@@ -24,7 +24,10 @@ export function TicketDetailView({ ticket, onChanged }: { ticket: TicketDetail; 
         ? await client.api.manualAdmit({ barcode: ticket.barcode, note, pin: pinInput })
         : await client.api.annul({ scanId: action.scan.id, note, pin: pinInput });
     if (!answer.ok) return setMessage({ isError: true, text: answer.error.message });
-    const words = action.kind === 'admit' ? `Manual admit: ${(answer.value as ScanResult).message}` : 'Admission annulled';
+    const words =
+      action.kind === 'admit'
+        ? `Manual admit: ${(answer.value as ScanResult).message}`
+        : 'Admission annulled';
     setMessage({ isError: false, text: words });
     setAction(null);
     setNote('');
@@ -36,7 +39,9 @@ export function TicketDetailView({ ticket, onChanged }: { ticket: TicketDetail; 
     <section className="detail" data-testid="ticket-detail" aria-label={`Ticket ${ticket.barcode}`}>
       <h2>
         {ticket.holderName ?? 'No name on ticket'}{' '}
-        <span className={ticket.valid ? 'tag tag-ok' : 'tag tag-bad'}>{ticket.valid ? '✔ valid' : `✖ ${ticket.cause}`}</span>
+        <span className={ticket.valid ? 'tag tag-ok' : 'tag tag-bad'}>
+          {ticket.valid ? '✔ valid' : `✖ ${ticket.cause}`}
+        </span>
         {ticket.inside ? <span className="tag tag-info">● inside</span> : null}
       </h2>
       <dl className="facts">
@@ -90,10 +95,19 @@ export function TicketDetailView({ ticket, onChanged }: { ticket: TicketDetail; 
             void confirm();
           }}
         >
-          <h3>{action.kind === 'admit' ? 'Admit by hand' : `Annul the admission at ${action.scan.gate}, ${dateTime(action.scan.at)}`}</h3>
+          <h3>
+            {action.kind === 'admit'
+              ? 'Admit by hand'
+              : `Annul the admission at ${action.scan.gate}, ${dateTime(action.scan.at)}`}
+          </h3>
           <label className="field" htmlFor="action-note">
             <span className="field-label">Reason (required)</span>
-            <input id="action-note" autoFocus value={note} onChange={(event) => setNote(event.target.value)} />
+            <input
+              id="action-note"
+              autoFocus
+              value={note}
+              onChange={(event) => setNote(event.target.value)}
+            />
           </label>
           {hasPin ? <PinField id="action-pin" value={pin} onChange={setPin} /> : null}
           <button type="submit" className="primary">

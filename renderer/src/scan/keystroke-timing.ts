@@ -25,8 +25,8 @@ export function syncBuffer(buffer: KeyBuffer, value: string, at: number): KeyBuf
   if (value.startsWith(buffer.text) && value.length === buffer.text.length + 1) {
     return appendKey(buffer, value.slice(-1), at);
   }
-  // Anything else (deletion, paste): a person did it.
-  return { text: value, times: value.split('').map(() => at - 1000) };
+  // Anything else (deletion, paste): a person did it, so give it person-speed gaps.
+  return { text: value, times: value.split('').map((_, index) => at - (value.length - index) * 1000) };
 }
 
 /** The median gap between keys; Infinity with fewer than two keys. */
@@ -41,7 +41,8 @@ export function isScannerBurst(buffer: KeyBuffer): boolean {
   return buffer.times.length >= 2 && medianGap(buffer.times) <= SCANNER_GAP_MS;
 }
 
-export type Submission = { kind: 'scan'; barcode: string } | { kind: 'lookup'; query: string } | { kind: 'none' };
+export type Submission =
+  { kind: 'scan'; barcode: string } | { kind: 'lookup'; query: string } | { kind: 'none' };
 
 /**
  * What Enter or Tab means: a burst is a scan; slowly typed text of 3+ characters is a lookup (unless

@@ -33,7 +33,9 @@ export function ResultPanel({ result }: { result: ScanResult }) {
           <div className="result-holder" data-testid="result-holder">
             {ticket.holderName ?? 'No name on ticket'}
           </div>
-          <div className="result-type">{ticket.ticketType ?? 'Ticket'} · {ticket.eventName}</div>
+          <div className="result-type">
+            {ticket.ticketType ?? 'Ticket'} · {ticket.eventName}
+          </div>
         </div>
       ) : null}
       <div className="result-message">{result.message}</div>

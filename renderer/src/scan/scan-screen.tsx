@@ -6,7 +6,13 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { ScanResult, TicketDetail } from '../../../shared/gate-api.js';
 import { useGate } from '../gate-context.js';
 import { Counters } from './counters.js';
-import { EMPTY_BUFFER, classifySubmit, shouldLookUpWhileTyping, syncBuffer, type KeyBuffer } from './keystroke-timing.js';
+import {
+  EMPTY_BUFFER,
+  classifySubmit,
+  shouldLookUpWhileTyping,
+  syncBuffer,
+  type KeyBuffer,
+} from './keystroke-timing.js';
 import { ResultPanel } from './result-panel.js';
 import { playTone } from './sounds.js';
 import { verdictOf } from './verdict.js';
@@ -31,7 +37,15 @@ export function ScanScreen({ onLookup }: { onLookup(query: string): void }) {
   };
 
   // Decisions made elsewhere on this gate (a serial scanner, the turnstile) show here too.
-  useEffect(() => client.onEvent((event) => event.type === 'decision' && setResult((previous) => (previous?.scanId === event.decision.scanId ? previous : event.decision))), [client]);
+  useEffect(
+    () =>
+      client.onEvent(
+        (event) =>
+          event.type === 'decision' &&
+          setResult((previous) => (previous?.scanId === event.decision.scanId ? previous : event.decision)),
+      ),
+    [client],
+  );
 
   useEffect(() => {
     if (!result) return;
@@ -40,7 +54,9 @@ export function ScanScreen({ onLookup }: { onLookup(query: string): void }) {
       const start = submittedAt.current;
       submittedAt.current = null;
       // Measured after the next frame is painted: what the door person actually sees.
-      requestAnimationFrame(() => setTimeout(() => performance.measure('scan-to-paint', { start, end: performance.now() })));
+      requestAnimationFrame(() =>
+        setTimeout(() => performance.measure('scan-to-paint', { start, end: performance.now() })),
+      );
     }
     return () => clearTimeout(timer);
   }, [result]);
@@ -57,7 +73,8 @@ export function ScanScreen({ onLookup }: { onLookup(query: string): void }) {
   const keepFocus = () => requestAnimationFrame(() => input.current?.focus());
 
   const submit = async (at: number) => {
-    const exact = suggestions.find((ticket) => ticket.barcode === buffer.current.text.trim())?.barcode ?? null;
+    const exact =
+      suggestions.find((ticket) => ticket.barcode === buffer.current.text.trim())?.barcode ?? null;
     const submission = classifySubmit(buffer.current, exact);
     buffer.current = EMPTY_BUFFER;
     setValue('');
@@ -114,7 +131,8 @@ export function ScanScreen({ onLookup }: { onLookup(query: string): void }) {
         <ul className="suggestions" data-testid="suggestions" aria-label="Matching tickets">
           {suggestions.map((ticket) => (
             <li key={ticket.barcode}>
-              <strong>{ticket.holderName ?? 'No name'}</strong> · {ticket.ticketType ?? 'Ticket'} · {ticket.barcode}
+              <strong>{ticket.holderName ?? 'No name'}</strong> · {ticket.ticketType ?? 'Ticket'} ·{' '}
+              {ticket.barcode}
             </li>
           ))}
           <li className="hint">Press Enter to open Lookup</li>

@@ -20,7 +20,12 @@ const PATTERNS: Record<Tone, Note[]> = {
   // One long low buzz.
   deny: [{ frequency: 180, start: 0, duration: 0.45, wave: 'square' }],
   // Three quick mid beeps.
-  attention: [0, 0.15, 0.3].map((start) => ({ frequency: 620, start, duration: 0.1, wave: 'triangle' as const })),
+  attention: [0, 0.15, 0.3].map((start) => ({
+    frequency: 620,
+    start,
+    duration: 0.1,
+    wave: 'triangle' as const,
+  })),
 };
 
 let context: AudioContext | null = null;

@@ -49,7 +49,8 @@ function numberOrNull(text: string): number | null {
   return text.trim() === '' ? null : Number(text.trim());
 }
 
-const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((item, index) => item === b[index]);
+const sameList = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((item, index) => item === b[index]);
 
 export function changesOf(draft: Draft, view: SettingsView): Partial<EditableSettings> {
   const changes: Partial<EditableSettings> = {};

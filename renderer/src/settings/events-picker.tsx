@@ -23,8 +23,13 @@ export function EventsPicker(props: {
         {known.length === 0 ? <p className="hint">The relay has sent no events yet.</p> : null}
         {known.map((event) => (
           <label key={event.id} className="check">
-            <input type="checkbox" checked={events.includes(event.id)} onChange={() => props.onEvents(toggle(events, event.id))} />
-            {event.name} {event.startDate ? `· ${dateTime(event.startDate)}` : ''} {event.venueName ? `· ${event.venueName}` : ''}
+            <input
+              type="checkbox"
+              checked={events.includes(event.id)}
+              onChange={() => props.onEvents(toggle(events, event.id))}
+            />
+            {event.name} {event.startDate ? `· ${dateTime(event.startDate)}` : ''}{' '}
+            {event.venueName ? `· ${event.venueName}` : ''}
           </label>
         ))}
         {unknownSelected.map((id) => (
@@ -39,7 +44,11 @@ export function EventsPicker(props: {
         {types.length === 0 ? <p className="hint">All ticket types of the chosen events.</p> : null}
         {types.map((type) => (
           <label key={type.id} className="check">
-            <input type="checkbox" checked={ticketTypes.includes(type.id)} onChange={() => props.onTicketTypes(toggle(ticketTypes, type.id))} />
+            <input
+              type="checkbox"
+              checked={ticketTypes.includes(type.id)}
+              onChange={() => props.onTicketTypes(toggle(ticketTypes, type.id))}
+            />
             {type.name ?? `Type ${type.id}`}
           </label>
         ))}

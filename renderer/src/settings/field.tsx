@@ -7,7 +7,17 @@ export interface FieldError {
   problem: string;
 }
 
-export function Field({ name, error, hint, children }: { name: string; error: FieldError | null; hint?: string; children: ReactNode }) {
+export function Field({
+  name,
+  error,
+  hint,
+  children,
+}: {
+  name: string;
+  error: FieldError | null;
+  hint?: string;
+  children: ReactNode;
+}) {
   const isWrong = error?.field === name;
   return (
     <div className={`field${isWrong ? ' field-wrong' : ''}`} data-field={name}>

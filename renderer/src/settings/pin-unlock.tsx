@@ -20,12 +20,24 @@ export function PinUnlock({ what, onUnlock }: { what: string; onUnlock(pin: stri
       <h1>🔒 {what} needs the staff PIN</h1>
       <label className="field" htmlFor="unlock-pin">
         <span className="field-label">Staff PIN</span>
-        <input id="unlock-pin" data-testid="unlock-pin" type="password" inputMode="numeric" autoFocus value={pin} onChange={(event) => setPin(event.target.value)} />
+        <input
+          id="unlock-pin"
+          data-testid="unlock-pin"
+          type="password"
+          inputMode="numeric"
+          autoFocus
+          value={pin}
+          onChange={(event) => setPin(event.target.value)}
+        />
       </label>
       <button type="submit" className="primary">
         Unlock
       </button>
-      {error ? <p role="alert" className="error">✖ {error}</p> : null}
+      {error ? (
+        <p role="alert" className="error">
+          ✖ {error}
+        </p>
+      ) : null}
     </form>
   );
 }

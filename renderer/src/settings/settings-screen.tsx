@@ -36,7 +36,11 @@ function SettingsForm({ view, pin }: { view: SettingsView; pin: string | undefin
     const answer = await client.api.updateSettings({ changes, pin });
     if (!answer.ok) {
       setNotice(null);
-      return setError(answer.error.code === 'bad_request' ? fieldOfError(answer.error.message) : { field: null, problem: answer.error.message });
+      return setError(
+        answer.error.code === 'bad_request'
+          ? fieldOfError(answer.error.message)
+          : { field: null, problem: answer.error.message },
+      );
     }
     setError(null);
     setNotice('✔ Saved.');
@@ -44,7 +48,10 @@ function SettingsForm({ view, pin }: { view: SettingsView; pin: string | undefin
     await refreshSettings();
   };
 
-  const text = (name: keyof Draft & keyof typeof FIELD_LABELS, props: { type?: string; hint?: string; placeholder?: string; autoFocus?: boolean } = {}) => (
+  const text = (
+    name: keyof Draft & keyof typeof FIELD_LABELS,
+    props: { type?: string; hint?: string; placeholder?: string; autoFocus?: boolean } = {},
+  ) => (
     <Field name={name} error={error} hint={props.hint}>
       <input
         id={`setting-${name}`}
@@ -72,21 +79,45 @@ function SettingsForm({ view, pin }: { view: SettingsView; pin: string | undefin
       <SnapshotProgress />
       <fieldset className="section">
         <legend>Relay</legend>
-        {text('relayUrl', { autoFocus: true, placeholder: 'wss://relay.example.com', hint: 'ws://, wss://, http:// or https://' })}
-        {text('token', { type: 'password', placeholder: view.hasToken ? 'set — type a new token to replace it' : 'not set', hint: 'write-only: never shown again' })}
+        {text('relayUrl', {
+          autoFocus: true,
+          placeholder: 'wss://relay.example.com',
+          hint: 'ws://, wss://, http:// or https://',
+        })}
+        {text('token', {
+          type: 'password',
+          placeholder: view.hasToken ? 'set — type a new token to replace it' : 'not set',
+          hint: 'write-only: never shown again',
+        })}
         {text('gateName')}
       </fieldset>
       <fieldset className="section">
         <legend>Admission</legend>
-        <EventsPicker known={known} events={draft.events} ticketTypes={draft.ticketTypes} onEvents={(events) => update({ events })} onTicketTypes={(ticketTypes) => update({ ticketTypes })} />
+        <EventsPicker
+          known={known}
+          events={draft.events}
+          ticketTypes={draft.ticketTypes}
+          onEvents={(events) => update({ events })}
+          onTicketTypes={(ticketTypes) => update({ ticketTypes })}
+        />
         <Field name="mode" error={error}>
-          <select id="setting-mode" value={draft.mode} onChange={(event) => update({ mode: event.target.value === 'exit' ? 'exit' : 'entry' })}>
+          <select
+            id="setting-mode"
+            value={draft.mode}
+            onChange={(event) => update({ mode: event.target.value === 'exit' ? 'exit' : 'entry' })}
+          >
             <option value="entry">Entry gate</option>
             <option value="exit">Exit gate</option>
           </select>
         </Field>
         <Field name="reentry" error={error}>
-          <select id="setting-reentry" value={draft.reentry} onChange={(event) => update({ reentry: event.target.value === 'after_exit' ? 'after_exit' : 'never' })}>
+          <select
+            id="setting-reentry"
+            value={draft.reentry}
+            onChange={(event) =>
+              update({ reentry: event.target.value === 'after_exit' ? 'after_exit' : 'never' })
+            }
+          >
             <option value="never">No re-entry</option>
             <option value="after_exit">Re-entry after an exit scan</option>
           </select>
@@ -96,17 +127,43 @@ function SettingsForm({ view, pin }: { view: SettingsView; pin: string | undefin
       <fieldset className="section">
         <legend>This PC</legend>
         <label className="check">
-          <input type="checkbox" checked={draft.sounds} onChange={(event) => update({ sounds: event.target.checked })} /> Sounds on admit / deny
+          <input
+            type="checkbox"
+            checked={draft.sounds}
+            onChange={(event) => update({ sounds: event.target.checked })}
+          />{' '}
+          Sounds on admit / deny
         </label>
         <label className="check">
-          <input type="checkbox" checked={draft.kiosk} onChange={(event) => update({ kiosk: event.target.checked })} /> Kiosk (full screen, no window controls)
+          <input
+            type="checkbox"
+            checked={draft.kiosk}
+            onChange={(event) => update({ kiosk: event.target.checked })}
+          />{' '}
+          Kiosk (full screen, no window controls)
         </label>
-        <Field name="pin" error={error} hint={view.hasPin ? 'a PIN is set; type a new one to change it' : '4 to 12 digits; empty = no PIN'}>
-          <input id="setting-pin" type="password" inputMode="numeric" autoComplete="off" value={draft.newPin} onChange={(event) => update({ newPin: event.target.value })} />
+        <Field
+          name="pin"
+          error={error}
+          hint={view.hasPin ? 'a PIN is set; type a new one to change it' : '4 to 12 digits; empty = no PIN'}
+        >
+          <input
+            id="setting-pin"
+            type="password"
+            inputMode="numeric"
+            autoComplete="off"
+            value={draft.newPin}
+            onChange={(event) => update({ newPin: event.target.value })}
+          />
         </Field>
         {view.hasPin ? (
           <label className="check">
-            <input type="checkbox" checked={draft.isPinRemoved} onChange={(event) => update({ isPinRemoved: event.target.checked })} /> Remove the PIN
+            <input
+              type="checkbox"
+              checked={draft.isPinRemoved}
+              onChange={(event) => update({ isPinRemoved: event.target.checked })}
+            />{' '}
+            Remove the PIN
           </label>
         ) : null}
       </fieldset>

@@ -5,7 +5,17 @@ import { useGate } from '../gate-context.js';
 import type { Draft } from './draft.js';
 import { Field, type FieldError } from './field.js';
 
-export function TurnstileSection({ draft, update, error, pin }: { draft: Draft; update(changes: Partial<Draft>): void; error: FieldError | null; pin: string | undefined }) {
+export function TurnstileSection({
+  draft,
+  update,
+  error,
+  pin,
+}: {
+  draft: Draft;
+  update(changes: Partial<Draft>): void;
+  error: FieldError | null;
+  pin: string | undefined;
+}) {
   const { client, status } = useGate();
   const [outcome, setOutcome] = useState<string | null>(null);
   const test = async (direction: Direction) => {
@@ -13,26 +23,55 @@ export function TurnstileSection({ draft, update, error, pin }: { draft: Draft; 
     const answer = await client.api.turnstileTest({ direction, pin });
     if (!answer.ok) return setOutcome(`✖ ${answer.error.message}`);
     const result = answer.value;
-    setOutcome(result.opened ? `✔ Opened${result.passed === undefined ? '' : result.passed ? ', passage seen' : ', no passage seen'}` : `✖ Did not open${result.error ? `: ${result.error}` : ''}`);
+    setOutcome(
+      result.opened
+        ? `✔ Opened${result.passed === undefined ? '' : result.passed ? ', passage seen' : ', no passage seen'}`
+        : `✖ Did not open${result.error ? `: ${result.error}` : ''}`,
+    );
   };
   const turnstile = status?.turnstile;
   return (
     <fieldset className="section">
       <legend>Turnstile</legend>
       <p data-testid="turnstile-state">
-        Device: {turnstile ? `${turnstile.driver} — ${turnstile.state}${turnstile.message ? ` (${turnstile.message})` : ''}` : 'unknown'}
+        Device:{' '}
+        {turnstile
+          ? `${turnstile.driver} — ${turnstile.state}${turnstile.message ? ` (${turnstile.message})` : ''}`
+          : 'unknown'}
       </p>
-      <Field name="turnstile.spec" error={error} hint="none, lcus:/dev/ttyUSB0:1, numato:/dev/ttyACM0:0, shelly1:http://…, http://…">
-        <input id="setting-turnstile.spec" value={draft.turnstileSpec} onChange={(event) => update({ turnstileSpec: event.target.value })} />
+      <Field
+        name="turnstile.spec"
+        error={error}
+        hint="none, lcus:/dev/ttyUSB0:1, numato:/dev/ttyACM0:0, shelly1:http://…, http://…"
+      >
+        <input
+          id="setting-turnstile.spec"
+          value={draft.turnstileSpec}
+          onChange={(event) => update({ turnstileSpec: event.target.value })}
+        />
       </Field>
       <Field name="turnstile.exitSpec" error={error} hint="empty = same device">
-        <input id="setting-turnstile.exitSpec" value={draft.turnstileExitSpec} onChange={(event) => update({ turnstileExitSpec: event.target.value })} />
+        <input
+          id="setting-turnstile.exitSpec"
+          value={draft.turnstileExitSpec}
+          onChange={(event) => update({ turnstileExitSpec: event.target.value })}
+        />
       </Field>
       <Field name="turnstile.pulseMs" error={error} hint="milliseconds">
-        <input id="setting-turnstile.pulseMs" inputMode="numeric" value={draft.pulseMs} onChange={(event) => update({ pulseMs: event.target.value })} />
+        <input
+          id="setting-turnstile.pulseMs"
+          inputMode="numeric"
+          value={draft.pulseMs}
+          onChange={(event) => update({ pulseMs: event.target.value })}
+        />
       </Field>
       <Field name="turnstile.passageTimeoutMs" error={error} hint="milliseconds; empty = no passage sensor">
-        <input id="setting-turnstile.passageTimeoutMs" inputMode="numeric" value={draft.passageTimeoutMs} onChange={(event) => update({ passageTimeoutMs: event.target.value })} />
+        <input
+          id="setting-turnstile.passageTimeoutMs"
+          inputMode="numeric"
+          value={draft.passageTimeoutMs}
+          onChange={(event) => update({ passageTimeoutMs: event.target.value })}
+        />
       </Field>
       <div className="actions">
         <button type="button" onClick={() => void test('in')}>
@@ -41,7 +80,11 @@ export function TurnstileSection({ draft, update, error, pin }: { draft: Draft; 
         <button type="button" onClick={() => void test('out')}>
           Test open (exit)
         </button>
-        {outcome ? <span role="status" data-testid="turnstile-test-outcome">{outcome}</span> : null}
+        {outcome ? (
+          <span role="status" data-testid="turnstile-test-outcome">
+            {outcome}
+          </span>
+        ) : null}
       </div>
     </fieldset>
   );

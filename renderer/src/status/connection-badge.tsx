@@ -25,7 +25,12 @@ export function ConnectionBadge() {
   }, []);
   if (link === 'reconnecting') {
     return (
-      <div className="badge badge-offline" role="status" data-testid="connection-badge" data-state="gate-unreachable">
+      <div
+        className="badge badge-offline"
+        role="status"
+        data-testid="connection-badge"
+        data-state="gate-unreachable"
+      >
         <span aria-hidden="true">✖</span> Gate unreachable — retrying
       </div>
     );
@@ -37,7 +42,9 @@ export function ConnectionBadge() {
       <span aria-hidden="true">{look.icon}</span> <strong>{look.words}</strong>
       <span className="badge-detail">{ageWords(status?.lastSyncAt ?? null, now)}</span>
       <span className="badge-detail">{status?.pendingScans ?? 0} to upload</span>
-      {status && status.conflicts > 0 ? <span className="badge-detail badge-warn">⚠ {status.conflicts} conflicts</span> : null}
+      {status && status.conflicts > 0 ? (
+        <span className="badge-detail badge-warn">⚠ {status.conflicts} conflicts</span>
+      ) : null}
     </div>
   );
 }
@@ -47,8 +54,8 @@ export function OfflineBanner() {
   if (!status || status.connection !== 'offline') return null;
   return (
     <div className="offline-banner" role="alert" data-testid="offline-banner">
-      <span aria-hidden="true">⚠</span> No connection to the relay. This gate is working from its local list of {status.tickets}{' '}
-      tickets; scans are saved and will upload when the connection returns.
+      <span aria-hidden="true">⚠</span> No connection to the relay. This gate is working from its local list
+      of {status.tickets} tickets; scans are saved and will upload when the connection returns.
       {status.lastError ? <span className="banner-detail"> ({status.lastError})</span> : null}
     </div>
   );
@@ -63,7 +70,11 @@ export function SnapshotProgress() {
     <div className="snapshot" data-testid="snapshot-progress">
       <label>
         Downloading ticket list: {snapshot.received} of {snapshot.total}
-        <progress max={Math.max(1, snapshot.total)} value={snapshot.received} aria-valuetext={`${percent}%`} />
+        <progress
+          max={Math.max(1, snapshot.total)}
+          value={snapshot.received}
+          aria-valuetext={`${percent}%`}
+        />
       </label>
     </div>
   );
