@@ -1,0 +1,65 @@
+/**
+ * Helpers for tests that run real headless gates: `node bin/gatehouse gate …` as a child process,
+ * waiting for its `listening on` line, plus a typed client for its HTTP API.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { ApiResult, GateMethod, MethodOutput } from '../../shared/gate-api.js';
+import { GATEHOUSE_BIN, REPO_ROOT } from '../relay/support.js';
+
+export interface GateProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  output(): { stdout: string; stderr: string };
+  call<M extends GateMethod>(method: M, input?: unknown, pin?: string): Promise<ApiResult<MethodOutput<M>>>;
+  /** Calls and unwraps an ok answer; throws with the error otherwise. */
+  value<M extends GateMethod>(method: M, input?: unknown, pin?: string): Promise<MethodOutput<M>>;
+  stop(): Promise<number | null>;
+  kill(): Promise<void>;
+}
+
+export function startGateProcess(args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<GateProcess> {
+  const child = spawn(process.execPath, [GATEHOUSE_BIN, 'gate', '--log-level', 'warn', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...options.env } });
+  let stdout = '';
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      const wasListening = /listening on http:\/\//.test(stdout);
+      stdout += chunk.toString();
+      const match = /listening on (http:\/\/(\S+):(\d+))/.exec(stdout);
+      if (!match || wasListening) return;
+      const url = match[1] ?? '';
+      const call = async <M extends GateMethod>(method: M, input: unknown = {}, pin?: string) => {
+        const response = await fetch(`${url}/api/${method}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(pin ? { 'x-gatehouse-pin': pin } : {}) },
+          body: JSON.stringify(input),
+        });
+        return (await response.json()) as ApiResult<MethodOutput<M>>;
+      };
+      resolve({
+        url,
+        port: Number(match[3]),
+        child,
+        output: () => ({ stdout, stderr }),
+        call,
+        async value(method, input, pin) {
+          const result = await call(method, input, pin);
+          if (!result.ok) throw new Error(`${method}: ${result.error.code}: ${result.error.message}`);
+          return result.value;
+        },
+        async stop() {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          return exited;
+        },
+        async kill() {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+          await exited;
+        },
+      });
+    });
+    void exited.then((code) => reject(new Error(`gate exited (${code}) before listening:\n${stdout}\n${stderr}`)));
+  });
+}
