@@ -38,7 +38,10 @@ export function ResultPanel({ result }: { result: ScanResult }) {
           </div>
         </div>
       ) : null}
-      <div className="result-message">{result.message}</div>
+      {/* The engine's sentence, when it says more than the big words above already do. */}
+      {result.previous || result.message === REASON_WORDS[result.reason] ? null : (
+        <div className="result-message">{result.message}</div>
+      )}
     </section>
   );
 }

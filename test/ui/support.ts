@@ -1,0 +1,167 @@
+/**
+ * The stack the UI tests drive: a real relay process fed real webhook deliveries, a real headless
+ * gate process connected to it (serving the built renderer), and Debian's Chromium through
+ * playwright-core. Each stack owns its temp dir, processes and browser, and tears them down.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startGateProcess, type GateProcess } from '../gate/support.js';
+import {
+  REPO_ROOT,
+  addGateToken,
+  makeTempDir,
+  orderDelivery,
+  postDelivery,
+  startRelayProcess,
+  waitFor,
+  type RelayProcess,
+  type TempDir,
+} from '../relay/support.js';
+
+export const EVENT_ID = 132218;
+export const SCREENSHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+export interface Holder {
+  barcode: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+}
+
+export const HOLDERS: Holder[] = [
+  { barcode: 'GH-ADMIT-0001', firstName: 'Ruby', lastName: 'Okafor', email: 'ruby@example.com' },
+  { barcode: 'GH-TWICE-0002', firstName: 'Tom', lastName: 'Lindqvist', email: 'tom@example.com' },
+  { barcode: 'GH-LOOKUP-0003', firstName: 'Priya', lastName: 'Ramanathan', email: 'priya@example.com' },
+  { barcode: 'GH-OFFLINE-0004', firstName: 'Sam', lastName: 'Whitcombe', email: 'sam@example.com' },
+];
+
+/** An ORDER_SAVED delivery for one holder: their own order, customer name and email. */
+export function holderDelivery(holder: Holder, orderId: number): Record<string, unknown> {
+  const delivery = orderDelivery({ orderId, eventId: EVENT_ID, tickets: [{ barcode: holder.barcode }] });
+  const data = delivery.data as Record<string, unknown>;
+  data.customer = {
+    ...(data.customer as object),
+    firstName: holder.firstName,
+    lastName: holder.lastName,
+    email: holder.email,
+  };
+  return delivery;
+}
+
+export interface Stack {
+  temp: TempDir;
+  relay: RelayProcess;
+  gate: GateProcess;
+  browser: Browser;
+  page: Page;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: { holders?: Holder[]; gateName?: string } = {}): Promise<Stack> {
+  const temp = makeTempDir('gatehouse-ui-');
+  const relayDb = temp.file('relay.db');
+  const relay = await startRelayProcess({ dbPath: relayDb });
+  const holders = options.holders ?? HOLDERS;
+  let gate: GateProcess | undefined;
+  let browser: Browser | undefined;
+  try {
+    for (const [index, holder] of holders.entries()) {
+      const posted = await postDelivery(relay.url, holderDelivery(holder, 50_000 + index));
+      if (posted.status >= 300) throw new Error(`webhook refused: ${posted.status} ${posted.text}`);
+    }
+    const gateName = options.gateName ?? 'Door 1';
+    const token = await addGateToken(relayDb, gateName);
+    gate = await startGateProcess([
+      '--relay',
+      relay.url,
+      '--token',
+      token,
+      '--data',
+      temp.file('gate'),
+      '--name',
+      gateName,
+      '--event',
+      String(EVENT_ID),
+      '--listen',
+      '127.0.0.1:0',
+    ]);
+    const started = gate;
+    await waitFor(
+      async () => {
+        const status = await started.value('status');
+        return status.connection === 'online' && status.tickets >= holders.length;
+      },
+      { message: 'the gate online with every ticket', timeoutMs: 20_000 },
+    );
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(gate.url);
+    const stack = { temp, relay, gate, browser, page };
+    return {
+      ...stack,
+      async stop() {
+        await stack.browser.close();
+        await stack.gate.stop();
+        await stack.relay.stop();
+        temp.remove();
+      },
+    };
+  } catch (error) {
+    await browser?.close();
+    await gate?.stop();
+    await relay.stop();
+    temp.remove();
+    throw error;
+  }
+}
+
+/** Writes a screenshot of the whole page under test-results/screenshots/NAME.png. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: false });
+  return path;
+}
+
+/** Types like a keyboard-wedge scanner: the whole barcode at machine speed, then Enter. */
+export async function scanLikeScanner(
+  page: Page,
+  barcode: string,
+  terminator: 'Enter' | 'Tab' = 'Enter',
+): Promise<void> {
+  await page.keyboard.type(barcode);
+  await page.keyboard.press(terminator);
+}
+
+/** Waits for a result panel for a scan other than `previousScanId`, and returns its attributes. */
+export async function nextResult(page: Page, previousScanId: string | null) {
+  const panel = page.locator('[data-testid="scan-result"]');
+  await waitFor(
+    async () => {
+      const id = (await panel.count()) > 0 ? await panel.getAttribute('data-scan-id') : null;
+      return id !== null && id !== previousScanId;
+    },
+    { message: 'a new scan result on screen' },
+  );
+  return {
+    scanId: await panel.getAttribute('data-scan-id'),
+    verdict: await panel.getAttribute('data-result'),
+    reason: await panel.getAttribute('data-reason'),
+    text: await panel.innerText(),
+    background: await panel.evaluate((element) => getComputedStyle(element).backgroundColor),
+  };
+}
