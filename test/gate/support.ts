@@ -63,3 +63,29 @@ export function startGateProcess(args: readonly string[], options: { env?: NodeJ
     void exited.then((code) => reject(new Error(`gate exited (${code}) before listening:\n${stdout}\n${stderr}`)));
   });
 }
+
+export interface GateFlags {
+  name: string;
+  token: string;
+  events?: string[];
+  extra?: string[];
+}
+
+/** The flags of a gate process connected to `relayUrl`, with its own data dir. */
+export function gateArgs(dataDir: string, relayUrl: string, flags: GateFlags): string[] {
+  return [
+    '--data', dataDir,
+    '--listen', '127.0.0.1:0',
+    '--relay', relayUrl,
+    '--token', flags.token,
+    '--name', flags.name,
+    ...(flags.events ?? ['132218']).flatMap((event) => ['--event', event]),
+    ...(flags.extra ?? []),
+  ];
+}
+
+/** Waits until the gate knows the barcode (optionally in a given validity). */
+export async function ticketOf(gate: GateProcess, barcode: string): Promise<MethodOutput<'ticket'> | null> {
+  const result = await gate.call('ticket', { barcode });
+  return result.ok ? result.value : null;
+}
