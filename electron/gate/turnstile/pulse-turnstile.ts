@@ -91,10 +91,13 @@ export class PulseTurnstile implements Turnstile {
     if (!this.isRunning) return { opened: false, error: 'turnstile is stopped' };
     const connection = this.actuator.connection;
     if (connection && !connection.isConnected()) return { opened: false, error: connection.describe() };
-    this.setState('busy', `opening ${direction}`);
     const timeout = this.options.operationTimeoutMs;
+    // The command goes out before anyone hears about `busy`: status listeners (UI broadcasts) must not
+    // sit between a scan and the relay.
+    const turnedOn = withTimeout(this.actuator.turnOn(pulseMs, { ...context, direction }), timeout, `${this.actuator.driver} on`);
+    this.setState('busy', `opening ${direction}`);
     try {
-      await withTimeout(this.actuator.turnOn(pulseMs, { ...context, direction }), timeout, `${this.actuator.driver} on`);
+      await turnedOn;
     } catch (error) {
       return this.fail(`could not open: ${errorMessage(error)}`);
     }
