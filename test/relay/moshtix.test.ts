@@ -1,0 +1,141 @@
+// The relay's Moshtix commands (subscribe, backfill) run as real CLI processes against the mock
+// Moshtix GraphQL API (a stand-in: the real API is on the internet), which records what it receives.
+import { writeFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WEBHOOK_BODY_TEMPLATE } from '../../shared/moshtix.js';
+import { startMockMoshtixApi, type MockMoshtixApi, type MockWebhook } from '../../sim/moshtix-api.js';
+import { addGateToken, GateTestClient, getJson, makeTempDir, orderDelivery, runGatehouse, startRelayProcess, type TempDir } from './support.js';
+
+const TOKEN = 'moshtix-integration-token';
+const CLIENT = 6080;
+let dir: TempDir;
+let api: MockMoshtixApi | undefined;
+
+beforeEach(() => {
+  dir = makeTempDir();
+});
+
+afterEach(async () => {
+  await api?.stop();
+  api = undefined;
+  dir.remove();
+});
+
+const orderData = (orderId: number, barcode: string, valid = true) => orderDelivery({ orderId, tickets: [{ barcode, valid }], transactions: [{ id: orderId * 10 }] }).data;
+
+function subscribeArgs(extra: string[] = []): string[] {
+  return ['relay', 'subscribe', '--moshtix-token', TOKEN, '--client', String(CLIENT), '--url', 'https://relay.example.com', '--secret', 'the-secret', '--endpoint', api?.url ?? '', ...extra];
+}
+
+describe('relay subscribe against the mock Moshtix API', () => {
+  it('lists existing webhooks first, then registers ORDER_SAVED and EVENT_SAVED with the template and secret header; a second run changes nothing', async () => {
+    api = await startMockMoshtixApi({ token: TOKEN, clientId: CLIENT });
+    const first = await runGatehouse(subscribeArgs());
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/ORDER_SAVED: created/);
+    expect(first.stdout).toMatch(/EVENT_SAVED: created/);
+    expect(api.requests.map((request) => request.operation)).toEqual(['getWebhooks', 'saveWebhook', 'saveWebhook']);
+    for (const request of api.requests) {
+      expect(request.method).toBe('POST');
+      expect(request.contentType).toContain('application/json');
+      expect(request.token).toBe(TOKEN);
+    }
+    expect(api.requests[0]?.arguments).toMatchObject({ clientId: CLIENT, pageIndex: 0 });
+    expect(api.webhooks).toHaveLength(2);
+    for (const webhook of api.webhooks) {
+      expect(webhook.url).toBe('https://relay.example.com/webhooks/moshtix');
+      expect(webhook.body).toBe(WEBHOOK_BODY_TEMPLATE);
+      expect(webhook.enabled).toBe(true);
+      expect(webhook.client.id).toBe(CLIENT);
+      expect(webhook.headers.items.map(({ name, value }) => ({ name, value }))).toEqual([
+        { name: 'Content-Type', value: 'application/json' },
+        { name: 'X-Gatehouse-Secret', value: 'the-secret' },
+      ]);
+    }
+    expect(api.webhooks.map((webhook) => webhook.systemEventTypes.items.map((item) => item.systemEventType))).toEqual([['ORDER_SAVED'], ['EVENT_SAVED']]);
+
+    const second = await runGatehouse(subscribeArgs());
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/ORDER_SAVED: kept/);
+    expect(second.stdout).toMatch(/EVENT_SAVED: kept/);
+    expect(api.webhooks).toHaveLength(2);
+    expect(api.requests.slice(3).map((request) => request.operation)).toEqual(['getWebhooks']);
+  });
+
+  it('updates an existing subscription with an old secret in place instead of adding another', async () => {
+    const existing: MockWebhook = {
+      id: 77,
+      client: { id: CLIENT },
+      url: 'https://relay.example.com/webhooks/moshtix',
+      headers: { items: [{ id: 1, name: 'X-Gatehouse-Secret', value: 'old-secret' }] },
+      body: WEBHOOK_BODY_TEMPLATE,
+      systemEventTypes: { items: [{ id: 2, systemEventType: 'ORDER_SAVED' }] },
+      enabled: true,
+    };
+    api = await startMockMoshtixApi({ token: TOKEN, clientId: CLIENT, webhooks: [existing] });
+    const result = await runGatehouse(subscribeArgs());
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('ORDER_SAVED: updated (webhook 77)');
+    expect(api.webhooks).toHaveLength(2);
+    expect(api.webhooks[0]?.headers.items.find((header) => header.name === 'X-Gatehouse-Secret')?.value).toBe('the-secret');
+  });
+
+  it("fails with Moshtix's own message on a bad token or a missing role (HTTP 200 with errors[])", async () => {
+    api = await startMockMoshtixApi({ token: 'another-token', clientId: CLIENT });
+    const badToken = await runGatehouse(subscribeArgs());
+    expect(badToken.code).toBe(1);
+    expect(badToken.stderr).toContain('Access denied: the token is invalid or has expired.');
+    expect(api.webhooks).toHaveLength(0);
+    await api.stop();
+    api = await startMockMoshtixApi({ token: TOKEN, clientId: CLIENT, roles: [] });
+    const noRole = await runGatehouse(subscribeArgs());
+    expect(noRole.code).toBe(1);
+    expect(noRole.stderr).toContain('requires the client.admin role');
+  });
+});
+
+describe('relay backfill against the mock Moshtix API', () => {
+  it('pages every order into the database through the ingest path, and a relay on the same file streams them', async () => {
+    const orders = Array.from({ length: 250 }, (_, index) => orderData(5000 + index, `BACKFILL-${index}`));
+    api = await startMockMoshtixApi({ token: TOKEN, clientId: CLIENT, orders });
+    const dbPath = dir.file('relay.db');
+    const relay = await startRelayProcess({ dbPath });
+    const gate = await GateTestClient.connect(relay.url, await addGateToken(dbPath, 'Gate 1'), { events: ['132218'] });
+    try {
+      await gate.waitWelcomed();
+      const result = await runGatehouse(['relay', 'backfill', '--moshtix-token', TOKEN, '--client', String(CLIENT), '--db', dbPath, '--endpoint', api.url]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('backfill: 250 orders in 3 pages');
+      expect(api.requests.map((request) => request.variables)).toEqual([0, 1, 2].map((pageIndex) => ({ token: TOKEN, pageIndex, pageSize: 100 })));
+      expect(api.requests.every((request) => request.operation === 'getOrders' && request.token === TOKEN)).toBe(true);
+      await gate.waitUntil(() => gate.tickets.size === 250, '250 backfilled tickets at the gate');
+      expect(await getJson(`${relay.url}/healthz`)).toMatchObject({ deliveries: 250 });
+      // Running it again is harmless: the same snapshots add no ticket states.
+      const again = await runGatehouse(['relay', 'backfill', '--moshtix-token', TOKEN, '--client', String(CLIENT), '--db', dbPath, '--endpoint', api.url]);
+      expect(again.stdout).toContain('0 changed tickets, 250 already known');
+    } finally {
+      await gate.close();
+      await relay.stop();
+    }
+  });
+
+  it('sends the operator-supplied --query-file text verbatim', async () => {
+    api = await startMockMoshtixApi({ token: TOKEN, clientId: CLIENT, orders: [orderData(1, 'Q-1')] });
+    const query = 'query Custom($token: String!, $pageIndex: Int!, $pageSize: Int!) { viewer(token: $token) { getOrders(pageIndex: $pageIndex, pageSize: $pageSize) { items { id event { id name } tickets { items { barcode valid } } transactions { items { id } } } pageInfo { hasNextPage } } } }';
+    writeFileSync(dir.file('orders.graphql'), query);
+    const result = await runGatehouse(['relay', 'backfill', '--moshtix-token', TOKEN, '--client', String(CLIENT), '--db', dir.file('relay.db'), '--endpoint', api.url, '--query-file', dir.file('orders.graphql'), '--page-size', '50']);
+    expect(result.stderr + result.stdout).toContain('backfill: 1 orders in 1 pages');
+    expect(result.code).toBe(0);
+    expect(api.requests[0]?.query).toBe(query);
+    expect(api.requests[0]?.variables).toEqual({ token: TOKEN, pageIndex: 0, pageSize: 50 });
+  });
+
+  it("fails with Moshtix's message on a bad token and imports nothing", async () => {
+    api = await startMockMoshtixApi({ token: 'another-token', clientId: CLIENT, orders: [orderData(1, 'NO')] });
+    const result = await runGatehouse(['relay', 'backfill', '--moshtix-token', TOKEN, '--client', String(CLIENT), '--db', dir.file('relay.db'), '--endpoint', api.url]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Access denied: the token is invalid or has expired.');
+  });
+});
