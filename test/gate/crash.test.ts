@@ -79,7 +79,7 @@ describe('a gate killed with SIGKILL', () => {
     started.push(restarted);
     const status = await waitFor(async () => {
       const current = await restarted.value('status');
-      return current.snapshot === null && current.cursor > 0 && current.tickets === TICKETS && current;
+      return current.snapshot === null && current.cursor > 0 && current.tickets === TICKETS ? current : null;
     }, { timeoutMs: 30_000, message: 'the snapshot to complete after restart' });
     expect(status.lag).toBe(0);
     expect(await restarted.value('scan', { barcode: 'CRASH-049999' })).toMatchObject({ result: 'admit' });
