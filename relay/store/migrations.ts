@@ -91,9 +91,15 @@ export class SchemaTooNewError extends Error {
   }
 }
 
-export function migrate(db: Database.Database): void {
+/** Checked before anything else touches the file (even the journal mode). */
+export function assertSchemaNotNewer(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) throw new SchemaTooNewError(current);
+}
+
+export function migrate(db: Database.Database): void {
+  assertSchemaNotNewer(db);
+  const current = db.pragma('user_version', { simple: true }) as number;
   if (current === SCHEMA_VERSION) return;
   db.transaction(() => {
     for (let version = current; version < SCHEMA_VERSION; version += 1) {

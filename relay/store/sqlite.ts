@@ -9,7 +9,7 @@ import { eventInfoSchema, ticketStateSchema, type EventInfo } from '../../shared
 import type { LogEntry } from '../../shared/protocol.js';
 import { applyDelivery, applyImport, applyScan, LogAppender } from './apply.js';
 import { GroupCommit } from './group-commit.js';
-import { migrate } from './migrations.js';
+import { assertSchemaNotNewer, migrate } from './migrations.js';
 import { prepareQueries, type LogRow, type Queries } from './queries.js';
 import type {
   DeliveryInput,
@@ -54,6 +54,12 @@ export class SqliteRelayStore implements RelayStore {
 
   constructor(path: string) {
     this.db = new Database(path);
+    try {
+      assertSchemaNotNewer(this.db);
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
