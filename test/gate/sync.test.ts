@@ -1,0 +1,91 @@
+/**
+ * The sync client against a real relay process: URL forms, token rejection and revocation (retries
+ * stop, the reason is shown), and the backoff it uses between attempts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGate, type GateEngine } from '../../electron/gate/index.js';
+import { Backoff, gateSocketUrl } from '../../electron/gate/sync/backoff.js';
+import type { GateStatus } from '../../shared/gate-api.js';
+import { addGateToken, makeTempDir, orderDelivery, postDelivery, runGatehouse, startRelayProcess, waitFor, type RelayProcess } from '../relay/support.js';
+
+const dir = makeTempDir();
+let relay: RelayProcess;
+const engines: GateEngine[] = [];
+
+beforeAll(async () => {
+  relay = await startRelayProcess({ dbPath: dir.file('relay.db') });
+});
+afterAll(async () => {
+  for (const engine of engines) await engine.stop();
+  await relay.stop();
+  dir.remove();
+});
+
+async function engine(name: string, relayUrl: string, token: string): Promise<GateEngine> {
+  const started = await startGate({ dataDir: dir.file(name), settings: { gateName: name, events: ['132218'], relayUrl, token } });
+  engines.push(started);
+  return started;
+}
+
+async function status(gate: GateEngine): Promise<GateStatus> {
+  const result = await gate.handlers.status({});
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value;
+}
+
+describe('sync client', () => {
+  it('turns http(s) relay URLs into ws(s) gate socket URLs', () => {
+    expect(gateSocketUrl('http://relay.example:8080/')).toBe('ws://relay.example:8080/gate');
+    expect(gateSocketUrl('https://relay.example/base')).toBe('wss://relay.example/base/gate');
+    expect(gateSocketUrl('wss://relay.example')).toBe('wss://relay.example/gate');
+  });
+
+  it('backs off exponentially with jitter up to a cap, and starts over after a success', () => {
+    let toss = 0;
+    const backoff = new Backoff(100, 1_000, () => [0, 1][toss++ % 2] ?? 0);
+    const delays = Array.from({ length: 7 }, () => backoff.next());
+    expect(delays).toEqual([50, 200, 200, 800, 500, 1000, 500]);
+    backoff.reset();
+    expect(backoff.next()).toBeLessThanOrEqual(100);
+  });
+
+  it('syncs over a ws:// URL and reports lag and the last sync time', async () => {
+    const token = await addGateToken(dir.file('relay.db'), 'Plain');
+    const gate = await engine('Plain', relay.url.replace('http://', 'ws://'), token);
+    await postDelivery(relay.url, orderDelivery({ orderId: 7001, tickets: [{ barcode: 'SYNC-1' }] }));
+    const synced = await waitFor(async () => {
+      const current = await status(gate);
+      return current.connection === 'online' && current.tickets === 1 && current.lag === 0 ? current : null;
+    }, { message: 'gate synced' });
+    expect(synced.lastError).toBeNull();
+    expect(Date.parse(synced.lastSyncAt ?? '')).not.toBeNaN();
+  });
+
+  it('stops retrying and says why when the relay rejects the token', async () => {
+    const gate = await engine('Stranger', relay.url, 'not-a-real-token');
+    const rejected = await waitFor(async () => {
+      const current = await status(gate);
+      return current.lastError === 'the relay rejected the gate token' ? current : null;
+    }, { message: 'token rejected' });
+    expect(rejected.connection).toBe('offline');
+    // A new token from staff is tried at once.
+    const token = await addGateToken(dir.file('relay.db'), 'Stranger');
+    expect(await gate.handlers.updateSettings({ changes: { token } })).toMatchObject({ ok: true });
+    await waitFor(async () => (await status(gate)).connection === 'online', { message: 'online with the new token' });
+  });
+
+  it('is disconnected and stops retrying when its token is revoked', async () => {
+    const token = await addGateToken(dir.file('relay.db'), 'Doomed');
+    const gate = await engine('Doomed', relay.url, token);
+    await waitFor(async () => (await status(gate)).connection === 'online', { message: 'online' });
+    const revoked = await runGatehouse(['relay', 'revoke-gate', 'Doomed', '--db', dir.file('relay.db')]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    const final = await waitFor(async () => {
+      const current = await status(gate);
+      return current.lastError === 'the gate token was revoked' ? current : null;
+    }, { message: 'revocation noticed' });
+    expect(final.connection).toBe('offline');
+    // Deciding goes on without the relay.
+    expect(await gate.handlers.scan({ barcode: 'ANY' })).toMatchObject({ ok: true, value: { result: 'deny' } });
+  });
+});
