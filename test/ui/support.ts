@@ -165,3 +165,29 @@ export async function nextResult(page: Page, previousScanId: string | null) {
     background: await panel.evaluate((element) => getComputedStyle(element).backgroundColor),
   };
 }
+
+/** Presses Tab until the focused element matches `isTarget` (keyboard only), failing after `limit` presses. */
+export async function tabTo(
+  page: Page,
+  describe: string,
+  isTarget: (element: { tag: string; text: string; id: string }) => boolean,
+  limit = 40,
+): Promise<void> {
+  for (let presses = 0; presses <= limit; presses++) {
+    const focused = await page.evaluate(() => {
+      const element = document.activeElement as HTMLElement | null;
+      return {
+        tag: element?.tagName.toLowerCase() ?? '',
+        text: element?.innerText ?? '',
+        id: element?.id ?? '',
+      };
+    });
+    if (isTarget(focused)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached ${describe}`);
+}
+
+export async function focusedId(page: Page): Promise<string> {
+  return page.evaluate(() => document.activeElement?.id ?? '');
+}
