@@ -6,7 +6,7 @@ import type { TurnstileSettings } from '../../shared/turnstile.js';
 import { NumatoEmulator } from './emulators.js';
 import { PtyPair, tempDir, waitFor } from './support.js';
 
-const TUNING = { operationTimeoutMs: 300, recoveryMs: 50, passagePollMs: 10, serialRetryMinMs: 20, serialRetryMaxMs: 100 };
+const TUNING = { operationTimeoutMs: 300, recoveryMs: 50, passagePollMs: 10, serialRetryMinMs: 20, serialRetryMaxMs: 100, serialWatchMs: 50 };
 
 describe('Numato relay board over a pty', () => {
   let dir: ReturnType<typeof tempDir>;

@@ -1,11 +1,12 @@
 /** LCUS and raw-serial relays driven over real socat pty pairs, with an emulator on the far end. */
+import { realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTurnstile, type Turnstile } from '../../electron/gate/turnstile/index.js';
 import type { TurnstileSettings, TurnstileStatus } from '../../shared/turnstile.js';
 import { FrameRecorder } from './emulators.js';
 import { PtyPair, tempDir, waitFor } from './support.js';
 
-const TUNING = { operationTimeoutMs: 500, recoveryMs: 50, serialRetryMinMs: 20, serialRetryMaxMs: 100 };
+const TUNING = { operationTimeoutMs: 500, recoveryMs: 50, serialRetryMinMs: 20, serialRetryMaxMs: 100, serialWatchMs: 50 };
 const settings = (spec: string, exitSpec: string | null = null): TurnstileSettings => ({ spec, exitSpec, pulseMs: 80, passageTimeoutMs: null });
 
 describe('LCUS and raw serial relays over a pty', () => {
@@ -99,6 +100,19 @@ describe('LCUS and raw serial relays over a pty', () => {
     expect(await driver.open('in', 50)).toEqual({ opened: true });
     expect(await framesWhen(2)).toEqual(['a00101a2', 'a00100a1']);
     expect(states.slice(0, 2)).toEqual(['disconnected', 'ready']);
+  });
+
+  it('the path vanishing is an unplug even while the old fd still works, and its return is a replug', async () => {
+    // A hung-up tty can read as endless empty reads rather than an error; the path is what tells.
+    const driver = await startDriver(`lcus:${pair.device}`);
+    const target = realpathSync(pair.device);
+    rmSync(pair.device);
+    await waitFor(() => driver.status().state === 'disconnected', 'disconnected when the path goes');
+    expect(driver.status().message).toMatch(/unplugged/);
+    symlinkSync(target, pair.device);
+    await waitFor(() => driver.status().state === 'ready', 'ready when the path is back');
+    expect(await driver.open('in', 50)).toEqual({ opened: true });
+    expect(await framesWhen(2)).toEqual(['a00101a2', 'a00100a1']);
   });
 
   it('a port that is not there yet: disconnected until it appears, without a restart', async () => {

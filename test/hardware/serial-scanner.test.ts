@@ -33,7 +33,7 @@ describe('serial scanner over a pty', () => {
 
   it('each CR/LF-terminated line is one scan, split anywhere in the stream', async () => {
     const scans: string[] = [];
-    scanner = startSerialScanner({ path: pair.device, baud: 9600, terminator: 'any' }, (barcode) => scans.push(barcode), { retryMinMs: 20, retryMaxMs: 100 });
+    scanner = startSerialScanner({ path: pair.device, baud: 9600, terminator: 'any' }, (barcode) => scans.push(barcode), { retryMinMs: 20, retryMaxMs: 100, watchMs: 50 });
     await waitFor(() => scanner?.status().state === 'connected', 'scanner connected');
     device.write('TICKET-1\r\nTICK');
     device.write('ET-2\rTICKET-3\n\r\n');
@@ -43,7 +43,7 @@ describe('serial scanner over a pty', () => {
 
   it('unplugged: disconnected; plugged back: scans flow again without a restart', async () => {
     const scans: string[] = [];
-    scanner = startSerialScanner({ path: pair.device, baud: 9600, terminator: 'cr' }, (barcode) => scans.push(barcode), { retryMinMs: 20, retryMaxMs: 100 });
+    scanner = startSerialScanner({ path: pair.device, baud: 9600, terminator: 'cr' }, (barcode) => scans.push(barcode), { retryMinMs: 20, retryMaxMs: 100, watchMs: 50 });
     await waitFor(() => scanner?.status().state === 'connected', 'scanner connected');
     device.write('BEFORE\r');
     await waitFor(() => scans.length === 1, 'first scan');

@@ -35,6 +35,7 @@ export interface SerialScanner {
 export interface ScannerTuning {
   retryMinMs?: number;
   retryMaxMs?: number;
+  watchMs?: number;
 }
 
 /** Cuts a byte stream into scans; exported for the unit test of odd chunking. */
@@ -66,7 +67,7 @@ export function startSerialScanner(
   onScan: (barcode: string) => void,
   tuning: ScannerTuning = {},
 ): SerialScanner {
-  const link = new SerialLink({ path: settings.path, baudRate: settings.baud, retryMinMs: tuning.retryMinMs ?? 200, retryMaxMs: tuning.retryMaxMs ?? 2000 });
+  const link = new SerialLink({ path: settings.path, baudRate: settings.baud, retryMinMs: tuning.retryMinMs ?? 200, retryMaxMs: tuning.retryMaxMs ?? 2000, watchMs: tuning.watchMs });
   const splitter = new LineSplitter(settings.terminator);
   const listeners = new Set<(status: ScannerStatus) => void>();
   const status = (): ScannerStatus => ({

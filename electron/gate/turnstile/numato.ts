@@ -79,7 +79,7 @@ export class NumatoRelay implements Actuator {
   readPassage?: () => Promise<boolean>;
 
   constructor(path: string, relay: number, passageInput: number | null, private readonly timing: SerialTiming) {
-    const held = acquireSerialLink({ path, baudRate: 19200, retryMinMs: timing.retryMinMs, retryMaxMs: timing.retryMaxMs });
+    const held = acquireSerialLink({ path, baudRate: 19200, retryMinMs: timing.retryMinMs, retryMaxMs: timing.retryMaxMs, watchMs: timing.watchMs });
     this.link = held.link;
     this.release = held.release;
     this.connection = describeLink(this.link);

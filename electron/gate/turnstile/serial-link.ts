@@ -4,6 +4,7 @@
  * serial scanner share it; `acquireSerialLink` hands out one link per path so that the entry and the
  * exit relay on the same board do not fight over the port.
  */
+import { statSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { createLogger } from '../../../shared/logger.js';
 import { withTimeout } from './with-timeout.js';
@@ -18,6 +19,18 @@ export interface SerialLinkOptions {
   /** Reopen polling: first delay and cap, in ms. */
   retryMinMs?: number;
   retryMaxMs?: number;
+  /** How often to check that the path still names the device that is open. */
+  watchMs?: number;
+}
+
+/** The device a path names now (symlinks followed), or null when it is gone. */
+function deviceAt(path: string): string | null {
+  try {
+    const stats = statSync(path);
+    return `${stats.dev}:${stats.ino}:${stats.rdev}`;
+  } catch {
+    return null;
+  }
 }
 
 export class SerialLink {
@@ -27,6 +40,7 @@ export class SerialLink {
   private isStopped = true;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelayMs: number;
+  private watchTimer: NodeJS.Timeout | undefined;
   private readonly dataListeners = new Set<(chunk: Buffer) => void>();
   private readonly stateListeners = new Set<(state: LinkState) => void>();
 
@@ -56,6 +70,7 @@ export class SerialLink {
   async stop(): Promise<void> {
     this.isStopped = true;
     clearTimeout(this.retryTimer);
+    clearInterval(this.watchTimer);
     const port = this.port;
     this.port = null;
     if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
@@ -93,14 +108,7 @@ export class SerialLink {
       for (const listener of this.dataListeners) listener(chunk);
     });
     port.on('error', (error) => log.debug('port error', { path: this.path, error: error.message }));
-    port.on('close', () => {
-      if (this.port !== port) return;
-      this.port = null;
-      this.lastProblem = `serial port ${this.path} closed`;
-      log.warn('serial port lost; polling for it', { path: this.path });
-      this.setState('disconnected');
-      this.scheduleReopen();
-    });
+    port.on('close', () => this.lose(port, `serial port ${this.path} closed`));
     port.open((error) => {
       if (this.port !== port) {
         if (!error) port.close();
@@ -115,8 +123,34 @@ export class SerialLink {
       this.retryDelayMs = this.options.retryMinMs ?? 100;
       this.lastProblem = null;
       log.info('serial port open', { path: this.path, baud: this.options.baudRate });
+      this.watch(port);
       this.setState('connected');
     });
+  }
+
+  /**
+   * A hung-up tty can read as endless empty reads instead of an error, so the port alone may never
+   * say it is gone. The path is the truth: when it disappears or names another device, the port is lost.
+   */
+  private watch(port: SerialPort): void {
+    const opened = deviceAt(this.path);
+    clearInterval(this.watchTimer);
+    this.watchTimer = setInterval(() => {
+      if (this.port !== port) return clearInterval(this.watchTimer);
+      if (deviceAt(this.path) !== opened) this.lose(port, `serial port ${this.path} was unplugged`);
+    }, this.options.watchMs ?? 500);
+    this.watchTimer.unref();
+  }
+
+  private lose(port: SerialPort, problem: string): void {
+    if (this.port !== port) return;
+    this.port = null;
+    clearInterval(this.watchTimer);
+    if (port.isOpen) port.close(() => {});
+    this.lastProblem = problem;
+    log.warn('serial port lost; polling for it', { path: this.path, problem });
+    this.setState('disconnected');
+    this.scheduleReopen();
   }
 
   private scheduleReopen(): void {

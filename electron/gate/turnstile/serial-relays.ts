@@ -15,6 +15,7 @@ export interface SerialTiming {
   operationTimeoutMs: number;
   retryMinMs?: number;
   retryMaxMs?: number;
+  watchMs?: number;
 }
 
 /** A serial actuator that writes one frame for on and one for off. */
@@ -31,7 +32,7 @@ export class FrameRelay implements Actuator {
     private readonly offFrame: Buffer,
     private readonly timing: SerialTiming,
   ) {
-    const held = acquireSerialLink({ path, baudRate, retryMinMs: timing.retryMinMs, retryMaxMs: timing.retryMaxMs });
+    const held = acquireSerialLink({ path, baudRate, retryMinMs: timing.retryMinMs, retryMaxMs: timing.retryMaxMs, watchMs: timing.watchMs });
     this.link = held.link;
     this.release = held.release;
     this.connection = describeLink(this.link);
