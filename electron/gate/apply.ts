@@ -77,7 +77,7 @@ export interface SnapshotChunk {
 }
 
 export function applySnapshotChunk(store: GateStore, gate: string, chunk: SnapshotChunk, now: string): ApplyOutcome {
-  return store.transaction(() => {
+  return store.replayableTransaction(() => {
     const applier = new Applier(store, gate, now);
     for (const event of chunk.events) store.tickets.upsertEvent(event);
     for (const ticket of chunk.tickets) applier.ticket(ticket);
@@ -95,7 +95,7 @@ export function finishSnapshot(store: GateStore, cursor: number, now: string): v
 
 /** Applies log entries newer than the cursor, in seq order, and moves the cursor past them. */
 export function applyEntries(store: GateStore, gate: string, entries: readonly LogEntry[], now: string): ApplyOutcome {
-  return store.transaction(() => {
+  return store.replayableTransaction(() => {
     const applier = new Applier(store, gate, now);
     let cursor = store.state.cursor();
     for (const entry of [...entries].sort((a, b) => a.seq - b.seq)) {

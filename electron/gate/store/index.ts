@@ -37,6 +37,20 @@ export class GateStore {
     return this.db.transaction(work).immediate();
   }
 
+  /**
+   * A transaction of data the relay can send again (snapshot chunks, log entries with their cursor):
+   * committed without waiting for fsync. A power cut may lose it whole, never half, and the cursor
+   * goes back with it, so the relay resends it. The next FULL commit (any decision) syncs it too.
+   */
+  replayableTransaction<T>(work: () => T): T {
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.db.transaction(work).immediate();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
+
   get isOpen(): boolean {
     return this.db.open;
   }
