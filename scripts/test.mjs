@@ -10,9 +10,11 @@ let failed = 0;
 let skipped = 0;
 
 const isBuilt = runStep('build', 'node', ['scripts/build.mjs']);
-isBuilt ? passed++ : failed++;
+if (isBuilt) passed++;
+else failed++;
 const isChecked = runStep('check', 'node', ['scripts/check.mjs']);
-isChecked ? passed++ : failed++;
+if (isChecked) passed++;
+else failed++;
 
 if (isBuilt) {
   mkdirSync('test-results', { recursive: true });
