@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { editableSettingsSchema, type EditableSettings, type GateEvent, type SettingsView } from '../../shared/gate-api.js';
+import { setLogSink, type LogSink } from '../../shared/logger.js';
 import { createHandlers, type GateHandlers } from './api.js';
 import { applySettings, validateTurnstile } from './configure.js';
 import { Engine } from './engine.js';
@@ -24,6 +25,8 @@ export interface GateOptions {
    */
   settings?: Partial<EditableSettings> | ((stored: SettingsView) => Partial<EditableSettings>);
   secrets?: SecretStore;
+  /** Where log lines go (e.g. a file in Electron); the process-wide sink is replaced. */
+  log?: LogSink;
   /** Clock, for tests of time-dependent rules. */
   now?: () => Date;
   /** Zone for times in door messages; the machine's own when absent. */
@@ -55,6 +58,7 @@ function parseGiven(settings: unknown): Partial<EditableSettings> {
 }
 
 export async function startGate(options: GateOptions): Promise<GateEngine> {
+  if (options.log) setLogSink(options.log);
   if (typeof options.settings !== 'function') parseGiven(options.settings ?? {});
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const store = new GateStore(join(options.dataDir, DATABASE_FILE));
