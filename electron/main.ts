@@ -4,6 +4,7 @@
  *
  * Flags: `--kiosk` forces kiosk/fullscreen (else the Kiosk setting decides); `--start-at-login=on|off`
  * registers or removes the app as a login item (Windows, macOS; Linux uses the .desktop autostart).
+ * GATEHOUSE_USER_DATA moves the data folder (portable installs, and each test its own temp dir).
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -27,13 +28,17 @@ function flag(name: string): string | undefined {
   return process.argv.find((argument) => argument.startsWith(prefix))?.slice(prefix.length);
 }
 
+const userDataOverride = process.env.GATEHOUSE_USER_DATA;
+if (userDataOverride) app.setPath('userData', userDataOverride);
+
 async function run(): Promise<void> {
   app.on('web-contents-created', (_event, contents) => hardenContents(contents));
   await app.whenReady();
   hardenSession(session.defaultSession);
 
   const loginItem = flag('start-at-login');
-  if (loginItem === 'on' || loginItem === 'off') app.setLoginItemSettings({ openAtLogin: loginItem === 'on' });
+  if (loginItem === 'on' || loginItem === 'off')
+    app.setLoginItemSettings({ openAtLogin: loginItem === 'on' });
 
   const userData = app.getPath('userData');
   const engine: GateEngine = await startGate({
@@ -74,13 +79,16 @@ async function run(): Promise<void> {
     if (isStopped) return;
     event.preventDefault();
     disposers.reverse().forEach((dispose) => dispose());
-    engine.stop().then(
-      () => log.info('gate engine stopped'),
-      (error: unknown) => log.error('gate engine did not stop cleanly', { error: String(error) }),
-    ).finally(() => {
-      isStopped = true;
-      app.quit();
-    });
+    engine
+      .stop()
+      .then(
+        () => log.info('gate engine stopped'),
+        (error: unknown) => log.error('gate engine did not stop cleanly', { error: String(error) }),
+      )
+      .finally(() => {
+        isStopped = true;
+        app.quit();
+      });
   });
 
   await window.loadFile(indexHtml);
