@@ -88,4 +88,20 @@ describe('sync client', () => {
     // Deciding goes on without the relay.
     expect(await gate.handlers.scan({ barcode: 'ANY' })).toMatchObject({ ok: true, value: { result: 'deny' } });
   });
+
+  it('counts tonight’s admissions, who is inside, scans per minute, and finds tickets by name', async () => {
+    const token = await addGateToken(dir.file('relay.db'), 'Counter');
+    const gate = await engine('Counter', relay.url, token);
+    await postDelivery(relay.url, orderDelivery({ orderId: 7002, tickets: [{ barcode: 'STAT-1' }, { barcode: 'STAT-2' }, { barcode: 'STAT-3' }] }));
+    await waitFor(async () => (await gate.handlers.ticket({ barcode: 'STAT-3' })).ok, { message: 'tickets synced' });
+    for (const barcode of ['STAT-1', 'STAT-2']) expect(await gate.handlers.scan({ barcode })).toMatchObject({ ok: true, value: { result: 'admit' } });
+    expect(await gate.handlers.scan({ barcode: 'STAT-2', direction: 'out' })).toMatchObject({ ok: true, value: { reason: 'exited' } });
+    const stats = await waitFor(async () => {
+      const result = await gate.handlers.stats({});
+      return result.ok && result.value.pendingUploads === 0 ? result.value : null;
+    }, { message: 'uploads drained' });
+    expect(stats).toMatchObject({ insideNow: 1, scansPerMinute: 3, conflicts: 0, capacity: null, admittedTonight: [{ eventId: '132218', eventName: 'Test API Event', count: 2 }] });
+    const found = await gate.handlers.lookup({ query: 'fred' });
+    expect(found.ok && found.value.results.find((ticket) => ticket.barcode === 'STAT-1')).toMatchObject({ customerName: 'Fred Durst', email: 'test@moshtix.com', inside: true, history: [expect.objectContaining({ reason: 'admitted' })] });
+  });
 });
