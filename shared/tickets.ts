@@ -74,9 +74,12 @@ function idString(value: string | number | null | undefined): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
+// Built once: zod compiles each new schema on first use, which costs far more than the parse itself.
+const eventExtrasSchema = moshtixEventSchema.pick({ venue: true, ticketTypes: true });
+
 export function normaliseEvent(event: MoshtixEvent | MoshtixOrder['event']): EventInfo {
   // An order's event reference is a subset of the full event: the extra fields are simply absent.
-  const extras = moshtixEventSchema.pick({ venue: true, ticketTypes: true }).safeParse(event);
+  const extras = eventExtrasSchema.safeParse(event);
   const types = extras.success ? extras.data.ticketTypes?.items : undefined;
   const venue = extras.success ? extras.data.venue : undefined;
   return {

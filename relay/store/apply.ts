@@ -23,20 +23,39 @@ import type { DeliveryInput, DeliveryOutcome, ImportReport, ImportRow, IngestRes
 
 type Unsequenced<T> = T extends LogEntry ? Omit<T, 'seq'> : never;
 
+/**
+ * Counters known inside the current write batch: one writer at a time holds the database's write
+ * lock, so the next free ids can be handed out without asking SQLite for each one.
+ */
+export interface BatchHead {
+  /** Highest log seq. */
+  value: number;
+  /** Highest delivery id. */
+  lastDelivery: number;
+}
+
 /** Appends log entries with the next seq; the caller announces `written` after commit. */
 export class LogAppender {
   readonly written: StoredEntry[] = [];
-  constructor(private readonly queries: Queries) {}
+  constructor(
+    private readonly queries: Queries,
+    private readonly batchHead: BatchHead,
+  ) {}
 
   head(): number {
-    return this.queries.log.head.get()?.head ?? 0;
+    return this.batchHead.value;
+  }
+
+  nextDeliveryId(): number {
+    this.batchHead.lastDelivery += 1;
+    return this.batchHead.lastDelivery;
   }
 
   append(entry: Unsequenced<LogEntry>, eventId: string | null, now: string): StoredEntry {
-    // One writer at a time (the write transaction), so max(seq) + 1 is free.
-    const seq = this.head() + 1;
+    const seq = this.batchHead.value + 1;
     const json = JSON.stringify({ seq, ...entry });
     this.queries.log.insert.run(seq, entry.kind, eventId, json, now);
+    this.batchHead.value = seq;
     const stored: StoredEntry = { seq, kind: entry.kind, eventId, json };
     this.written.push(stored);
     return stored;
@@ -55,6 +74,8 @@ export function recordEvent(queries: Queries, log: LogAppender, info: EventInfo,
   const existing = queries.events.get.get(info.id);
   if (existing) {
     if (existing.is_full === 1 && !isFull) return;
+    // Fast path for the common case: the same event reference as last time.
+    if ((existing.is_full === 1) === isFull && existing.info === JSON.stringify(info)) return;
     const known = eventInfoSchema.parse(JSON.parse(existing.info));
     const merged = isFull ? info : { ...info, venueName: known.venueName, ticketTypes: known.ticketTypes };
     if (sameEvent(known, merged) && (existing.is_full === 1) === isFull) return;
@@ -80,18 +101,11 @@ export function applyDelivery(queries: Queries, log: LogAppender, input: Deliver
     return { status: 'quarantined', quarantineId: Number(result.lastInsertRowid), error: parsed.error };
   }
   const { envelope } = parsed;
-  const inserted = queries.deliveries.insert.run(
-    input.receivedAt,
-    input.origin,
-    input.body,
-    envelope.eventType,
-    String(envelope.contextId),
-  );
-  const deliveryId = Number(inserted.lastInsertRowid);
+  // The delivery id orders deliveries: it is the version's relay sequence number.
+  const deliveryId = log.nextDeliveryId();
   const before = log.written.length;
   let outcome: DeliveryOutcome = 'ignored';
   if (parsed.kind === 'order') {
-    // The delivery id orders deliveries: it is the version's relay sequence number.
     const snapshot = normaliseOrder(parsed.order, deliveryId, input.receivedAt);
     recordEvent(queries, log, snapshot.event, false, input.receivedAt);
     const row = queries.orders.get.get(snapshot.orderId);
@@ -114,7 +128,7 @@ export function applyDelivery(queries: Queries, log: LogAppender, input: Deliver
     outcome = log.written.length > before ? 'applied' : 'duplicate';
   }
   const seq = log.head();
-  queries.deliveries.finish.run(outcome, seq, deliveryId);
+  queries.deliveries.insert.run(deliveryId, input.receivedAt, input.origin, input.body, envelope.eventType, String(envelope.contextId), outcome, seq);
   return { status: 'accepted', deliveryId, seq, outcome, entries: log.written.length - before };
 }
 

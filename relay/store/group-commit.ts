@@ -14,6 +14,8 @@ interface PendingWrite {
 export interface GroupCommitHooks {
   /** Runs inside the batch transaction before any write (e.g. reset per-batch state). */
   begin(): void;
+  /** Runs after one write's savepoint rolled back (forget what it did to per-batch state). */
+  rolledBack(): void;
   /** Runs after the batch committed; emit events here. */
   committed(): void;
 }
@@ -34,6 +36,7 @@ export class GroupCommit {
         try {
           results.set(write, { value: savepoint(write) });
         } catch (error) {
+          this.hooks.rolledBack();
           results.set(write, { error });
         }
       }

@@ -16,10 +16,10 @@ export function prepareQueries(db: Database.Database) {
   return {
     deliveries: {
       insert: statement(
-        `INSERT INTO deliveries (received_at, origin, body, event_type, context_id, outcome, log_head)
-         VALUES (?, ?, ?, ?, ?, 'pending', 0)`,
+        `INSERT INTO deliveries (id, received_at, origin, body, event_type, context_id, outcome, log_head)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      finish: statement(`UPDATE deliveries SET outcome = ?, log_head = ? WHERE id = ?`),
+      last: statement<{ id: number }>(`SELECT coalesce(max(id), 0) AS id FROM deliveries`),
       count: statement<{ count: number }>(`SELECT count(*) AS count FROM deliveries`),
     },
     quarantine: {

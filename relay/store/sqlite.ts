@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { scanRecordSchema, type ScanRecord } from '../../shared/scans.js';
 import { eventInfoSchema, ticketStateSchema, type EventInfo } from '../../shared/tickets.js';
 import type { LogEntry } from '../../shared/protocol.js';
-import { applyDelivery, applyImport, applyScan, LogAppender } from './apply.js';
+import { applyDelivery, applyImport, applyScan, LogAppender, type BatchHead } from './apply.js';
 import { GroupCommit } from './group-commit.js';
 import { assertSchemaNotNewer, migrate } from './migrations.js';
 import { prepareQueries, type LogRow, type Queries } from './queries.js';
@@ -48,6 +48,7 @@ export class SqliteRelayStore implements RelayStore {
   private readonly writes: GroupCommit;
   private readonly listeners = new Set<EntriesListener>();
   private batchEntries: StoredEntry[] = [];
+  private readonly batchHead: BatchHead = { value: 0, lastDelivery: 0 };
   private lastEmitted: number;
   private dataVersion: number;
   private isClosed = false;
@@ -71,13 +72,20 @@ export class SqliteRelayStore implements RelayStore {
     this.writes = new GroupCommit(this.db, {
       begin: () => {
         this.batchEntries = [];
+        this.readBatchHead();
       },
+      rolledBack: () => this.readBatchHead(),
       committed: () => this.emit(this.batchEntries),
     });
   }
 
   private head(): number {
     return this.queries.log.head.get()?.head ?? 0;
+  }
+
+  private readBatchHead(): void {
+    this.batchHead.value = this.head();
+    this.batchHead.lastDelivery = this.queries.deliveries.last.get()?.id ?? 0;
   }
 
   private readDataVersion(): number {
@@ -88,7 +96,7 @@ export class SqliteRelayStore implements RelayStore {
   private write<T>(step: (log: LogAppender, now: string) => T): Promise<T> {
     if (this.isClosed) return Promise.reject(new Error('store is closed'));
     return this.writes.enqueue(() => {
-      const log = new LogAppender(this.queries);
+      const log = new LogAppender(this.queries, this.batchHead);
       const value = step(log, new Date().toISOString());
       this.batchEntries.push(...log.written);
       return value;
