@@ -92,9 +92,8 @@ export const SIM_COMMAND: CommandSpec = {
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'api') {
-    // The mock GraphQL server module (sim/moshtix-api.ts) is still being written by the relay owner.
-    console.error('gatehouse sim api: the mock Moshtix API is not part of this build yet');
-    return 1;
+    const api = await import('./cli-api.js');
+    return api.main(argv.slice(1));
   }
   const parsed = parseCommandLine(SIM_COMMAND, argv);
   if (parsed.kind === 'help') {

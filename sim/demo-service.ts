@@ -85,6 +85,10 @@ function defaultStaticDir(): string {
 export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const listen = parseListen(options.listen ?? '127.0.0.1:0');
   if (!listen) throw new Error(`listen: expected HOST:PORT, got "${options.listen ?? ''}"`);
+  // The demo gate has no staff PIN, so its API must not be reachable from the network.
+  if (!/^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(listen.host)) {
+    throw new Error(`listen: the demo serves only on loopback (127.0.0.1, ::1), got ${listen.host}`);
+  }
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const dbPath = join(options.dataDir, 'relay.db');
   const { secret, gateToken } = await credentials(options.dataDir, dbPath);
