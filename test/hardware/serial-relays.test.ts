@@ -115,6 +115,16 @@ describe('LCUS and raw serial relays over a pty', () => {
     expect(await framesWhen(2)).toEqual(['a00101a2', 'a00100a1']);
   });
 
+  it('stopping mid-pulse sends off at once rather than leaving the gate open', async () => {
+    const driver = await startDriver(`lcus:${pair.device}`);
+    const pending = driver.open('in', 60_000);
+    expect(await framesWhen(1)).toEqual(['a00101a2']);
+    await driver.stop();
+    expect(await pending).toEqual({ opened: true });
+    expect(await framesWhen(2)).toEqual(['a00101a2', 'a00100a1']);
+    expect(driver.status().state).toBe('disconnected');
+  });
+
   it('a port that is not there yet: disconnected until it appears, without a restart', async () => {
     await pair.unplug();
     turnstile = createTurnstile(settings(`lcus:${pair.device}`), TUNING);
