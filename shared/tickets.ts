@@ -53,6 +53,8 @@ export interface OrderSnapshot {
   event: EventInfo;
   version: Version;
   tickets: TicketState[];
+  /** When the snapshot arrived; dates the withdrawal of tickets that vanished from it. */
+  receivedAt?: string;
 }
 
 const SOURCE_RANK: Record<Version['source'], number> = { csv: 0, webhook: 1 };
@@ -116,7 +118,7 @@ export function normaliseOrder(order: MoshtixOrder, seq: number, receivedAt: str
       version,
     }),
   );
-  return { orderId, eventId, event: normaliseEvent(order.event), version, tickets };
+  return { orderId, eventId, event: normaliseEvent(order.event), version, tickets, receivedAt };
 }
 
 /** True when two states would look the same to a gate (the version aside). */
@@ -169,7 +171,7 @@ export function mergeOrderSnapshot(
       ...previous,
       valid: false,
       cause: 'removed_from_order',
-      changedAt: snapshot.tickets[0]?.changedAt ?? previous.changedAt,
+      changedAt: snapshot.receivedAt ?? snapshot.tickets[0]?.changedAt ?? previous.changedAt,
       version: snapshot.version,
     });
   }
