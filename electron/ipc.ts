@@ -3,7 +3,13 @@
  * Every handler refuses unknown senders and validates its input against the contract before the
  * engine sees it (the engine parses again: two locks, one key). Returns a disposer.
  */
-import { GATE_METHODS, parseInput, type ApiResult, type GateEvent, type GateMethod } from '../shared/gate-api.js';
+import {
+  GATE_METHODS,
+  parseInput,
+  type ApiResult,
+  type GateEvent,
+  type GateMethod,
+} from '../shared/gate-api.js';
 import { createLogger } from '../shared/logger.js';
 import { EVENT_CHANNEL, channelOf } from './channels.js';
 
@@ -26,7 +32,10 @@ export interface GateIpcOptions {
   isTrusted(frame: InvokeEventLike['senderFrame']): boolean;
 }
 
-export const UNKNOWN_SENDER: ApiResult<never> = { ok: false, error: { code: 'unauthorized', message: 'sender: not the gate app' } };
+export const UNKNOWN_SENDER: ApiResult<never> = {
+  ok: false,
+  error: { code: 'unauthorized', message: 'sender: not the gate app' },
+};
 
 export function registerGateIpc({ ipcMain, handlers, isTrusted }: GateIpcOptions): () => void {
   for (const method of GATE_METHODS) {
@@ -41,7 +50,10 @@ export function registerGateIpc({ ipcMain, handlers, isTrusted }: GateIpcOptions
         return await handlers[method](parsed.value);
       } catch (error) {
         log.error('handler threw', { method, error: String(error) });
-        return { ok: false, error: { code: 'internal', message: 'the gate failed to answer; see its log' } } satisfies ApiResult<never>;
+        return {
+          ok: false,
+          error: { code: 'internal', message: 'the gate failed to answer; see its log' },
+        } satisfies ApiResult<never>;
       }
     });
   }
@@ -54,7 +66,10 @@ export interface EventTarget {
 }
 
 /** Forwards engine events to the window while it exists. */
-export function forwardEvents(onEvent: (listener: (event: GateEvent) => void) => () => void, target: EventTarget): () => void {
+export function forwardEvents(
+  onEvent: (listener: (event: GateEvent) => void) => () => void,
+  target: EventTarget,
+): () => void {
   return onEvent((event) => {
     if (!target.isDestroyed()) target.send(EVENT_CHANNEL, event);
   });

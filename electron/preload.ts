@@ -8,7 +8,9 @@ import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { GATE_METHODS } from '../shared/gate-api.js';
 import { EVENT_CHANNEL, SHELL_CHANNELS, channelOf } from './channels.js';
 
-const api = Object.fromEntries(GATE_METHODS.map((method) => [method, (input: unknown) => ipcRenderer.invoke(channelOf(method), input)]));
+const api = Object.fromEntries(
+  GATE_METHODS.map((method) => [method, (input: unknown) => ipcRenderer.invoke(channelOf(method), input)]),
+);
 
 function onEvent(listener: (event: unknown) => void): () => void {
   if (typeof listener !== 'function') throw new TypeError('onEvent needs a function');

@@ -30,7 +30,9 @@ export class SafeSecretStore implements SecretStore {
       return token === '' ? null : token;
     } catch (error) {
       // A keyring reset makes the old file unreadable: the gate asks for the token again.
-      log.error('the stored relay token cannot be decrypted; enter it again in Settings', { error: String(error) });
+      log.error('the stored relay token cannot be decrypted; enter it again in Settings', {
+        error: String(error),
+      });
       return null;
     }
   }
@@ -40,7 +42,9 @@ export class SafeSecretStore implements SecretStore {
       throw new Error('token: this PC offers no encrypted storage (OS keyring); the token was not saved');
     }
     if (this.safeStorage.getSelectedStorageBackend?.() === 'basic_text') {
-      log.warn('no desktop keyring found: the token is only obfuscated on disk (file is readable by this user only)');
+      log.warn(
+        'no desktop keyring found: the token is only obfuscated on disk (file is readable by this user only)',
+      );
     }
     // Write then rename, so a crash never leaves half a token; 0600 from the first byte.
     const temporary = `${this.path}.tmp`;

@@ -56,9 +56,21 @@ export function isPermissionAllowed(permission: string, details: PermissionDetai
 
 export interface SessionLike {
   setPermissionRequestHandler(
-    handler: (contents: unknown, permission: string, callback: (isGranted: boolean) => void, details: PermissionDetails) => void,
+    handler: (
+      contents: unknown,
+      permission: string,
+      callback: (isGranted: boolean) => void,
+      details: PermissionDetails,
+    ) => void,
   ): void;
-  setPermissionCheckHandler(handler: (contents: unknown, permission: string, origin: string, details: { mediaType?: string }) => boolean): void;
+  setPermissionCheckHandler(
+    handler: (
+      contents: unknown,
+      permission: string,
+      origin: string,
+      details: { mediaType?: string },
+    ) => boolean,
+  ): void;
   webRequest: {
     onHeadersReceived(
       listener: (
@@ -79,7 +91,9 @@ export function hardenSession(session: SessionLike): void {
     isPermissionAllowed(permission, { mediaTypes: details.mediaType ? [details.mediaType] : [] }),
   );
   session.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
+    });
   });
 }
 
@@ -88,7 +102,10 @@ export interface PreventableEvent {
 }
 
 export interface WebContentsLike {
-  on(event: 'will-navigate' | 'will-redirect' | 'will-attach-webview', listener: (event: PreventableEvent, url?: string) => void): unknown;
+  on(
+    event: 'will-navigate' | 'will-redirect' | 'will-attach-webview',
+    listener: (event: PreventableEvent, url?: string) => void,
+  ): unknown;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
 }
 
@@ -110,7 +127,10 @@ export function hardenContents(contents: WebContentsLike): void {
  * True when an IPC message comes from our own page: the top frame, at the app's URL (query and
  * hash aside). Anything else (an iframe, a page navigated elsewhere) is refused.
  */
-export function isTrustedSender(frame: { url: string; parent: unknown } | null | undefined, appUrl: string): boolean {
+export function isTrustedSender(
+  frame: { url: string; parent: unknown } | null | undefined,
+  appUrl: string,
+): boolean {
   if (!frame || frame.parent) return false;
   return stripped(frame.url) === stripped(appUrl);
 }

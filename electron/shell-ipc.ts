@@ -16,7 +16,10 @@ export interface ShellIpcOptions {
 }
 
 export function registerShellIpc({ ipcMain, isTrusted, startDemo }: ShellIpcOptions): () => void {
-  ipcMain.handle(SHELL_CHANNELS.hasDemo, async (event) => isTrusted(event.senderFrame) && startDemo !== undefined);
+  ipcMain.handle(
+    SHELL_CHANNELS.hasDemo,
+    async (event) => isTrusted(event.senderFrame) && startDemo !== undefined,
+  );
   ipcMain.handle(SHELL_CHANNELS.startDemo, async (event) => {
     if (!isTrusted(event.senderFrame)) return { ok: false, message: 'sender: not the gate app' };
     if (!startDemo) return { ok: false, message: 'this build has no demo' };

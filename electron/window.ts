@@ -28,7 +28,10 @@ export interface WindowLike {
   show(): void;
 }
 
-export function createGateWindow<W extends WindowLike>(Window: new (options: BrowserWindowConstructorOptions) => W, options: WindowOptions): W {
+export function createGateWindow<W extends WindowLike>(
+  Window: new (options: BrowserWindowConstructorOptions) => W,
+  options: WindowOptions,
+): W {
   const window = new Window(gateWindowOptions(options));
   window.once('ready-to-show', () => window.show());
   return window;
