@@ -4,6 +4,7 @@
  */
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { ScanResult, TicketDetail } from '../../../shared/gate-api.js';
+import { CameraScanner } from '../../camera/camera-scanner.js';
 import { useGate } from '../gate-context.js';
 import { Counters } from './counters.js';
 import {
@@ -30,6 +31,7 @@ export function ScanScreen({ onLookup }: { onLookup(query: string): void }) {
   const [error, setError] = useState<string | null>(null);
   const [suggestions, setSuggestions] = useState<TicketDetail[]>([]);
   const isSoundOn = settings?.sounds ?? true;
+  const [isCameraOn, setIsCameraOn] = useCameraSetting();
 
   const show = (next: ScanResult) => {
     setResult((previous) => (previous?.scanId === next.scanId ? previous : next));
@@ -80,9 +82,13 @@ export function ScanScreen({ onLookup }: { onLookup(query: string): void }) {
     setValue('');
     setSuggestions([]);
     if (submission.kind === 'lookup') return onLookup(submission.query);
-    if (submission.kind !== 'scan') return;
+    if (submission.kind === 'scan') await scanBarcode(submission.barcode, at);
+  };
+
+  /** Keyboard, scanner and camera scans all go through here: the same API call, the same screen. */
+  const scanBarcode = async (barcode: string, at: number) => {
     submittedAt.current = at;
-    const answer = await client.api.scan({ barcode: submission.barcode });
+    const answer = await client.api.scan({ barcode });
     if (answer.ok) {
       setError(null);
       show(answer.value);
@@ -96,6 +102,10 @@ export function ScanScreen({ onLookup }: { onLookup(query: string): void }) {
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key === 'F7') {
+      event.preventDefault();
+      return setIsCameraOn(!isCameraOn);
+    }
     if (event.key !== 'Enter' && event.key !== 'Tab') return;
     event.preventDefault();
     void submit(event.timeStamp);
@@ -139,7 +149,36 @@ export function ScanScreen({ onLookup }: { onLookup(query: string): void }) {
         </ul>
       ) : null}
       {result ? <ResultPanel result={result} /> : <div className="result result-idle">Ready</div>}
-      <Counters />
+      <div className="scan-footer">
+        <Counters />
+        <div className="camera">
+          <button
+            type="button"
+            tabIndex={-1}
+            onClick={() => setIsCameraOn(!isCameraOn)}
+            aria-pressed={isCameraOn}
+          >
+            📷 Camera {isCameraOn ? 'on' : 'off'} <kbd>F7</kbd>
+          </button>
+          {isCameraOn ? (
+            <CameraScanner isEnabled onScan={(barcode) => void scanBarcode(barcode, performance.now())} />
+          ) : null}
+        </div>
+      </div>
     </div>
   );
+}
+
+const CAMERA_KEY = 'gatehouse.camera';
+
+/** The camera scanner is a per-device choice (this PC has a camera or not): kept in localStorage, off by default. */
+function useCameraSetting(): [boolean, (isOn: boolean) => void] {
+  const [isOn, setIsOn] = useState(() => localStorage.getItem(CAMERA_KEY) === 'on');
+  return [
+    isOn,
+    (next) => {
+      localStorage.setItem(CAMERA_KEY, next ? 'on' : 'off');
+      setIsOn(next);
+    },
+  ];
 }
