@@ -95,6 +95,22 @@ describe('relay gate stream', () => {
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
   });
 
+  it('gives a gate whose cursor is older than retention a snapshot instead of the pruned entries', async () => {
+    for (let order = 1; order <= 12; order += 1) await postDelivery(relay.url, orderDelivery({ orderId: order, tickets: [{ barcode: `R${order}` }] }));
+    await relay.stop();
+    // Restarted with a short retention: the log is pruned at start, state stays in the tables.
+    relay = await startRelayProcess({ dbPath: dir.file('relay.db'), extraArgs: ['--retention', '5'] });
+    const gate = await connect(await addGateToken(dir.file('relay.db'), 'Late gate'), { cursor: 2, events: ['132218'] });
+    const begin = await gate.waitForFrame('snapshot-begin');
+    expect(begin.tickets).toBe(12);
+    await gate.waitForFrame('snapshot-end');
+    expect(gate.tickets.size).toBe(12);
+    // A cursor still inside the retained log resumes without a snapshot.
+    const recent = await connect(await addGateToken(dir.file('relay.db'), 'Recent gate'), { cursor: begin.cursor - 2, events: ['132218'] });
+    await recent.waitUntil(() => recent.tickets.size === 2, 'the two retained entries');
+    expect(recent.frames.some((frame) => frame.type === 'snapshot-begin')).toBe(false);
+  });
+
   it('dedupes scans by UUID, acknowledges them and fans them out to the other gates of the event', async () => {
     await postDelivery(relay.url, orderDelivery({ orderId: 1, tickets: [{ barcode: 'C1' }] }));
     const gateOne = await connect(await addGateToken(dir.file('relay.db'), 'Gate 1'));
