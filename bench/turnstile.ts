@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { SerialPort } from 'serialport';
 // eslint-disable-next-line no-restricted-imports -- the rule's `electron` pattern also matches the Node-only electron/gate/ path; no Electron is imported
 import { createTurnstile } from '../electron/gate/turnstile/index.js';
@@ -114,6 +115,23 @@ async function measure(device: Device, count: number, trigger: () => Promise<unk
   return samples;
 }
 
+/** The durable commit the engine makes before it opens: one WAL insert under synchronous=FULL. */
+function commitFloor(dir: string, count: number): number[] {
+  const database = new Database(join(dir, 'floor.db'));
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = FULL');
+  database.exec('CREATE TABLE scans (id TEXT PRIMARY KEY, body TEXT NOT NULL) STRICT');
+  const insert = database.prepare('INSERT INTO scans (id, body) VALUES (?, ?)');
+  const samples: number[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const started = performance.now();
+    insert.run(`scan-${index}`, 'x'.repeat(300));
+    samples.push(performance.now() - started);
+  }
+  database.close();
+  return samples;
+}
+
 function rows(figure: string, samples: number[], floor: number[] | null, goal: string | null): BenchRow[] {
   const make = (p: number, rowGoal: string | null): BenchRow => {
     const measured = percentile(samples, p);
@@ -181,6 +199,7 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
       ...rows('driver.open → on-frame (lcus, pty)', direct, floor, null),
       ...rows('POST /api/scan → on-frame (headless gate, lcus, pty)', scans, floor, 'p99 < 5 ms'),
       ...rows('POST /api/scan round trip, refused barcode (no relay)', refused, null, null),
+      ...rows('disk floor: one SQLite insert, synchronous=FULL', commitFloor(dir, count), null, null),
     ];
   } finally {
     for (const child of children.reverse()) {
