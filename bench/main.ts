@@ -14,7 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: Benchmark }>> = {
 };
 
 function format(value: number | null, digits = 2): string {
-  if (value === null) return '—';
+  if (value === null || Number.isNaN(value)) return '—';
   return Math.abs(value) >= 1000 ? Math.round(value).toLocaleString('en') : value.toFixed(digits);
 }
 
@@ -29,7 +29,9 @@ function printTable(rows: BenchRow[]): void {
     format(row.ratio),
     row.pass === null ? 'info' : row.pass ? 'PASS' : 'FAIL',
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...body.map((line) => (line[column] ?? '').length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...body.map((line) => (line[column] ?? '').length)),
+  );
   const render = (line: string[]) => line.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
   console.log(render(header));
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));
@@ -41,7 +43,9 @@ export async function main(argv: string[]): Promise<number> {
   const names = argv.filter((arg) => !arg.startsWith('--'));
   const unknown = names.filter((name) => !(name in BENCHMARKS));
   if (unknown.length) {
-    console.error(`unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(BENCHMARKS).join(', ')}`);
+    console.error(
+      `unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(BENCHMARKS).join(', ')}`,
+    );
     return 2;
   }
   const rows: BenchRow[] = [];
@@ -49,11 +53,32 @@ export async function main(argv: string[]): Promise<number> {
     const load = BENCHMARKS[name];
     if (!load) continue;
     console.error(`running ${name}${isQuick ? ' (quick)' : ''} …`);
-    const { run } = await load();
-    rows.push(...(await run({ isQuick })));
+    const started = performance.now();
+    try {
+      const { run } = await load();
+      rows.push(...(await run({ isQuick })));
+    } catch (error) {
+      // One broken benchmark must not hide the others' figures: it becomes a failing row.
+      console.error(`${name} failed:`, error);
+      const message = error instanceof Error ? error.message : String(error);
+      rows.push({
+        bench: name,
+        figure: `crashed: ${message.split('\n')[0]?.slice(0, 80) ?? ''}`,
+        measured: Number.NaN,
+        unit: '',
+        goal: 'runs',
+        floor: null,
+        ratio: null,
+        pass: false,
+      });
+    }
+    console.error(`${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   printTable(rows);
-  writeFileSync('bench/results.json', `${JSON.stringify({ at: new Date().toISOString(), isQuick, rows }, null, 2)}\n`);
+  writeFileSync(
+    'bench/results.json',
+    `${JSON.stringify({ at: new Date().toISOString(), isQuick, rows }, null, 2)}\n`,
+  );
   console.log('\nwritten bench/results.json');
   return rows.some((row) => row.pass === false) ? 1 : 0;
 }
