@@ -11,6 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BrowserWindow, app, ipcMain, safeStorage, session } from 'electron';
 import { createLogger } from '../shared/logger.js';
 import { startGate, type GateEngine } from './gate/index.js';
+import { createDemoControl } from './demo.js';
 import { forwardEvents, registerGateIpc } from './ipc.js';
 import { SafeSecretStore } from './safe-secret-store.js';
 import { hardenContents, hardenSession, isTrustedSender } from './security.js';
@@ -45,6 +46,10 @@ async function run(): Promise<void> {
     dataDir: join(userData, 'gate'),
     secrets: new SafeSecretStore(safeStorage, join(userData, 'relay-token.enc')),
   });
+  const demo = createDemoControl(userData, engine);
+  await demo
+    .resume()
+    .catch((error: unknown) => log.error('the demo did not restart', { error: String(error) }));
   const settings = await engine.handlers.getSettings({});
   const isKiosk = process.argv.includes('--kiosk') || (settings.ok && settings.value.kiosk);
   const window = createGateWindow(BrowserWindow, { preloadPath, isKiosk });
@@ -64,7 +69,7 @@ async function run(): Promise<void> {
   const isTrusted = (frame: { url: string; parent: unknown } | null) => isTrustedSender(frame, appUrl);
   const disposers = [
     registerGateIpc({ ipcMain, handlers, isTrusted }),
-    registerShellIpc({ ipcMain, isTrusted }),
+    registerShellIpc({ ipcMain, isTrusted, startDemo: demo.start }),
     forwardEvents(engine.onEvent, window.webContents),
   ];
 
@@ -79,12 +84,15 @@ async function run(): Promise<void> {
     if (isStopped) return;
     event.preventDefault();
     disposers.reverse().forEach((dispose) => dispose());
-    engine
-      .stop()
-      .then(
-        () => log.info('gate engine stopped'),
-        (error: unknown) => log.error('gate engine did not stop cleanly', { error: String(error) }),
-      )
+    const stopAll = async () => {
+      await demo
+        .stop()
+        .catch((error: unknown) => log.error('demo did not stop cleanly', { error: String(error) }));
+      await engine.stop();
+      log.info('gate engine stopped');
+    };
+    stopAll()
+      .catch((error: unknown) => log.error('gate engine did not stop cleanly', { error: String(error) }))
       .finally(() => {
         isStopped = true;
         app.quit();
