@@ -7,6 +7,7 @@
 import { statSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { createLogger } from '../../../shared/logger.js';
+import { identify, locate, type UsbIdentity } from './usb-identity.js';
 import { withTimeout } from './with-timeout.js';
 
 const log = createLogger('gate.serial');
@@ -41,6 +42,8 @@ export class SerialLink {
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelayMs: number;
   private watchTimer: NodeJS.Timeout | undefined;
+  /** The USB identity of the device last opened, to find it again under another name. */
+  private identity: UsbIdentity | null = null;
   private readonly dataListeners = new Set<(chunk: Buffer) => void>();
   private readonly stateListeners = new Set<(state: LinkState) => void>();
 
@@ -102,7 +105,21 @@ export class SerialLink {
 
   private open(): void {
     if (this.isStopped) return;
-    const port = new SerialPort({ path: this.path, baudRate: this.options.baudRate, autoOpen: false });
+    if (this.identity && deviceAt(this.path) === null) {
+      // The configured name is gone; the same board may be back under another one.
+      const identity = this.identity;
+      void locate(identity).then(
+        (elsewhere) => this.openAt(elsewhere ?? this.path),
+        () => this.openAt(this.path),
+      );
+      return;
+    }
+    this.openAt(this.path);
+  }
+
+  private openAt(path: string): void {
+    if (this.isStopped) return;
+    const port = new SerialPort({ path, baudRate: this.options.baudRate, autoOpen: false });
     this.port = port;
     port.on('data', (chunk: Buffer) => {
       for (const listener of this.dataListeners) listener(chunk);
@@ -116,14 +133,18 @@ export class SerialLink {
       }
       if (error) {
         this.port = null;
-        this.lastProblem = `cannot open ${this.path}: ${error.message}`;
+        this.lastProblem = `cannot open ${path}: ${error.message}`;
         this.scheduleReopen();
         return;
       }
       this.retryDelayMs = this.options.retryMinMs ?? 100;
       this.lastProblem = null;
-      log.info('serial port open', { path: this.path, baud: this.options.baudRate });
-      this.watch(port);
+      log.info('serial port open', { path, configured: this.path, baud: this.options.baudRate });
+      this.watch(port, path);
+      void identify(path).then(
+        (identity) => (this.identity = identity ?? this.identity),
+        () => undefined,
+      );
       this.setState('connected');
     });
   }
@@ -132,12 +153,12 @@ export class SerialLink {
    * A hung-up tty can read as endless empty reads instead of an error, so the port alone may never
    * say it is gone. The path is the truth: when it disappears or names another device, the port is lost.
    */
-  private watch(port: SerialPort): void {
-    const opened = deviceAt(this.path);
+  private watch(port: SerialPort, path: string): void {
+    const opened = deviceAt(path);
     clearInterval(this.watchTimer);
     this.watchTimer = setInterval(() => {
       if (this.port !== port) return clearInterval(this.watchTimer);
-      if (deviceAt(this.path) !== opened) this.lose(port, `serial port ${this.path} was unplugged`);
+      if (deviceAt(path) !== opened) this.lose(port, `serial port ${path} was unplugged`);
     }, this.options.watchMs ?? 500);
     this.watchTimer.unref();
   }
