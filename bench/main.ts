@@ -3,6 +3,7 @@
  * one table and writes bench/results.json with the same rows.
  */
 import { writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import type { Benchmark, BenchRow } from './types.js';
 
 const BENCHMARKS: Record<string, () => Promise<{ run: Benchmark }>> = {
@@ -49,6 +50,8 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const rows: BenchRow[] = [];
+  // Latency figures mean little on a busy machine: record how busy it was, before and after.
+  const loadBefore = loadavg()[0] ?? 0;
   for (const name of names.length ? names : Object.keys(BENCHMARKS)) {
     const load = BENCHMARKS[name];
     if (!load) continue;
@@ -75,9 +78,13 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   printTable(rows);
+  const machine = { cores: availableParallelism(), loadBefore, loadAfter: loadavg()[0] ?? 0 };
+  console.log(
+    `\nmachine: ${machine.cores} cores, 1-min load average ${machine.loadBefore.toFixed(2)} before, ${machine.loadAfter.toFixed(2)} after`,
+  );
   writeFileSync(
     'bench/results.json',
-    `${JSON.stringify({ at: new Date().toISOString(), isQuick, rows }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), isQuick, machine, rows }, null, 2)}\n`,
   );
   console.log('\nwritten bench/results.json');
   return rows.some((row) => row.pass === false) ? 1 : 0;
