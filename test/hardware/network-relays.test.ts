@@ -5,7 +5,7 @@ import type { TurnstileSettings } from '../../shared/turnstile.js';
 import { GenericController, ShellyGen1, ShellyGen2 } from './http-devices.js';
 import { waitFor } from './support.js';
 
-const TUNING = { operationTimeoutMs: 400, recoveryMs: 50, passagePollMs: 10 };
+const TUNING = { operationTimeoutMs: 1000, recoveryMs: 50, passagePollMs: 10 };
 const stops: (() => Promise<void>)[] = [];
 
 async function start(spec: string, extra: Partial<TurnstileSettings> = {}): Promise<Turnstile> {

@@ -6,7 +6,7 @@ import type { TurnstileSettings } from '../../shared/turnstile.js';
 import { NumatoEmulator } from './emulators.js';
 import { PtyPair, tempDir, waitFor } from './support.js';
 
-const TUNING = { operationTimeoutMs: 300, recoveryMs: 50, passagePollMs: 10, serialRetryMinMs: 20, serialRetryMaxMs: 100, serialWatchMs: 50 };
+const TUNING = { operationTimeoutMs: 1000, recoveryMs: 50, passagePollMs: 10, serialRetryMinMs: 20, serialRetryMaxMs: 100, serialWatchMs: 50 };
 
 describe('Numato relay board over a pty', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -53,7 +53,7 @@ describe('Numato relay board over a pty', () => {
   });
 
   it('passage signal on the GPIO within the window confirms: passed true', async () => {
-    const driver = await start(`numato:${pair.device}:0`, { passageTimeoutMs: 2000, passageInput: 1 });
+    const driver = await start(`numato:${pair.device}:0`, { passageTimeoutMs: 5000, passageInput: 1 });
     const result = driver.open('in', 50);
     await waitFor(() => board.commands.some((command) => command.text === 'relay on 0'), 'relay on');
     await waitFor(() => board.commands.some((command) => command.text === 'gpio read 1'), 'first gpio poll');
