@@ -38,7 +38,8 @@ export interface RunningRelay {
 }
 
 export async function startRelay(options: StartRelayOptions): Promise<RunningRelay> {
-  const store = openSqliteStore(options.dbPath);
+  // Commits (and their fsyncs) run on a worker thread: the HTTP and websocket thread never waits on disk.
+  const store = openSqliteStore(options.dbPath, { writer: 'worker' });
   const service = new RelayService({
     store,
     webhookSecret: options.webhookSecret,

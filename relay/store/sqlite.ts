@@ -1,15 +1,16 @@
 /**
  * The embedded relay store: one SQLite file in WAL mode with synchronous=FULL, so a commit is on disk
- * before the relay answers. Writes go through group commit; reads are synchronous under the hood but
+ * before the relay answers. Writes go through group commit (on a worker thread when serving); reads
+ * run on this thread's own connection, synchronous under the hood but
  * exposed asynchronously to match the RelayStore contract.
  */
 import Database from 'better-sqlite3';
 import { scanRecordSchema, type ScanRecord } from '../../shared/scans.js';
 import { eventInfoSchema, ticketStateSchema, type EventInfo } from '../../shared/tickets.js';
 import type { LogEntry } from '../../shared/protocol.js';
-import { applyDelivery, applyImport, applyScan, LogAppender, type BatchHead } from './apply.js';
-import { GroupCommit } from './group-commit.js';
-import { assertSchemaNotNewer, migrate } from './migrations.js';
+import { openDatabase } from './database.js';
+import type { WriteOp } from './write-ops.js';
+import { InlineWriter, WorkerWriter, type StoreWriter } from './writer.js';
 import { prepareQueries, type LogRow, type Queries } from './queries.js';
 import type {
   DeliveryInput,
@@ -42,65 +43,40 @@ const toGate = (row: { name: string; created_at: string; revoked_at: string | nu
   revokedAt: row.revoked_at,
 });
 
+export interface SqliteStoreOptions {
+  /** `worker` commits on a worker thread (the serving relay); `inline` on this one (default). */
+  writer?: 'inline' | 'worker';
+}
+
 export class SqliteRelayStore implements RelayStore {
   private readonly db: Database.Database;
   private readonly queries: Queries;
-  private readonly writes: GroupCommit;
+  private readonly writer: StoreWriter;
   private readonly listeners = new Set<EntriesListener>();
-  private batchEntries: StoredEntry[] = [];
-  private readonly batchHead: BatchHead = { value: 0, lastDelivery: 0 };
   private lastEmitted: number;
   private dataVersion: number;
   private isClosed = false;
 
-  constructor(path: string) {
-    this.db = new Database(path);
-    try {
-      assertSchemaNotNewer(this.db);
-    } catch (error) {
-      this.db.close();
-      throw error;
-    }
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('foreign_keys = ON');
-    migrate(this.db);
+  constructor(path: string, options: SqliteStoreOptions = {}) {
+    this.db = openDatabase(path);
     this.queries = prepareQueries(this.db);
     this.lastEmitted = this.head();
     this.dataVersion = this.readDataVersion();
-    this.writes = new GroupCommit(this.db, {
-      begin: () => {
-        this.batchEntries = [];
-        this.readBatchHead();
-      },
-      rolledBack: () => this.readBatchHead(),
-      committed: () => this.emit(this.batchEntries),
-    });
+    const onCommitted = (entries: StoredEntry[]) => this.emit(entries);
+    this.writer = options.writer === 'worker' ? new WorkerWriter(path, onCommitted) : new InlineWriter(this.queries, this.db, onCommitted);
   }
 
   private head(): number {
     return this.queries.log.head.get()?.head ?? 0;
   }
 
-  private readBatchHead(): void {
-    this.batchHead.value = this.head();
-    this.batchHead.lastDelivery = this.queries.deliveries.last.get()?.id ?? 0;
-  }
-
   private readDataVersion(): number {
     return this.db.pragma('data_version', { simple: true }) as number;
   }
 
-  /** Runs `step` in the next group commit with its own log appender. */
-  private write<T>(step: (log: LogAppender, now: string) => T): Promise<T> {
+  private write<T>(op: WriteOp): Promise<T> {
     if (this.isClosed) return Promise.reject(new Error('store is closed'));
-    return this.writes.enqueue(() => {
-      const log = new LogAppender(this.queries, this.batchHead);
-      const value = step(log, new Date().toISOString());
-      this.batchEntries.push(...log.written);
-      return value;
-    });
+    return this.writer.write(op) as Promise<T>;
   }
 
   /** Announces entries in seq order; fills any gap left by another process's writes from the log. */
@@ -130,15 +106,15 @@ export class SqliteRelayStore implements RelayStore {
   }
 
   ingestDelivery(input: DeliveryInput): Promise<IngestResult> {
-    return this.write((log) => applyDelivery(this.queries, log, input));
+    return this.write({ kind: 'delivery', input });
   }
 
   appendScan(scan: ScanRecord): Promise<ScanResult> {
-    return this.write((log, now) => applyScan(this.queries, log, scan, now));
+    return this.write({ kind: 'scan', scan });
   }
 
   importTickets(eventId: string, source: string, rows: readonly ImportRow[]): Promise<ImportReport> {
-    return this.write((log, now) => applyImport(this.queries, log, eventId, source, rows, now));
+    return this.write({ kind: 'import', eventId, source, rows });
   }
 
   async readEntries(after: number, events: readonly string[], limit: number): Promise<StoredEntry[]> {
@@ -191,30 +167,12 @@ export class SqliteRelayStore implements RelayStore {
     }));
   }
 
-  async reprocessQuarantine(): Promise<ReprocessReport> {
-    return this.write((log, now) => {
-      const report: ReprocessReport = { accepted: 0, stillFailing: [] };
-      for (const row of this.queries.quarantine.pending.all()) {
-        const result = applyDelivery(this.queries, log, { body: row.body, receivedAt: row.received_at, origin: 'reprocess' });
-        if (result.status === 'accepted') {
-          this.queries.quarantine.resolve.run(now, result.deliveryId, row.id);
-          report.accepted += 1;
-        } else {
-          // applyDelivery quarantined it again: keep one row per body, with the latest error.
-          this.queries.quarantine.remove.run(result.quarantineId);
-          this.queries.quarantine.fail.run(result.error, row.id);
-          report.stillFailing.push({ id: row.id, error: result.error });
-        }
-      }
-      return report;
-    });
+  reprocessQuarantine(): Promise<ReprocessReport> {
+    return this.write({ kind: 'reprocess' });
   }
 
   async addGate(name: string, tokenHash: string): Promise<void> {
-    await this.write((_log, now) => {
-      if (this.queries.gates.exists.get(name)) throw new Error(`a gate named "${name}" already exists`);
-      this.queries.gates.insert.run(name, tokenHash, now);
-    });
+    await this.write({ kind: 'add-gate', name, tokenHash });
   }
 
   async findGate(tokenHash: string): Promise<GateRow | null> {
@@ -227,11 +185,11 @@ export class SqliteRelayStore implements RelayStore {
   }
 
   revokeGate(name: string): Promise<boolean> {
-    return this.write((_log, now) => this.queries.gates.revoke.run(now, name).changes > 0);
+    return this.write({ kind: 'revoke-gate', name });
   }
 
   pruneLog(keep: number): Promise<number> {
-    return this.write(() => this.queries.log.prune.run(Math.max(1, keep)).changes);
+    return this.write({ kind: 'prune', keep });
   }
 
   async pollExternalChanges(): Promise<boolean> {
@@ -249,13 +207,13 @@ export class SqliteRelayStore implements RelayStore {
 
   async close(): Promise<void> {
     if (this.isClosed) return;
-    this.writes.flush();
     this.isClosed = true;
+    await this.writer.close();
     this.listeners.clear();
     this.db.close();
   }
 }
 
-export function openSqliteStore(path: string): SqliteRelayStore {
-  return new SqliteRelayStore(path);
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteRelayStore {
+  return new SqliteRelayStore(path, options);
 }

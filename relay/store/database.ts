@@ -1,0 +1,20 @@
+/** Opens a relay database file the one way every connection must: version check, WAL, FULL sync. */
+import Database from 'better-sqlite3';
+import { assertSchemaNotNewer, migrate } from './migrations.js';
+
+export function openDatabase(path: string): Database.Database {
+  const db = new Database(path);
+  try {
+    assertSchemaNotNewer(db);
+    db.pragma('journal_mode = WAL');
+    // FULL: a commit is on disk before it returns, so an acknowledged delivery survives a crash.
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}

@@ -1,0 +1,59 @@
+/**
+ * Every write the relay store makes, as plain data, so it can run in this thread or be posted to the
+ * writer worker. `executeWrite` runs one inside the current batch transaction.
+ */
+import type { ScanRecord } from '../../shared/scans.js';
+import { applyDelivery, applyImport, applyScan, type LogAppender } from './apply.js';
+import type { Queries } from './queries.js';
+import type { DeliveryInput, ImportRow, ReprocessReport } from './types.js';
+
+export type WriteOp =
+  | { kind: 'delivery'; input: DeliveryInput }
+  | { kind: 'scan'; scan: ScanRecord }
+  | { kind: 'import'; eventId: string; source: string; rows: readonly ImportRow[] }
+  | { kind: 'reprocess' }
+  | { kind: 'add-gate'; name: string; tokenHash: string }
+  | { kind: 'revoke-gate'; name: string }
+  | { kind: 'prune'; keep: number };
+
+function reprocess(queries: Queries, log: LogAppender, now: string): ReprocessReport {
+  const report: ReprocessReport = { accepted: 0, stillFailing: [] };
+  for (const row of queries.quarantine.pending.all()) {
+    const result = applyDelivery(queries, log, { body: row.body, receivedAt: row.received_at, origin: 'reprocess' });
+    if (result.status === 'accepted') {
+      queries.quarantine.resolve.run(now, result.deliveryId, row.id);
+      report.accepted += 1;
+    } else {
+      // applyDelivery quarantined it again: keep one row per body, with the latest error.
+      queries.quarantine.remove.run(result.quarantineId);
+      queries.quarantine.fail.run(result.error, row.id);
+      report.stillFailing.push({ id: row.id, error: result.error });
+    }
+  }
+  return report;
+}
+
+export function executeWrite(queries: Queries, log: LogAppender, op: WriteOp, now: string): unknown {
+  switch (op.kind) {
+    case 'delivery':
+      return applyDelivery(queries, log, op.input);
+    case 'scan':
+      return applyScan(queries, log, op.scan, now);
+    case 'import':
+      return applyImport(queries, log, op.eventId, op.source, op.rows, now);
+    case 'reprocess':
+      return reprocess(queries, log, now);
+    case 'add-gate':
+      if (queries.gates.exists.get(op.name)) throw new Error(`a gate named "${op.name}" already exists`);
+      queries.gates.insert.run(op.name, op.tokenHash, now);
+      return undefined;
+    case 'revoke-gate':
+      return queries.gates.revoke.run(now, op.name).changes > 0;
+    case 'prune':
+      return queries.log.prune.run(Math.max(1, op.keep)).changes;
+    default: {
+      const never: never = op;
+      throw new Error(`unknown write ${JSON.stringify(never)}`);
+    }
+  }
+}
