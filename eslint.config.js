@@ -2,9 +2,17 @@
 // land, the renderer only shared, the gate engine and relay never electron.
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'http', 'https', 'net', 'crypto', 'child_process', 'worker_threads', 'stream', 'events', 'url', 'util'];
-const restrict = (patterns, message) => ({
-  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+const nodeBuiltins = ['fs', 'path', 'os', 'http', 'https', 'net', 'crypto', 'child_process', 'worker_threads', 'stream', 'events', 'url', 'util'];
+// `paths` name whole modules (so `electron` means the package, not the electron/gate folder);
+// `patterns` are gitignore-style globs over import paths.
+const restrict = ({ modules = [], patterns = [] }, message) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: modules.map((name) => ({ name, message })),
+      patterns: patterns.length ? [{ group: patterns, message }] : [],
+    },
+  ],
 });
 
 export default tseslint.config(
@@ -20,19 +28,25 @@ export default tseslint.config(
   },
   {
     files: ['shared/**/*.ts'],
-    rules: restrict([...nodeBuiltins, 'electron', 'react', 'ws', 'better-sqlite3', '**/relay/**', '**/electron/**', '**/renderer/**', '**/sim/**'], 'shared/ is pure: no node, electron, DOM or other layers'),
+    rules: restrict(
+      { modules: [...nodeBuiltins, 'electron', 'react', 'ws', 'better-sqlite3'], patterns: ['node:*', '**/relay/**', '**/electron/**', '**/renderer/**', '**/sim/**'] },
+      'shared/ is pure: no node, electron, DOM or other layers',
+    ),
   },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
-    rules: restrict([...nodeBuiltins, 'electron', 'ws', 'better-sqlite3', '**/relay/**', '**/electron/**', '**/sim/**'], 'the renderer talks only to the GateApi from shared/'),
+    rules: restrict(
+      { modules: [...nodeBuiltins, 'electron', 'ws', 'better-sqlite3'], patterns: ['node:*', '**/relay/**', '**/electron/**', '**/sim/**'] },
+      'the renderer talks only to the GateApi from shared/',
+    ),
   },
   {
     files: ['relay/**/*.ts', 'electron/gate/**/*.ts', 'sim/**/*.ts', 'bench/**/*.ts'],
-    rules: restrict(['electron', '**/renderer/**'], 'only electron/*.ts shell files import electron'),
+    rules: restrict({ modules: ['electron'], patterns: ['**/renderer/**'] }, 'only electron/*.ts shell files import electron'),
   },
   {
     files: ['relay/**/*.ts'],
-    rules: restrict(['electron', '**/electron/**', '**/renderer/**'], 'relay imports only shared/'),
+    rules: restrict({ modules: ['electron'], patterns: ['**/electron/**', '**/renderer/**', '**/sim/**'] }, 'relay imports only shared/'),
   },
   {
     // CLI entry points and tests talk to the user on the console by design.
