@@ -9,7 +9,7 @@ import { useGate } from './gate-context.js';
 import { LookupScreen } from './lookup/lookup-screen.js';
 import { ScanScreen } from './scan/scan-screen.js';
 import { SettingsScreen } from './settings/settings-screen.js';
-import { ConnectionBadge, OfflineBanner } from './status/connection-badge.js';
+import { ConnectionBadge, OfflineBanner, SnapshotProgress } from './status/connection-badge.js';
 
 export type Screen = 'scan' | 'lookup' | 'activity' | 'settings';
 
@@ -70,6 +70,7 @@ export function App() {
         <ConnectionBadge />
       </header>
       <OfflineBanner />
+      <SnapshotProgress />
       <main>
         {isFirstRun ? (
           <FirstRun onDone={() => setIsFirstRunDone(true)} />

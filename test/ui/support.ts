@@ -71,7 +71,9 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(options: { holders?: Holder[]; gateName?: string } = {}): Promise<Stack> {
+export async function startStack(
+  options: { holders?: Holder[]; gateName?: string; gateArgs?: string[] } = {},
+): Promise<Stack> {
   const temp = makeTempDir('gatehouse-ui-');
   const relayDb = temp.file('relay.db');
   const relay = await startRelayProcess({ dbPath: relayDb });
@@ -98,6 +100,7 @@ export async function startStack(options: { holders?: Holder[]; gateName?: strin
       String(EVENT_ID),
       '--listen',
       '127.0.0.1:0',
+      ...(options.gateArgs ?? []),
     ]);
     const started = gate;
     await waitFor(

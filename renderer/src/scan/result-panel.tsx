@@ -27,7 +27,7 @@ export function ResultPanel({ result }: { result: ScanResult }) {
           at {result.previous.gate}, {clockTime(result.previous.at)}
         </div>
       ) : null}
-      {result.attention ? <div className="result-attention">⚠ {result.attention}</div> : null}
+      {result.attention ? <div className="result-note">⚠ {result.attention}</div> : null}
       {ticket ? (
         <div className="result-ticket">
           <div className="result-holder" data-testid="result-holder">

@@ -33,21 +33,29 @@ export function ScanScreen({ onLookup }: { onLookup(query: string): void }) {
   const isSoundOn = settings?.sounds ?? true;
   const [isCameraOn, setIsCameraOn] = useCameraSetting();
 
-  const show = (next: ScanResult) => {
+  const show = (next: ScanResult) =>
     setResult((previous) => (previous?.scanId === next.scanId ? previous : next));
-    if (isSoundOn) playTone(verdictOf(next));
-  };
 
-  // Decisions made elsewhere on this gate (a serial scanner, the turnstile) show here too.
+  // Decisions made elsewhere on this gate (a serial scanner) show here too, and a decision already
+  // on screen turns amber when the engine reports afterwards that the turnstile did not open.
   useEffect(
     () =>
-      client.onEvent(
-        (event) =>
-          event.type === 'decision' &&
-          setResult((previous) => (previous?.scanId === event.decision.scanId ? previous : event.decision)),
-      ),
+      client.onEvent((event) => {
+        if (event.type !== 'decision') return;
+        const next = event.decision;
+        setResult((previous) => {
+          if (previous?.scanId !== next.scanId) return next;
+          return next.attention && !previous.attention ? next : previous;
+        });
+      }),
     [client],
   );
+
+  // Every new verdict on screen (ours, another input's, or an upgrade to attention) gets its sound.
+  const verdict = result ? `${result.scanId}:${verdictOf(result)}` : null;
+  useEffect(() => {
+    if (result && isSoundOn) playTone(verdictOf(result));
+  }, [verdict]); // keyed on the verdict, so a re-render never replays a sound
 
   useEffect(() => {
     if (!result) return;
@@ -158,7 +166,7 @@ export function ScanScreen({ onLookup }: { onLookup(query: string): void }) {
             onClick={() => setIsCameraOn(!isCameraOn)}
             aria-pressed={isCameraOn}
           >
-            📷 Camera {isCameraOn ? 'on' : 'off'} <kbd>F7</kbd>
+            Camera {isCameraOn ? 'on' : 'off'} <kbd>F7</kbd>
           </button>
           {isCameraOn ? (
             <CameraScanner isEnabled onScan={(barcode) => void scanBarcode(barcode, performance.now())} />

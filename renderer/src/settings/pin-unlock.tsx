@@ -17,7 +17,7 @@ export function PinUnlock({ what, onUnlock }: { what: string; onUnlock(pin: stri
         setError(answer.ok ? 'Wrong PIN' : answer.error.message);
       }}
     >
-      <h1>🔒 {what} needs the staff PIN</h1>
+      <h1>{what} needs the staff PIN</h1>
       <label className="field" htmlFor="unlock-pin">
         <span className="field-label">Staff PIN</span>
         <input

@@ -3,7 +3,6 @@ import { useEffect, useState } from 'react';
 import type { SettingsView } from '../../../shared/gate-api.js';
 import type { EventInfo } from '../../../shared/tickets.js';
 import { useGate } from '../gate-context.js';
-import { SnapshotProgress } from '../status/connection-badge.js';
 import { FIELD_LABELS, changesOf, draftOf, fieldOfError, type Draft } from './draft.js';
 import { EventsPicker } from './events-picker.js';
 import { Field, type FieldError } from './field.js';
@@ -76,7 +75,6 @@ function SettingsForm({ view, pin }: { view: SettingsView; pin: string | undefin
       }}
     >
       <h1>Settings</h1>
-      <SnapshotProgress />
       <fieldset className="section">
         <legend>Relay</legend>
         {text('relayUrl', {

@@ -1,6 +1,7 @@
 /** Turnstile settings and a "test open" button that pulses the real device through the engine. */
 import { useState } from 'react';
 import type { Direction } from '../../../shared/scans.js';
+import { TURNSTILE_PRESETS } from '../../../shared/turnstile.js';
 import { useGate } from '../gate-context.js';
 import type { Draft } from './draft.js';
 import { Field, type FieldError } from './field.js';
@@ -39,6 +40,21 @@ export function TurnstileSection({
           ? `${turnstile.driver} — ${turnstile.state}${turnstile.message ? ` (${turnstile.message})` : ''}`
           : 'unknown'}
       </p>
+      <label className="field" htmlFor="turnstile-preset">
+        <span className="field-label">Start from</span>
+        <select
+          id="turnstile-preset"
+          value=""
+          onChange={(event) => event.target.value !== '' && update({ turnstileSpec: event.target.value })}
+        >
+          <option value="">Choose a device type…</option>
+          {TURNSTILE_PRESETS.map((preset) => (
+            <option key={preset.name} value={preset.spec}>
+              {preset.name}
+            </option>
+          ))}
+        </select>
+      </label>
       <Field
         name="turnstile.spec"
         error={error}
