@@ -13,11 +13,20 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export function startServerProcess(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+export function startServerProcess(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ServerProcess> {
+  const child = spawn(command, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code} before listening: ${output}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${args.join(' ')} exited ${code} before listening: ${output}`)),
+    );
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(output);
@@ -106,7 +115,12 @@ class Connection {
 }
 
 export function postRequest(path: string, body: string, headers: Record<string, string>): Buffer {
-  const lines = [`POST ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`];
+  const lines = [
+    `POST ${path} HTTP/1.1`,
+    'Host: 127.0.0.1',
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+  ];
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
   return Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body}`);
 }
@@ -123,7 +137,13 @@ export interface LoadResult {
  * `connections` loops, each sending requests back to back until `seconds` pass or the requests run
  * out. `requestAt(i)` gives the i-th request; each is sent at most once.
  */
-export async function runLoad(port: number, connections: number, seconds: number, total: number, requestAt: (index: number) => Buffer): Promise<LoadResult> {
+export async function runLoad(
+  port: number,
+  connections: number,
+  seconds: number,
+  total: number,
+  requestAt: (index: number) => Buffer,
+): Promise<LoadResult> {
   const sockets = await Promise.all(Array.from({ length: connections }, () => Connection.open(port)));
   const latenciesMs: number[] = [];
   let next = 0;
@@ -144,7 +164,13 @@ export async function runLoad(port: number, connections: number, seconds: number
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   for (const socket of sockets) socket.close();
   latenciesMs.sort((a, b) => a - b);
-  return { requests: latenciesMs.length, seconds: elapsed, perSecond: latenciesMs.length / elapsed, latenciesMs, badStatuses };
+  return {
+    requests: latenciesMs.length,
+    seconds: elapsed,
+    perSecond: latenciesMs.length / elapsed,
+    latenciesMs,
+    badStatuses,
+  };
 }
 
 /** Resident set size of a process, from /proc (Linux). */

@@ -15,7 +15,15 @@ import { WebSocket } from 'ws';
 import { PROTOCOL_VERSION } from '../shared/protocol.js';
 import { hashToken, openSqliteStore, generateGateToken } from '../relay/index.js';
 import type { BenchOptions, BenchRow } from './types.js';
-import { HELLO_WORLD_SOURCE, percentile, postRequest, residentMegabytes, runLoad, startServerProcess, type ServerProcess } from './relay-load.js';
+import {
+  HELLO_WORLD_SOURCE,
+  percentile,
+  postRequest,
+  residentMegabytes,
+  runLoad,
+  startServerProcess,
+  type ServerProcess,
+} from './relay-load.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SECRET = 'bench-secret';
@@ -33,8 +41,21 @@ function seedBody(orderId: number): string {
       channel: 'ONLINE',
       refCode: '',
       offerCode: '',
-      customer: { id: 6702175, email: 'test@moshtix.com', firstName: 'Fred', lastName: 'Durst', telephone: '0433567777' },
-      event: { id: EVENT_ID, name: 'Test API Event', startDate: '2023-12-31T22:30:00.000Z', endDate: '2023-12-31T23:30:00.000Z', client: null, tags: { items: [] } },
+      customer: {
+        id: 6702175,
+        email: 'test@moshtix.com',
+        firstName: 'Fred',
+        lastName: 'Durst',
+        telephone: '0433567777',
+      },
+      event: {
+        id: EVENT_ID,
+        name: 'Test API Event',
+        startDate: '2023-12-31T22:30:00.000Z',
+        endDate: '2023-12-31T23:30:00.000Z',
+        client: null,
+        tags: { items: [] },
+      },
       tickets: {
         items: [
           {
@@ -51,19 +72,34 @@ function seedBody(orderId: number): string {
           },
         ],
       },
-      transactions: { items: [{ id: orderId, type: 'PURCHASE', status: 'SUCCESS', ipAddress: '2001:8004:1140:7f9e:64bc:1ec4:94a7:de87' }] },
+      transactions: {
+        items: [
+          {
+            id: orderId,
+            type: 'PURCHASE',
+            status: 'SUCCESS',
+            ipAddress: '2001:8004:1140:7f9e:64bc:1ec4:94a7:de87',
+          },
+        ],
+      },
     },
   });
 }
 
 function startRelay(dbPath: string): Promise<ServerProcess> {
-  return startServerProcess(process.execPath, [join(ROOT, 'bin', 'gatehouse'), 'relay', 'serve', '--db', dbPath, '--port', '0', '--log-level', 'error'], { GATEHOUSE_WEBHOOK_SECRET: SECRET });
+  return startServerProcess(
+    process.execPath,
+    [join(ROOT, 'bin', 'gatehouse'), 'relay', 'serve', '--db', dbPath, '--port', '0', '--log-level', 'error'],
+    { GATEHOUSE_WEBHOOK_SECRET: SECRET },
+  );
 }
 
 async function addGates(dbPath: string, count: number): Promise<string[]> {
   const store = openSqliteStore(dbPath);
   const tokens = Array.from({ length: count }, () => generateGateToken());
-  await Promise.all(tokens.map((token, index) => store.addGate(`bench-${Date.now()}-${index}`, hashToken(token))));
+  await Promise.all(
+    tokens.map((token, index) => store.addGate(`bench-${Date.now()}-${index}`, hashToken(token))),
+  );
   await store.close();
   return tokens;
 }
@@ -71,9 +107,16 @@ async function addGates(dbPath: string, count: number): Promise<string[]> {
 /** Connects a gate, says hello with cursor 0 and resolves once its snapshot has ended. */
 function connectGate(url: string, token: string, onEntries?: (text: string) => void): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/gate`, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
+    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/gate`, {
+      headers: { authorization: `Bearer ${token}` },
+      perMessageDeflate: false,
+    });
     socket.once('error', reject);
-    socket.once('open', () => socket.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, cursor: 0, events: [String(EVENT_ID)] })));
+    socket.once('open', () =>
+      socket.send(
+        JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, cursor: 0, events: [String(EVENT_ID)] }),
+      ),
+    );
     socket.on('message', (data: Buffer) => {
       const text = data.toString('utf8');
       if (text.startsWith('{"type":"snapshot-end"')) resolve(socket);
@@ -104,10 +147,46 @@ async function throughput(isQuick: boolean, dir: string): Promise<BenchRow[]> {
   if (ingest.badStatuses > 0) throw new Error(`${ingest.badStatuses} deliveries were not accepted`);
   const ratio = ingest.perSecond / floor.perSecond;
   return [
-    { bench: 'relay', figure: `durable ingest, ${CONNECTIONS} connections`, measured: ingest.perSecond, unit: 'req/s', goal: '≥ 0.5 × node:http hello world', floor: floor.perSecond, ratio, pass: ratio >= 0.5 },
-    { bench: 'relay', figure: 'node:http hello world (same requests)', measured: floor.perSecond, unit: 'req/s', goal: null, floor: null, ratio: null, pass: null },
-    { bench: 'relay', figure: `ingest latency p50 (${CONNECTIONS} conns)`, measured: percentile(ingest.latenciesMs, 0.5), unit: 'ms', goal: null, floor: percentile(floor.latenciesMs, 0.5), ratio: null, pass: null },
-    { bench: 'relay', figure: `ingest latency p99 (${CONNECTIONS} conns)`, measured: percentile(ingest.latenciesMs, 0.99), unit: 'ms', goal: null, floor: percentile(floor.latenciesMs, 0.99), ratio: null, pass: null },
+    {
+      bench: 'relay',
+      figure: `durable ingest, ${CONNECTIONS} connections`,
+      measured: ingest.perSecond,
+      unit: 'req/s',
+      goal: '≥ 0.5 × node:http hello world',
+      floor: floor.perSecond,
+      ratio,
+      pass: ratio >= 0.5,
+    },
+    {
+      bench: 'relay',
+      figure: 'node:http hello world (same requests)',
+      measured: floor.perSecond,
+      unit: 'req/s',
+      goal: null,
+      floor: null,
+      ratio: null,
+      pass: null,
+    },
+    {
+      bench: 'relay',
+      figure: `ingest latency p50 (${CONNECTIONS} conns)`,
+      measured: percentile(ingest.latenciesMs, 0.5),
+      unit: 'ms',
+      goal: null,
+      floor: percentile(floor.latenciesMs, 0.5),
+      ratio: null,
+      pass: null,
+    },
+    {
+      bench: 'relay',
+      figure: `ingest latency p99 (${CONNECTIONS} conns)`,
+      measured: percentile(ingest.latenciesMs, 0.99),
+      unit: 'ms',
+      goal: null,
+      floor: percentile(floor.latenciesMs, 0.99),
+      ratio: null,
+      pass: null,
+    },
   ];
 }
 
@@ -134,8 +213,17 @@ async function fanOut(isQuick: boolean, dir: string): Promise<BenchRow[]> {
     const before = latencies.length;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`delivery ${index} did not reach every gate`)), 10_000);
-      pending = { barcode, sentAt: process.hrtime.bigint(), remaining: gates.length, done: () => (clearTimeout(timer), resolve()) };
-      fetch(`${relay.url}/webhooks/moshtix`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-gatehouse-secret': SECRET }, body }).then((response) => response.arrayBuffer(), reject);
+      pending = {
+        barcode,
+        sentAt: process.hrtime.bigint(),
+        remaining: gates.length,
+        done: () => (clearTimeout(timer), resolve()),
+      };
+      fetch(`${relay.url}/webhooks/moshtix`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-gatehouse-secret': SECRET },
+        body,
+      }).then((response) => response.arrayBuffer(), reject);
     });
     if (isWarmup) latencies.length = before;
   }
@@ -144,8 +232,26 @@ async function fanOut(isQuick: boolean, dir: string): Promise<BenchRow[]> {
   latencies.sort((a, b) => a - b);
   const p99 = percentile(latencies, 0.99);
   return [
-    { bench: 'relay', figure: 'delivery → frame at 100 gates p50', measured: percentile(latencies, 0.5), unit: 'ms', goal: null, floor: null, ratio: null, pass: null },
-    { bench: 'relay', figure: 'delivery → frame at 100 gates p99', measured: p99, unit: 'ms', goal: 'p99 < 20 ms', floor: null, ratio: null, pass: p99 < 20 },
+    {
+      bench: 'relay',
+      figure: 'delivery → frame at 100 gates p50',
+      measured: percentile(latencies, 0.5),
+      unit: 'ms',
+      goal: null,
+      floor: null,
+      ratio: null,
+      pass: null,
+    },
+    {
+      bench: 'relay',
+      figure: 'delivery → frame at 100 gates p99',
+      measured: p99,
+      unit: 'ms',
+      goal: 'p99 < 20 ms',
+      floor: null,
+      ratio: null,
+      pass: p99 < 20,
+    },
   ];
 }
 
@@ -158,20 +264,35 @@ async function idleGates(isQuick: boolean, dir: string): Promise<BenchRow[]> {
   const gates: WebSocket[] = [];
   // Connect in waves so the accept queue never overflows.
   for (let start = 0; start < count; start += 100) {
-    gates.push(...(await Promise.all(tokens.slice(start, start + 100).map((token) => connectGate(relay.url, token)))));
+    gates.push(
+      ...(await Promise.all(tokens.slice(start, start + 100).map((token) => connectGate(relay.url, token)))),
+    );
   }
   const rss = residentMegabytes(relay.pid, (path) => readFileSync(path, 'utf8'));
   for (const gate of gates) gate.terminate();
   await relay.stop();
   return [
-    { bench: 'relay', figure: `relay RSS, ${count} idle gates${isQuick ? '' : ''}`, measured: rss, unit: 'MB', goal: '< 256 MB', floor: before, ratio: null, pass: rss < 256 },
+    {
+      bench: 'relay',
+      figure: `relay RSS, ${count} idle gates${isQuick ? '' : ''}`,
+      measured: rss,
+      unit: 'MB',
+      goal: '< 256 MB',
+      floor: before,
+      ratio: null,
+      pass: rss < 256,
+    },
   ];
 }
 
 export async function run(options: BenchOptions): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-relay-'));
   try {
-    return [...(await throughput(options.isQuick, dir)), ...(await fanOut(options.isQuick, dir)), ...(await idleGates(options.isQuick, dir))];
+    return [
+      ...(await throughput(options.isQuick, dir)),
+      ...(await fanOut(options.isQuick, dir)),
+      ...(await idleGates(options.isQuick, dir)),
+    ];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

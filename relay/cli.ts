@@ -1,5 +1,11 @@
 /** `gatehouse relay <subcommand>`: a thin dispatcher over relay/cli/*. */
-import { addGateCommand, listGatesCommand, quarantineCommand, reprocessCommand, revokeGateCommand } from './cli/admin.js';
+import {
+  addGateCommand,
+  listGatesCommand,
+  quarantineCommand,
+  reprocessCommand,
+  revokeGateCommand,
+} from './cli/admin.js';
 import { runSubcommand, type Subcommand } from './cli/command.js';
 import { backfillCommand, importCsvCommand, subscribeCommand } from './cli/moshtix.js';
 import { serve } from './cli/serve.js';
@@ -18,7 +24,8 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
 
 function help(): string {
   const lines = ['Usage: gatehouse relay <subcommand> [flags]', '', 'Subcommands:'];
-  for (const [name, command] of Object.entries(SUBCOMMANDS)) lines.push(`  ${name.padEnd(12)} ${command.spec.summary}`);
+  for (const [name, command] of Object.entries(SUBCOMMANDS))
+    lines.push(`  ${name.padEnd(12)} ${command.spec.summary}`);
   lines.push('', 'Run `gatehouse relay <subcommand> --help` for its flags.');
   return lines.join('\n');
 }

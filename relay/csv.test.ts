@@ -22,8 +22,24 @@ describe('parseCsv', () => {
 
 describe('readTicketCsv', () => {
   it('finds columns by header name whatever their case, spacing or order', () => {
-    const result = readTicketCsv('E-mail Address,TICKET BARCODE,Is Valid,Surname,First_Name\nann@x.com,B1,no,Smith,Ann\n');
-    expect(result).toEqual({ ok: true, rows: [{ barcode: 'B1', valid: false, orderId: null, ticketId: null, ticketTypeId: null, ticketTypeName: null, holderName: 'Ann Smith', email: 'ann@x.com' }] });
+    const result = readTicketCsv(
+      'E-mail Address,TICKET BARCODE,Is Valid,Surname,First_Name\nann@x.com,B1,no,Smith,Ann\n',
+    );
+    expect(result).toEqual({
+      ok: true,
+      rows: [
+        {
+          barcode: 'B1',
+          valid: false,
+          orderId: null,
+          ticketId: null,
+          ticketTypeId: null,
+          ticketTypeName: null,
+          holderName: 'Ann Smith',
+          email: 'ann@x.com',
+        },
+      ],
+    });
   });
 
   it('reads a status column when there is no valid column, anything unknown being not admissible', () => {

@@ -22,7 +22,8 @@ export function parseCsv(text: string): CsvRecord[] {
   let isFieldStarted = false;
   const endRecord = () => {
     fields.push(field);
-    if (!(fields.length === 1 && fields[0] === '' && !isFieldStarted)) records.push({ line: recordLine, fields });
+    if (!(fields.length === 1 && fields[0] === '' && !isFieldStarted))
+      records.push({ line: recordLine, fields });
     fields = [];
     field = '';
     isFieldStarted = false;
@@ -86,14 +87,27 @@ const normaliseHeader = (header: string) => header.toLowerCase().replace(/[^a-z0
 const TRUE_VALUES = new Set(['true', 'yes', 'y', '1', 'valid']);
 const FALSE_VALUES = new Set(['false', 'no', 'n', '0', 'invalid', 'not valid']);
 /** Status words that mean the ticket may enter; any other status means it may not. */
-const ADMISSIBLE_STATUSES = new Set(['valid', 'active', 'issued', 'sold', 'paid', 'complete', 'completed', 'purchased']);
+const ADMISSIBLE_STATUSES = new Set([
+  'valid',
+  'active',
+  'issued',
+  'sold',
+  'paid',
+  'complete',
+  'completed',
+  'purchased',
+]);
 
 export type CsvImport = { ok: true; rows: ImportRow[] } | { ok: false; errors: string[] };
 
 export function readTicketCsv(text: string): CsvImport {
   const records = parseCsv(text);
   const header = records[0];
-  if (!header) return { ok: false, errors: ['line 1: the file is empty (a header row with a barcode column is needed)'] };
+  if (!header)
+    return {
+      ok: false,
+      errors: ['line 1: the file is empty (a header row with a barcode column is needed)'],
+    };
   const positions = new Map<Column, number>();
   header.fields.forEach((title, index) => {
     const key = normaliseHeader(title);
@@ -102,7 +116,10 @@ export function readTicketCsv(text: string): CsvImport {
     }
   });
   if (!positions.has('barcode')) {
-    return { ok: false, errors: [`line ${header.line}: no barcode column (headers: ${header.fields.join(', ')})`] };
+    return {
+      ok: false,
+      errors: [`line ${header.line}: no barcode column (headers: ${header.fields.join(', ')})`],
+    };
   }
   const errors: string[] = [];
   const rows: ImportRow[] = [];

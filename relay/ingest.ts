@@ -23,7 +23,10 @@ export function isSecretValid(presented: string | undefined, expected: Buffer): 
 
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
   response.end(text);
 }
 
@@ -76,7 +79,10 @@ export function createIngestRoute(store: RelayStore, metrics: RelayMetrics, secr
         metrics.countDelivery('unauthorized');
         // Drain nothing: close the connection so an unauthenticated sender cannot stream into us.
         response.setHeader('connection', 'close');
-        sendJson(response, 401, { status: 'unauthorized', error: `${WEBHOOK_SECRET_HEADER}: missing or wrong` });
+        sendJson(response, 401, {
+          status: 'unauthorized',
+          error: `${WEBHOOK_SECRET_HEADER}: missing or wrong`,
+        });
         return;
       }
       const body = await readBody(request, MAX_BODY_BYTES);
@@ -84,12 +90,19 @@ export function createIngestRoute(store: RelayStore, metrics: RelayMetrics, secr
         if (body.reason === 'aborted') return;
         metrics.countDelivery('too_large');
         response.setHeader('connection', 'close');
-        sendJson(response, 413, { status: 'too_large', error: `(body): larger than ${MAX_BODY_BYTES} bytes` });
+        sendJson(response, 413, {
+          status: 'too_large',
+          error: `(body): larger than ${MAX_BODY_BYTES} bytes`,
+        });
         return;
       }
       let result;
       try {
-        result = await store.ingestDelivery({ body: body.text, receivedAt: new Date().toISOString(), origin: 'webhook' });
+        result = await store.ingestDelivery({
+          body: body.text,
+          receivedAt: new Date().toISOString(),
+          origin: 'webhook',
+        });
       } catch (error) {
         metrics.countDelivery('failed');
         log.error('delivery not stored', { error: (error as Error).message });

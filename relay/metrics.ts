@@ -34,9 +34,20 @@ export class RelayMetrics {
 
   render(state: { logHead: number; gates: readonly GateLag[]; quarantined: number }): string {
     const lines: string[] = [];
-    const family = (name: string, type: string, help: string) => lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    const family = (name: string, type: string, help: string) =>
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     family('gatehouse_deliveries_total', 'counter', 'Webhook deliveries received, by outcome.');
-    for (const outcome of ['applied', 'unchanged', 'duplicate', 'stale', 'ignored', 'quarantined', 'unauthorized', 'too_large', 'failed']) {
+    for (const outcome of [
+      'applied',
+      'unchanged',
+      'duplicate',
+      'stale',
+      'ignored',
+      'quarantined',
+      'unauthorized',
+      'too_large',
+      'failed',
+    ]) {
       lines.push(`gatehouse_deliveries_total{outcome="${outcome}"} ${this.deliveries.get(outcome) ?? 0}`);
     }
     family('gatehouse_quarantine_pending', 'gauge', 'Quarantined deliveries not yet reprocessed.');
@@ -48,7 +59,8 @@ export class RelayMetrics {
     family('gatehouse_connected_gates', 'gauge', 'Gates connected over the websocket.');
     lines.push(`gatehouse_connected_gates ${state.gates.length}`);
     family('gatehouse_gate_lag', 'gauge', 'Log entries a gate has not yet acknowledged.');
-    for (const gate of state.gates) lines.push(`gatehouse_gate_lag{gate="${escapeLabel(gate.gate)}"} ${gate.lag}`);
+    for (const gate of state.gates)
+      lines.push(`gatehouse_gate_lag{gate="${escapeLabel(gate.gate)}"} ${gate.lag}`);
     family('gatehouse_ingest_seconds', 'histogram', 'Time from request start to the committed answer.');
     LATENCY_BUCKETS_SECONDS.forEach((bound, index) => {
       lines.push(`gatehouse_ingest_seconds_bucket{le="${bound}"} ${this.buckets[index] ?? 0}`);

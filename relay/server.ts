@@ -45,7 +45,13 @@ export class RelayService {
     });
     const ingest = createIngestRoute(options.store, this.metrics, options.webhookSecret);
     this.server = createServer((request, response) => {
-      const work = this.route(request.method ?? 'GET', (request.url ?? '/').split('?')[0] ?? '/', ingest, request, response).catch((error: unknown) => {
+      const work = this.route(
+        request.method ?? 'GET',
+        (request.url ?? '/').split('?')[0] ?? '/',
+        ingest,
+        request,
+        response,
+      ).catch((error: unknown) => {
         log.error('request failed', { error: (error as Error).message });
         if (!response.headersSent) sendJson(response, 500, { status: 'error', error: 'internal error' });
       });
@@ -79,7 +85,11 @@ export class RelayService {
     }
     if (path === '/metrics' && method === 'GET') {
       const stats = await this.options.store.stats();
-      const text = this.metrics.render({ logHead: stats.logHead, gates: this.hub.lags(), quarantined: stats.quarantined });
+      const text = this.metrics.render({
+        logHead: stats.logHead,
+        gates: this.hub.lags(),
+        quarantined: stats.quarantined,
+      });
       response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       response.end(text);
       return;
@@ -91,7 +101,9 @@ export class RelayService {
     await this.hub.start();
     const retention = this.options.retention ?? DEFAULT_RETENTION;
     const prune = () => {
-      void this.options.store.pruneLog(retention).catch((error: unknown) => log.warn('prune failed', { error: (error as Error).message }));
+      void this.options.store
+        .pruneLog(retention)
+        .catch((error: unknown) => log.warn('prune failed', { error: (error as Error).message }));
     };
     prune();
     this.pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);

@@ -16,15 +16,32 @@ const spec: CommandSpec = {
 
 describe('parseCommandLine', () => {
   it('parses flags, inline values, booleans, repeatable flags and positionals', () => {
-    expect(parseCommandLine(spec, ['--db', 'r.db', '--port=8080', '--verbose', '--event', 'a', '--event=b', 'in.csv'])).toEqual({
+    expect(
+      parseCommandLine(spec, [
+        '--db',
+        'r.db',
+        '--port=8080',
+        '--verbose',
+        '--event',
+        'a',
+        '--event=b',
+        'in.csv',
+      ]),
+    ).toEqual({
       kind: 'ok',
       args: { flags: { db: 'r.db', port: 8080, verbose: true, event: ['a', 'b'] }, positionals: ['in.csv'] },
     });
-    expect(parseCommandLine(spec, ['--db', 'r.db', '--verbose=false', '--', '--odd-name.csv'])).toEqual({ kind: 'ok', args: { flags: { db: 'r.db', verbose: false }, positionals: ['--odd-name.csv'] } });
+    expect(parseCommandLine(spec, ['--db', 'r.db', '--verbose=false', '--', '--odd-name.csv'])).toEqual({
+      kind: 'ok',
+      args: { flags: { db: 'r.db', verbose: false }, positionals: ['--odd-name.csv'] },
+    });
   });
 
   it('asks for help on --help or -h; a bad flag before it is reported first', () => {
-    expect(parseCommandLine(spec, ['--bogus', '--help'])).toEqual({ kind: 'error', message: 'unknown flag --bogus (see --help)' });
+    expect(parseCommandLine(spec, ['--bogus', '--help'])).toEqual({
+      kind: 'error',
+      message: 'unknown flag --bogus (see --help)',
+    });
     expect(parseCommandLine(spec, ['--db', 'x', '-h'])).toEqual({ kind: 'help' });
   });
 

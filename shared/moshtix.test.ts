@@ -2,12 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { describeZodError, moshtixOrderSchema, parseDelivery, WEBHOOK_BODY_TEMPLATE } from './moshtix.js';
 
 // The seed document's ORDER_SAVED example, verbatim (shared/ tests read no files).
-const seedText = '{"eventType":"order-saved-prepare-full-message","contextId":37228036,"data":{"id":37228036,"createdDate":"2021-11-02T07:47:57.000Z","channel":"ONLINE","refCode":"","offerCode":"","customer":{"id":6702175,"email":"test@moshtix.com","firstName":"Fred","lastName":"Durst","telephone":"0433567777"},"event":{"id":132218,"name":"Test API Event","startDate":"2023-12-31T22:30:00.000Z","endDate":"2023-12-31T23:30:00.000Z","client":null,"tags":{"items":[]}},"tickets":{"items":[{"id":29734124,"firstName":null,"lastName":null,"valid":true,"barcode":"F2D705C60392480385CD7BEF6C0A70DF","unitCost":0,"bookingFee":0,"totalCost":0,"discount":0,"ticketType":{"id":360875,"name":"free","tags":{"items":[]}}}]},"transactions":{"items":[{"id":12894177,"type":"PURCHASE","status":"SUCCESS","ipAddress":"2001:8004:1140:7f9e:64bc:1ec4:94a7:de87"}]}}}';
-const seed = () => JSON.parse(seedText) as { eventType: string; contextId: number; data: Record<string, unknown> };
+const seedText =
+  '{"eventType":"order-saved-prepare-full-message","contextId":37228036,"data":{"id":37228036,"createdDate":"2021-11-02T07:47:57.000Z","channel":"ONLINE","refCode":"","offerCode":"","customer":{"id":6702175,"email":"test@moshtix.com","firstName":"Fred","lastName":"Durst","telephone":"0433567777"},"event":{"id":132218,"name":"Test API Event","startDate":"2023-12-31T22:30:00.000Z","endDate":"2023-12-31T23:30:00.000Z","client":null,"tags":{"items":[]}},"tickets":{"items":[{"id":29734124,"firstName":null,"lastName":null,"valid":true,"barcode":"F2D705C60392480385CD7BEF6C0A70DF","unitCost":0,"bookingFee":0,"totalCost":0,"discount":0,"ticketType":{"id":360875,"name":"free","tags":{"items":[]}}}]},"transactions":{"items":[{"id":12894177,"type":"PURCHASE","status":"SUCCESS","ipAddress":"2001:8004:1140:7f9e:64bc:1ec4:94a7:de87"}]}}}';
+const seed = () =>
+  JSON.parse(seedText) as { eventType: string; contextId: number; data: Record<string, unknown> };
 
 /** Renders a body the way Moshtix fills the subscription's template. */
 function render(eventType: string, contextId: number, data: unknown): string {
-  return WEBHOOK_BODY_TEMPLATE.replace('@eventType', eventType).replace('@contextId', String(contextId)).replace('@data', JSON.stringify(data));
+  return WEBHOOK_BODY_TEMPLATE.replace('@eventType', eventType)
+    .replace('@contextId', String(contextId))
+    .replace('@data', JSON.stringify(data));
 }
 
 describe('parseDelivery', () => {
@@ -44,7 +48,14 @@ describe('parseDelivery', () => {
   });
 
   it('parses EVENT_SAVED data as an event, keeping extra fields', () => {
-    const parsed = parseDelivery(render('event-saved-prepare-full-message', 132218, { id: 132218, name: 'Test API Event', venue: { name: 'Hall' }, somethingNew: 1 }));
+    const parsed = parseDelivery(
+      render('event-saved-prepare-full-message', 132218, {
+        id: 132218,
+        name: 'Test API Event',
+        venue: { name: 'Hall' },
+        somethingNew: 1,
+      }),
+    );
     if (!('kind' in parsed) || parsed.kind !== 'event') throw new Error('should be an event');
     expect(parsed.event.name).toBe('Test API Event');
     expect((parsed.event as Record<string, unknown>).somethingNew).toBe(1);
@@ -59,16 +70,24 @@ describe('parseDelivery', () => {
 
   it('names the failing path for bodies that are not deliveries', () => {
     expect(parseDelivery('not json')).toEqual({ error: expect.stringMatching(/^\(body\): not JSON/) });
-    expect(parseDelivery('{"contextId":1,"data":{}}')).toEqual({ error: expect.stringMatching(/^eventType: /) });
+    expect(parseDelivery('{"contextId":1,"data":{}}')).toEqual({
+      error: expect.stringMatching(/^eventType: /),
+    });
     const missingBarcode = seed();
     delete (missingBarcode.data.tickets as { items: Record<string, unknown>[] }).items[0]!.barcode;
-    expect(parseDelivery(JSON.stringify(missingBarcode))).toEqual({ error: expect.stringMatching(/^data\.tickets\.items\.0\.barcode: /) });
+    expect(parseDelivery(JSON.stringify(missingBarcode))).toEqual({
+      error: expect.stringMatching(/^data\.tickets\.items\.0\.barcode: /),
+    });
   });
 });
 
 describe('describeZodError', () => {
   it('formats the first issue as "<path>: <problem>"', () => {
-    const result = moshtixOrderSchema.safeParse({ id: 1, event: { id: 2 }, tickets: { items: [{ barcode: '', valid: true }] } });
+    const result = moshtixOrderSchema.safeParse({
+      id: 1,
+      event: { id: 2 },
+      tickets: { items: [{ barcode: '', valid: true }] },
+    });
     expect(result.success).toBe(false);
     if (!result.success) expect(describeZodError(result.error)).toMatch(/^tickets\.items\.0\.barcode: /);
   });

@@ -17,7 +17,14 @@ function order(id: number, tickets: { barcode: string; valid?: boolean }[], txId
     id,
     customer: { firstName: 'Fred', lastName: 'Durst', email: 'fred@example.com' },
     event: { id: 132218, name: 'Test API Event' },
-    tickets: { items: tickets.map((ticket, index) => ({ id: id * 10 + index, barcode: ticket.barcode, valid: ticket.valid ?? true, ticketType: { id: 1, name: 'GA' } })) },
+    tickets: {
+      items: tickets.map((ticket, index) => ({
+        id: id * 10 + index,
+        barcode: ticket.barcode,
+        valid: ticket.valid ?? true,
+        ticketType: { id: 1, name: 'GA' },
+      })),
+    },
     transactions: { items: txIds.map((txId) => ({ id: txId, type: 'PURCHASE', status: 'SUCCESS' })) },
   };
 }
@@ -27,7 +34,11 @@ function applyAll(snapshots: { order: MoshtixOrder; seq: number }[]): Map<string
   const states = new Map<string, TicketState>();
   let applied: Version | null = null;
   for (const { order: snapshotOrder, seq } of snapshots) {
-    const snapshot = normaliseOrder(snapshotOrder, seq, `2026-01-01T00:00:${String(seq).padStart(2, '0')}.000Z`);
+    const snapshot = normaliseOrder(
+      snapshotOrder,
+      seq,
+      `2026-01-01T00:00:${String(seq).padStart(2, '0')}.000Z`,
+    );
     const result = mergeOrderSnapshot([...states.values()], applied, snapshot);
     if (!result.isApplied) continue;
     applied = snapshot.version;
@@ -44,14 +55,35 @@ describe('normaliseOrder', () => {
     if (!('kind' in seed) || seed.kind !== 'order') throw new Error('seed did not parse as an order');
     const snapshot = normaliseOrder(seed.order, 7, '2026-01-01T00:00:00.000Z');
     expect(snapshot.version).toEqual({ source: 'webhook', txId: 12894177, seq: 7 });
-    expect(snapshot.event).toMatchObject({ id: '132218', name: 'Test API Event', venueName: null, ticketTypes: [] });
+    expect(snapshot.event).toMatchObject({
+      id: '132218',
+      name: 'Test API Event',
+      venueName: null,
+      ticketTypes: [],
+    });
     expect(snapshot.tickets).toEqual([
-      expect.objectContaining({ barcode: 'F2D705C60392480385CD7BEF6C0A70DF', ticketId: '29734124', orderId: '37228036', eventId: '132218', valid: true, cause: 'sold', holderName: 'Fred Durst', customerName: 'Fred Durst', email: 'test@moshtix.com', ticketTypeId: '360875', ticketTypeName: 'free' }),
+      expect.objectContaining({
+        barcode: 'F2D705C60392480385CD7BEF6C0A70DF',
+        ticketId: '29734124',
+        orderId: '37228036',
+        eventId: '132218',
+        valid: true,
+        cause: 'sold',
+        holderName: 'Fred Durst',
+        customerName: 'Fred Durst',
+        email: 'test@moshtix.com',
+        ticketTypeId: '360875',
+        ticketTypeName: 'free',
+      }),
     ]);
   });
 
   it('uses txId 0 when the snapshot has no transactions, and trims barcodes', () => {
-    const snapshot = normaliseOrder({ ...order(1, [{ barcode: '  AB12 ' }], []), transactions: null }, 1, 'now');
+    const snapshot = normaliseOrder(
+      { ...order(1, [{ barcode: '  AB12 ' }], []), transactions: null },
+      1,
+      'now',
+    );
     expect(snapshot.version.txId).toBe(0);
     expect(snapshot.tickets[0]?.barcode).toBe('AB12');
   });
@@ -59,7 +91,14 @@ describe('normaliseOrder', () => {
 
 describe('normaliseEvent', () => {
   it('keeps venue and ticket types of a full EVENT_SAVED object', () => {
-    expect(normaliseEvent({ id: 5, name: 'Show', venue: { name: 'The Hall' }, ticketTypes: { items: [{ id: 9, name: 'GA' }] } })).toEqual({
+    expect(
+      normaliseEvent({
+        id: 5,
+        name: 'Show',
+        venue: { name: 'The Hall' },
+        ticketTypes: { items: [{ id: 9, name: 'GA' }] },
+      }),
+    ).toEqual({
       id: '5',
       name: 'Show',
       startDate: null,
@@ -79,7 +118,10 @@ describe('mergeOrderSnapshot', () => {
   it('ignores a snapshot with a lower transaction id than the applied one (stale)', () => {
     const newer = normaliseOrder(order(1, [{ barcode: 'A', valid: false }], [10, 11]), 1, 'now');
     const older = normaliseOrder(order(1, [{ barcode: 'A', valid: true }], [10]), 2, 'later');
-    expect(mergeOrderSnapshot(newer.tickets, newer.version, older)).toEqual({ isApplied: false, changed: [] });
+    expect(mergeOrderSnapshot(newer.tickets, newer.version, older)).toEqual({
+      isApplied: false,
+      changed: [],
+    });
   });
 
   it('with equal transaction ids, lets the later relay sequence win', () => {
@@ -111,7 +153,14 @@ describe('mergeOrderSnapshot', () => {
     const first = normaliseOrder(order(1, [{ barcode: 'GONE' }], [10]), 1, '2026-01-01T10:00:00.000Z');
     const emptied = normaliseOrder(order(1, [], [10, 12]), 2, '2026-01-01T11:00:00.000Z');
     const result = mergeOrderSnapshot(first.tickets, first.version, emptied);
-    expect(result.changed).toEqual([expect.objectContaining({ barcode: 'GONE', valid: false, cause: 'removed_from_order', changedAt: '2026-01-01T11:00:00.000Z' })]);
+    expect(result.changed).toEqual([
+      expect.objectContaining({
+        barcode: 'GONE',
+        valid: false,
+        cause: 'removed_from_order',
+        changedAt: '2026-01-01T11:00:00.000Z',
+      }),
+    ]);
   });
 
   it('reaches the same final state whatever order the snapshots of an order arrive in (property)', () => {
@@ -119,18 +168,32 @@ describe('mergeOrderSnapshot', () => {
       order(1, [{ barcode: 'A' }, { barcode: 'B' }], [10]),
       order(1, [{ barcode: 'A' }, { barcode: 'C' }], [10, 11]),
       order(1, [{ barcode: 'A', valid: false }, { barcode: 'C' }], [10, 11, 12]),
-      order(1, [{ barcode: 'A', valid: false }, { barcode: 'C', valid: false }], [10, 11, 12, 13]),
+      order(
+        1,
+        [
+          { barcode: 'A', valid: false },
+          { barcode: 'C', valid: false },
+        ],
+        [10, 11, 12, 13],
+      ),
     ];
-    const inOrder = applyAll(snapshots.map((snapshotOrder, index) => ({ order: snapshotOrder, seq: index + 1 })));
-    const summary = (states: Map<string, TicketState>) => Object.fromEntries([...states.values()].map((state) => [state.barcode, state.valid]));
+    const inOrder = applyAll(
+      snapshots.map((snapshotOrder, index) => ({ order: snapshotOrder, seq: index + 1 })),
+    );
+    const summary = (states: Map<string, TicketState>) =>
+      Object.fromEntries([...states.values()].map((state) => [state.barcode, state.valid]));
     expect(summary(inOrder)).toEqual({ A: false, B: false, C: false });
     fc.assert(
       fc.property(fc.array(fc.nat(snapshots.length - 1), { minLength: 1, maxLength: 12 }), (indices) => {
         // Any arrival order with duplicates, as long as the newest snapshot arrives at some point.
-        const arrival = [...indices, snapshots.length - 1].map((index, position) => ({ order: snapshots[index] ?? snapshots[0]!, seq: position + 1 }));
+        const arrival = [...indices, snapshots.length - 1].map((index, position) => ({
+          order: snapshots[index] ?? snapshots[0]!,
+          seq: position + 1,
+        }));
         const final = applyAll(arrival);
         // Barcodes only seen in snapshots that were never delivered are simply unknown.
-        for (const [barcode, isValid] of Object.entries(summary(final))) expect(isValid).toBe(summary(inOrder)[barcode]);
+        for (const [barcode, isValid] of Object.entries(summary(final)))
+          expect(isValid).toBe(summary(inOrder)[barcode]);
         expect(final.get('C')?.valid).toBe(false);
         expect(final.get('A')?.valid).toBe(false);
       }),
@@ -171,7 +234,9 @@ describe('imported (CSV) states', () => {
   it('are replaced by any webhook snapshot of the barcode', () => {
     const snapshot = normaliseOrder(order(1, [{ barcode: 'A', valid: false }], [1]), 5, 'now');
     const result = mergeOrderSnapshot([{ ...imported('A', 9), orderId: '1' }], null, snapshot);
-    expect(result.changed).toEqual([expect.objectContaining({ barcode: 'A', valid: false, version: snapshot.version })]);
+    expect(result.changed).toEqual([
+      expect.objectContaining({ barcode: 'A', valid: false, version: snapshot.version }),
+    ]);
   });
 });
 

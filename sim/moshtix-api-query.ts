@@ -14,15 +14,18 @@ export class QuerySyntaxError extends Error {}
 
 export function tokenise(query: string): Token[] {
   const tokens: Token[] = [];
-  const pattern = /\s+|,|#[^\n]*|("(?:[^"\\\n]|\\.)*")|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|([_A-Za-z][_0-9A-Za-z]*)|(\.\.\.|[{}()[\]:!$=@|&])/y;
+  const pattern =
+    /\s+|,|#[^\n]*|("(?:[^"\\\n]|\\.)*")|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|([_A-Za-z][_0-9A-Za-z]*)|(\.\.\.|[{}()[\]:!$=@|&])/y;
   let index = 0;
   while (index < query.length) {
     pattern.lastIndex = index;
     const match = pattern.exec(query);
-    if (!match) throw new QuerySyntaxError(`Syntax Error: Unexpected character "${query[index]}" at offset ${index}`);
+    if (!match)
+      throw new QuerySyntaxError(`Syntax Error: Unexpected character "${query[index]}" at offset ${index}`);
     index = pattern.lastIndex;
     const [, string, number, name, punct] = match;
-    if (string !== undefined) tokens.push({ kind: 'string', text: string, value: JSON.parse(string) as string });
+    if (string !== undefined)
+      tokens.push({ kind: 'string', text: string, value: JSON.parse(string) as string });
     else if (number !== undefined) tokens.push({ kind: 'number', text: number, value: Number(number) });
     else if (name !== undefined) tokens.push({ kind: 'name', text: name });
     else if (punct !== undefined) tokens.push({ kind: 'punct', text: punct });
@@ -46,7 +49,8 @@ class ValueReader {
 
   private expect(text: string): void {
     const token = this.next();
-    if (token.text !== text) throw new QuerySyntaxError(`Syntax Error: Expected "${text}", found "${token.text}"`);
+    if (token.text !== text)
+      throw new QuerySyntaxError(`Syntax Error: Expected "${text}", found "${token.text}"`);
   }
 
   private peek(): Token | undefined {
@@ -81,7 +85,8 @@ class ValueReader {
     const result: Record<string, unknown> = {};
     while (this.peek()?.text !== close) {
       const name = this.next();
-      if (name.kind !== 'name') throw new QuerySyntaxError(`Syntax Error: Expected Name, found "${name.text}"`);
+      if (name.kind !== 'name')
+        throw new QuerySyntaxError(`Syntax Error: Expected Name, found "${name.text}"`);
       this.expect(':');
       result[name.text] = this.value();
     }

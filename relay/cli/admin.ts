@@ -21,12 +21,18 @@ export const addGateCommand: Subcommand = {
 };
 
 export const listGatesCommand: Subcommand = {
-  spec: { usage: 'gatehouse relay list-gates', summary: 'List registered gates and whether they are revoked.', flags: [DB_FLAG] },
+  spec: {
+    usage: 'gatehouse relay list-gates',
+    summary: 'List registered gates and whether they are revoked.',
+    flags: [DB_FLAG],
+  },
   async run(args) {
     const gates = await listGates(requireString(args, 'db'));
     if (gates.length === 0) console.log('no gates');
     for (const gate of gates) {
-      console.log(`${gate.name}\tadded ${gate.createdAt}\t${gate.revokedAt ? `revoked ${gate.revokedAt}` : 'active'}`);
+      console.log(
+        `${gate.name}\tadded ${gate.createdAt}\t${gate.revokedAt ? `revoked ${gate.revokedAt}` : 'active'}`,
+      );
     }
     return 0;
   },
@@ -35,7 +41,8 @@ export const listGatesCommand: Subcommand = {
 export const revokeGateCommand: Subcommand = {
   spec: {
     usage: 'gatehouse relay revoke-gate',
-    summary: 'Revoke a gate token. A running relay disconnects the gate within a second; it cannot reconnect.',
+    summary:
+      'Revoke a gate token. A running relay disconnects the gate within a second; it cannot reconnect.',
     flags: [DB_FLAG],
     positionals: [NAME],
   },
@@ -51,13 +58,21 @@ export const revokeGateCommand: Subcommand = {
 };
 
 export const quarantineCommand: Subcommand = {
-  spec: { usage: 'gatehouse relay quarantine', summary: 'List deliveries kept in quarantine (not JSON, or failed validation).', flags: [DB_FLAG] },
+  spec: {
+    usage: 'gatehouse relay quarantine',
+    summary: 'List deliveries kept in quarantine (not JSON, or failed validation).',
+    flags: [DB_FLAG],
+  },
   async run(args) {
     const rows = await withStore(requireString(args, 'db'), (store) => store.listQuarantine());
     if (rows.length === 0) console.log('quarantine is empty');
     for (const row of rows) {
-      const state = row.reprocessedAt ? `reprocessed ${row.reprocessedAt} → delivery ${row.deliveryId}` : 'pending';
-      console.log(`#${row.id}\t${row.receivedAt}\t${row.bytes} bytes\t${state}\t${row.error}\t${JSON.stringify(row.preview)}`);
+      const state = row.reprocessedAt
+        ? `reprocessed ${row.reprocessedAt} → delivery ${row.deliveryId}`
+        : 'pending';
+      console.log(
+        `#${row.id}\t${row.receivedAt}\t${row.bytes} bytes\t${state}\t${row.error}\t${JSON.stringify(row.preview)}`,
+      );
     }
     return 0;
   },

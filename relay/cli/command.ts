@@ -39,7 +39,9 @@ export function stringFlag(args: ParsedArgs, name: string): string | undefined {
 export function requireString(args: ParsedArgs, name: string, envName?: string): string {
   const value = stringFlag(args, name) ?? (envName ? process.env[envName] : undefined);
   if (value === undefined || value === '') {
-    throw new UsageError(envName ? `missing --${name} (or ${envName} in the environment)` : `missing required flag --${name}`);
+    throw new UsageError(
+      envName ? `missing --${name} (or ${envName} in the environment)` : `missing required flag --${name}`,
+    );
   }
   return value;
 }
@@ -52,8 +54,15 @@ export function numberFlag(args: ParsedArgs, name: string): number | undefined {
 export function integerFlag(args: ParsedArgs, name: string, minimum: number): number | undefined {
   const value = numberFlag(args, name);
   if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < minimum) throw new UsageError(`--${name} must be an integer ≥ ${minimum}`);
+  if (!Number.isInteger(value) || value < minimum)
+    throw new UsageError(`--${name} must be an integer ≥ ${minimum}`);
   return value;
 }
 
-export const DB_FLAG = { name: 'db', type: 'string', value: 'FILE', description: 'Relay SQLite database file', isRequired: true } as const;
+export const DB_FLAG = {
+  name: 'db',
+  type: 'string',
+  value: 'FILE',
+  description: 'Relay SQLite database file',
+  isRequired: true,
+} as const;

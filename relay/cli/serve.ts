@@ -10,13 +10,41 @@ export const serve: Subcommand = {
     summary: 'Accept Moshtix webhooks on POST /webhooks/moshtix and stream the log to gates on /gate.',
     flags: [
       DB_FLAG,
-      { name: 'port', type: 'number', value: 'N', description: 'Port to listen on (0 picks a free one)', isRequired: true },
-      { name: 'host', type: 'string', value: 'H', description: 'Address to bind (default 127.0.0.1; 0.0.0.0 for all)' },
-      { name: 'webhook-secret', type: 'string', value: 'S', description: 'Secret Moshtix sends in X-Gatehouse-Secret (or GATEHOUSE_WEBHOOK_SECRET)' },
-      { name: 'retention', type: 'number', value: 'N', description: `Log entries kept for gate catch-up (default ${DEFAULT_RETENTION})` },
-      { name: 'log-level', type: 'string', value: 'LEVEL', description: 'debug, info, warn, error or silent (default info; logs go to stderr)' },
+      {
+        name: 'port',
+        type: 'number',
+        value: 'N',
+        description: 'Port to listen on (0 picks a free one)',
+        isRequired: true,
+      },
+      {
+        name: 'host',
+        type: 'string',
+        value: 'H',
+        description: 'Address to bind (default 127.0.0.1; 0.0.0.0 for all)',
+      },
+      {
+        name: 'webhook-secret',
+        type: 'string',
+        value: 'S',
+        description: 'Secret Moshtix sends in X-Gatehouse-Secret (or GATEHOUSE_WEBHOOK_SECRET)',
+      },
+      {
+        name: 'retention',
+        type: 'number',
+        value: 'N',
+        description: `Log entries kept for gate catch-up (default ${DEFAULT_RETENTION})`,
+      },
+      {
+        name: 'log-level',
+        type: 'string',
+        value: 'LEVEL',
+        description: 'debug, info, warn, error or silent (default info; logs go to stderr)',
+      },
     ],
-    notes: ['Prints "listening on http://HOST:PORT" on stdout when ready. SIGTERM finishes in-flight deliveries and exits 0.'],
+    notes: [
+      'Prints "listening on http://HOST:PORT" on stdout when ready. SIGTERM finishes in-flight deliveries and exits 0.',
+    ],
   },
   async run(args) {
     const dbPath = requireString(args, 'db');
@@ -26,7 +54,8 @@ export const serve: Subcommand = {
     const levelText = stringFlag(args, 'log-level');
     if (levelText !== undefined) {
       const level = parseLogLevel(levelText);
-      if (!level) throw new UsageError(`--log-level must be debug, info, warn, error or silent, got "${levelText}"`);
+      if (!level)
+        throw new UsageError(`--log-level must be debug, info, warn, error or silent, got "${levelText}"`);
       setLogLevel(level);
     }
     const relay = await startRelay({

@@ -35,7 +35,11 @@ function bearerToken(request: IncomingMessage): string | null {
 }
 
 export class GateHub {
-  private readonly server = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024, perMessageDeflate: false });
+  private readonly server = new WebSocketServer({
+    noServer: true,
+    maxPayload: 256 * 1024,
+    perMessageDeflate: false,
+  });
   private readonly sessions = new Set<GateSession>();
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | null = null;
@@ -47,7 +51,9 @@ export class GateHub {
   async start(): Promise<void> {
     this.head = (await this.options.store.stats()).logHead;
     this.unsubscribe = this.options.store.onEntries((entries) => this.fanOut(entries));
-    this.timers.push(setInterval(() => this.heartbeat(), this.options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS));
+    this.timers.push(
+      setInterval(() => this.heartbeat(), this.options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS),
+    );
     this.timers.push(setInterval(() => void this.poll(), this.options.pollMs ?? 250));
   }
 
@@ -65,7 +71,10 @@ export class GateHub {
   }
 
   lags(): GateLag[] {
-    return [...this.sessions].map((session) => ({ gate: session.gate, lag: Math.max(0, this.head - session.acked) }));
+    return [...this.sessions].map((session) => ({
+      gate: session.gate,
+      lag: Math.max(0, this.head - session.acked),
+    }));
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -97,16 +106,21 @@ export class GateHub {
       socket.close(CLOSE_CODES.revoked, 'gate revoked');
       return;
     }
-    const session = new GateSession(gate.name, socket, { store: this.options.store, countScan: this.options.countScan });
+    const session = new GateSession(gate.name, socket, {
+      store: this.options.store,
+      countScan: this.options.countScan,
+    });
     this.sessions.add(session);
     log.info('gate connected', { gate: gate.name });
     // Frames are handled one at a time, in order: a scan never overtakes the hello before it.
     let queue = Promise.resolve();
     const receive = (text: string) => {
-      queue = queue.then(() => session.receive(text)).catch((error: unknown) => {
-        log.error('gate frame failed', { gate: gate.name, error: (error as Error).message });
-        session.close(1011, 'internal error');
-      });
+      queue = queue
+        .then(() => session.receive(text))
+        .catch((error: unknown) => {
+          log.error('gate frame failed', { gate: gate.name, error: (error as Error).message });
+          session.close(1011, 'internal error');
+        });
     };
     socket.on('message', (data: Buffer) => receive(data.toString('utf8')));
     socket.on('close', () => {
@@ -162,7 +176,11 @@ export class GateHub {
     try {
       const hasChanged = await this.options.store.pollExternalChanges();
       if (!hasChanged || this.sessions.size === 0) return;
-      const revoked = new Set((await this.options.store.listGates()).filter((gate) => gate.revokedAt !== null).map((gate) => gate.name));
+      const revoked = new Set(
+        (await this.options.store.listGates())
+          .filter((gate) => gate.revokedAt !== null)
+          .map((gate) => gate.name),
+      );
       for (const session of this.sessions) {
         if (revoked.has(session.gate)) {
           log.info('gate revoked, disconnecting', { gate: session.gate });

@@ -5,7 +5,13 @@
  * once the catch-up reaches them, so nothing is skipped and nothing is sent twice.
  */
 import type { WebSocket } from 'ws';
-import { CLOSE_CODES, PROTOCOL_VERSION, parseGateFrame, type GateFrame, type RelayFrame } from '../../shared/protocol.js';
+import {
+  CLOSE_CODES,
+  PROTOCOL_VERSION,
+  parseGateFrame,
+  type GateFrame,
+  type RelayFrame,
+} from '../../shared/protocol.js';
 import { createLogger } from '../../shared/logger.js';
 import type { RelayStore, StoredEntry } from '../store/types.js';
 
@@ -126,18 +132,33 @@ export class GateSession {
     this.acked = frame.cursor;
     const { store } = this.context;
     const stats = await store.stats();
-    await this.send({ type: 'welcome', protocol: PROTOCOL_VERSION, gate: this.gate, head: stats.logHead, events: await store.listEvents() });
+    await this.send({
+      type: 'welcome',
+      protocol: PROTOCOL_VERSION,
+      gate: this.gate,
+      head: stats.logHead,
+      events: await store.listEvents(),
+    });
     // A cursor ahead of the head belongs to another database: start the gate over from a snapshot.
-    const needsSnapshot = frame.cursor === 0 || frame.cursor < stats.oldestRetained - 1 || frame.cursor > stats.logHead;
+    const needsSnapshot =
+      frame.cursor === 0 || frame.cursor < stats.oldestRetained - 1 || frame.cursor > stats.logHead;
     this.sent = needsSnapshot ? await this.sendSnapshot() : frame.cursor;
     await this.catchUp();
   }
 
   private async sendSnapshot(): Promise<number> {
     const snapshot = await this.context.store.readSnapshot([...this.events]);
-    await this.send({ type: 'snapshot-begin', tickets: snapshot.tickets.length, scans: snapshot.scans.length, cursor: snapshot.cursor });
+    await this.send({
+      type: 'snapshot-begin',
+      tickets: snapshot.tickets.length,
+      scans: snapshot.scans.length,
+      cursor: snapshot.cursor,
+    });
     const events = snapshot.events.filter((event) => this.events.has(event.id));
-    const chunks = Math.max(1, Math.ceil(Math.max(snapshot.tickets.length, snapshot.scans.length) / SNAPSHOT_CHUNK));
+    const chunks = Math.max(
+      1,
+      Math.ceil(Math.max(snapshot.tickets.length, snapshot.scans.length) / SNAPSHOT_CHUNK),
+    );
     for (let index = 0; index < chunks; index += 1) {
       const from = index * SNAPSHOT_CHUNK;
       await this.send({

@@ -61,11 +61,16 @@ function connectionOf(data: unknown): z.infer<typeof connectionSchema> {
 }
 
 function contextIdOf(order: unknown): string {
-  if (typeof order === 'object' && order !== null && 'id' in order) return String((order as { id: unknown }).id);
+  if (typeof order === 'object' && order !== null && 'id' in order)
+    return String((order as { id: unknown }).id);
   return '?';
 }
 
-export async function backfill(client: MoshtixGraphqlClient, store: RelayStore, options: BackfillOptions): Promise<BackfillReport> {
+export async function backfill(
+  client: MoshtixGraphqlClient,
+  store: RelayStore,
+  options: BackfillOptions,
+): Promise<BackfillReport> {
   const query = options.query ?? DEFAULT_ORDERS_QUERY;
   const pageSize = options.pageSize ?? 100;
   const maxPages = options.maxPages ?? 10_000;
@@ -77,8 +82,14 @@ export async function backfill(client: MoshtixGraphqlClient, store: RelayStore, 
       page.items.map((order) => {
         const contextId = contextIdOf(order);
         // The same envelope Moshtix renders from the subscription's body template.
-        const body = JSON.stringify({ eventType: BACKFILL_EVENT_TYPE, contextId: Number(contextId) || contextId, data: order });
-        return store.ingestDelivery({ body, receivedAt: new Date().toISOString(), origin: 'backfill' }).then((result) => ({ contextId, result }));
+        const body = JSON.stringify({
+          eventType: BACKFILL_EVENT_TYPE,
+          contextId: Number(contextId) || contextId,
+          data: order,
+        });
+        return store
+          .ingestDelivery({ body, receivedAt: new Date().toISOString(), origin: 'backfill' })
+          .then((result) => ({ contextId, result }));
       }),
     );
     for (const { contextId, result } of results) {

@@ -12,7 +12,13 @@ const log = createLogger('relay.moshtix');
 const responseSchema = z.looseObject({
   data: z.unknown().optional(),
   errors: z
-    .array(z.looseObject({ message: z.string(), path: z.array(z.union([z.string(), z.number()])).nullish(), unhandledException: z.boolean().nullish() }))
+    .array(
+      z.looseObject({
+        message: z.string(),
+        path: z.array(z.union([z.string(), z.number()])).nullish(),
+        unhandledException: z.boolean().nullish(),
+      }),
+    )
     .nullish(),
 });
 
@@ -58,7 +64,8 @@ export class MoshtixGraphqlClient {
           body,
         });
       } catch (error) {
-        if (attempt >= this.attempts) throw new MoshtixError(`cannot reach ${this.endpoint}: ${(error as Error).message}`, []);
+        if (attempt >= this.attempts)
+          throw new MoshtixError(`cannot reach ${this.endpoint}: ${(error as Error).message}`, []);
         await this.backoff(attempt, (error as Error).message);
         continue;
       }
@@ -68,7 +75,8 @@ export class MoshtixGraphqlClient {
         continue;
       }
       const text = await response.text();
-      if (response.status !== 200) throw new MoshtixError(`Moshtix answered HTTP ${response.status}: ${text.slice(0, 200)}`, []);
+      if (response.status !== 200)
+        throw new MoshtixError(`Moshtix answered HTTP ${response.status}: ${text.slice(0, 200)}`, []);
       let json: unknown;
       try {
         json = JSON.parse(text);

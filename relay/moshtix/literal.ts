@@ -9,7 +9,8 @@ export class GraphqlEnum {
   }
 }
 
-export type GraphqlValue = string | number | boolean | null | GraphqlEnum | GraphqlValue[] | { [key: string]: GraphqlValue };
+export type GraphqlValue =
+  string | number | boolean | null | GraphqlEnum | GraphqlValue[] | { [key: string]: GraphqlValue };
 
 export function graphqlLiteral(value: GraphqlValue): string {
   if (value === null) return 'null';

@@ -18,8 +18,14 @@ const webhookSchema = z.looseObject({
   url: z.string().nullish(),
   enabled: z.boolean().nullish(),
   body: z.string().nullish(),
-  headers: z.looseObject({ items: z.array(z.looseObject({ name: z.string(), value: z.string().nullish() })).nullish() }).nullish(),
-  systemEventTypes: z.looseObject({ items: z.array(z.looseObject({ systemEventType: z.string() })).nullish() }).nullish(),
+  headers: z
+    .looseObject({
+      items: z.array(z.looseObject({ name: z.string(), value: z.string().nullish() })).nullish(),
+    })
+    .nullish(),
+  systemEventTypes: z
+    .looseObject({ items: z.array(z.looseObject({ systemEventType: z.string() })).nullish() })
+    .nullish(),
 });
 export type MoshtixWebhook = z.infer<typeof webhookSchema>;
 
@@ -38,12 +44,18 @@ const WEBHOOK_FIELDS = `id client { id } url headers { items { id name value } }
 /** The relay's webhook URL: a bare base URL gets the route appended. */
 export function webhookUrl(publicUrl: string): string {
   const url = new URL(publicUrl);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`--url must be http(s), got ${url.protocol}`);
-  if (!url.pathname.endsWith('/webhooks/moshtix')) url.pathname = `${url.pathname.replace(/\/+$/, '')}/webhooks/moshtix`;
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Error(`--url must be http(s), got ${url.protocol}`);
+  if (!url.pathname.endsWith('/webhooks/moshtix'))
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}/webhooks/moshtix`;
   return url.toString();
 }
 
-export async function listWebhooks(client: MoshtixGraphqlClient, token: string, clientId: number): Promise<MoshtixWebhook[]> {
+export async function listWebhooks(
+  client: MoshtixGraphqlClient,
+  token: string,
+  clientId: number,
+): Promise<MoshtixWebhook[]> {
   const all: MoshtixWebhook[] = [];
   for (let pageIndex = 0; pageIndex < MAX_PAGES; pageIndex += 1) {
     const query = `query { viewer(token: ${graphqlLiteral(token)}) { getWebhooks(clientId: ${clientId}, pageIndex: ${pageIndex}, pageSize: ${PAGE_SIZE}) { items { ${WEBHOOK_FIELDS} } pageInfo { hasNextPage pageIndex pageSize } totalCount } } }`;
@@ -72,12 +84,17 @@ export interface SubscribeOptions {
 
 export type SubscribeAction = { eventType: string; action: 'kept' | 'updated' | 'created'; id: string };
 
-export async function subscribe(client: MoshtixGraphqlClient, options: SubscribeOptions): Promise<SubscribeAction[]> {
+export async function subscribe(
+  client: MoshtixGraphqlClient,
+  options: SubscribeOptions,
+): Promise<SubscribeAction[]> {
   const url = webhookUrl(options.publicUrl);
   const existing = await listWebhooks(client, options.token, options.clientId);
   const actions: SubscribeAction[] = [];
   for (const eventType of SUBSCRIBED_EVENT_TYPES) {
-    const match = existing.find((webhook) => webhook.url === url && eventTypesOf(webhook).includes(eventType));
+    const match = existing.find(
+      (webhook) => webhook.url === url && eventTypesOf(webhook).includes(eventType),
+    );
     const isCurrent =
       match !== undefined &&
       match.enabled === true &&

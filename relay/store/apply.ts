@@ -19,7 +19,15 @@ import {
   type Version,
 } from '../../shared/tickets.js';
 import type { Queries } from './queries.js';
-import type { DeliveryInput, DeliveryOutcome, ImportReport, ImportRow, IngestResult, ScanResult, StoredEntry } from './types.js';
+import type {
+  DeliveryInput,
+  DeliveryOutcome,
+  ImportReport,
+  ImportRow,
+  IngestResult,
+  ScanResult,
+  StoredEntry,
+} from './types.js';
 
 type Unsequenced<T> = T extends LogEntry ? Omit<T, 'seq'> : never;
 
@@ -70,7 +78,13 @@ function sameEvent(a: EventInfo, b: EventInfo): boolean {
  * Records an event's info. A full EVENT_SAVED object replaces what is known; the partial event
  * reference inside an order only fills in an event never seen, or one only ever seen that way.
  */
-export function recordEvent(queries: Queries, log: LogAppender, info: EventInfo, isFull: boolean, now: string): void {
+export function recordEvent(
+  queries: Queries,
+  log: LogAppender,
+  info: EventInfo,
+  isFull: boolean,
+  now: string,
+): void {
   const existing = queries.events.get.get(info.id);
   if (existing) {
     if (existing.is_full === 1 && !isFull) return;
@@ -89,7 +103,13 @@ export function recordEvent(queries: Queries, log: LogAppender, info: EventInfo,
 
 function storeTicket(queries: Queries, log: LogAppender, ticket: TicketState, now: string): void {
   const entry = log.append({ kind: 'ticket', ticket }, ticket.eventId, now);
-  queries.tickets.upsert.run(ticket.barcode, ticket.eventId, ticket.orderId, JSON.stringify(ticket), entry.seq);
+  queries.tickets.upsert.run(
+    ticket.barcode,
+    ticket.eventId,
+    ticket.orderId,
+    JSON.stringify(ticket),
+    entry.seq,
+  );
 }
 
 const parseState = (text: string): TicketState => ticketStateSchema.parse(JSON.parse(text));
@@ -118,7 +138,14 @@ export function applyDelivery(queries: Queries, log: LogAppender, input: Deliver
       outcome = 'stale';
     } else {
       const { version } = snapshot;
-      queries.orders.upsert.run(snapshot.orderId, snapshot.eventId, version.source, version.txId, version.seq, input.receivedAt);
+      queries.orders.upsert.run(
+        snapshot.orderId,
+        snapshot.eventId,
+        version.source,
+        version.txId,
+        version.seq,
+        input.receivedAt,
+      );
       for (const ticket of merge.changed) storeTicket(queries, log, ticket, input.receivedAt);
       const isRepeat = applied !== null && applied.source === 'webhook' && applied.txId === version.txId;
       outcome = merge.changed.length > 0 ? 'applied' : isRepeat ? 'duplicate' : 'unchanged';
@@ -128,7 +155,16 @@ export function applyDelivery(queries: Queries, log: LogAppender, input: Deliver
     outcome = log.written.length > before ? 'applied' : 'duplicate';
   }
   const seq = log.head();
-  queries.deliveries.insert.run(deliveryId, input.receivedAt, input.origin, input.body, envelope.eventType, String(envelope.contextId), outcome, seq);
+  queries.deliveries.insert.run(
+    deliveryId,
+    input.receivedAt,
+    input.origin,
+    input.body,
+    envelope.eventType,
+    String(envelope.contextId),
+    outcome,
+    seq,
+  );
   return { status: 'accepted', deliveryId, seq, outcome, entries: log.written.length - before };
 }
 
@@ -150,7 +186,14 @@ export function applyImport(
 ): ImportReport {
   const importId = Number(queries.imports.insert.run(eventId, source, rows.length, now).lastInsertRowid);
   if (!queries.events.get.get(eventId)) {
-    const info: EventInfo = { id: eventId, name: `Event ${eventId}`, startDate: null, endDate: null, venueName: null, ticketTypes: [] };
+    const info: EventInfo = {
+      id: eventId,
+      name: `Event ${eventId}`,
+      startDate: null,
+      endDate: null,
+      venueName: null,
+      ticketTypes: [],
+    };
     recordEvent(queries, log, info, false, now);
   }
   let changed = 0;

@@ -27,7 +27,10 @@ export class GroupCommit {
   private isScheduled = false;
   private readonly batch: Database.Transaction<(writes: PendingWrite[]) => Map<PendingWrite, WriteResult>>;
 
-  constructor(db: Database.Database, private readonly hooks: GroupCommitHooks) {
+  constructor(
+    db: Database.Database,
+    private readonly hooks: GroupCommitHooks,
+  ) {
     const savepoint = db.transaction((write: PendingWrite) => write.work());
     this.batch = db.transaction((writes: PendingWrite[]) => {
       this.hooks.begin();

@@ -86,7 +86,9 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export class SchemaTooNewError extends Error {
   constructor(found: number) {
-    super(`database schema version ${found} is newer than this relay understands (${SCHEMA_VERSION}); upgrade the relay`);
+    super(
+      `database schema version ${found} is newer than this relay understands (${SCHEMA_VERSION}); upgrade the relay`,
+    );
     this.name = 'SchemaTooNewError';
   }
 }

@@ -69,7 +69,9 @@ export function prepareQueries(db: Database.Database) {
       ),
     },
     events: {
-      get: statement<{ info: string; is_full: number }>(`SELECT info, is_full FROM events WHERE event_id = ?`),
+      get: statement<{ info: string; is_full: number }>(
+        `SELECT info, is_full FROM events WHERE event_id = ?`,
+      ),
       all: statement<{ info: string }>(`SELECT info FROM events ORDER BY event_id`),
       upsert: statement(
         `INSERT INTO events (event_id, info, is_full, seq) VALUES (?, ?, ?, ?)
@@ -80,7 +82,9 @@ export function prepareQueries(db: Database.Database) {
       head: statement<{ head: number }>(`SELECT coalesce(max(seq), 0) AS head FROM log`),
       oldest: statement<{ oldest: number }>(`SELECT coalesce(min(seq), 0) AS oldest FROM log`),
       insert: statement(`INSERT INTO log (seq, kind, event_id, payload, created_at) VALUES (?, ?, ?, ?, ?)`),
-      after: statement<LogRow>(`SELECT seq, kind, event_id, payload FROM log WHERE seq > ? ORDER BY seq LIMIT ?`),
+      after: statement<LogRow>(
+        `SELECT seq, kind, event_id, payload FROM log WHERE seq > ? ORDER BY seq LIMIT ?`,
+      ),
       afterForEvents: statement<LogRow>(
         `SELECT seq, kind, event_id, payload FROM log
          WHERE seq > ? AND (kind = 'event' OR event_id IN (SELECT value FROM json_each(?)))

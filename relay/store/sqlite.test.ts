@@ -26,7 +26,16 @@ function open(): SqliteRelayStore {
 }
 
 const delivery = (orderId: number, barcode = `B${orderId}`) => ({
-  body: JSON.stringify({ eventType: 'order-saved', contextId: orderId, data: { id: orderId, event: { id: 1, name: 'Show' }, tickets: { items: [{ barcode, valid: true }] }, transactions: { items: [{ id: orderId }] } } }),
+  body: JSON.stringify({
+    eventType: 'order-saved',
+    contextId: orderId,
+    data: {
+      id: orderId,
+      event: { id: 1, name: 'Show' },
+      tickets: { items: [{ barcode, valid: true }] },
+      transactions: { items: [{ id: orderId }] },
+    },
+  }),
   receivedAt: '2026-01-01T00:00:00.000Z',
   origin: 'test',
 });
@@ -36,7 +45,9 @@ describe('SqliteRelayStore', () => {
     const store = open();
     const announcements: StoredEntry[][] = [];
     store.onEntries((entries) => announcements.push([...entries]));
-    const results = await Promise.all(Array.from({ length: 50 }, (_, index) => store.ingestDelivery(delivery(index + 1))));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, index) => store.ingestDelivery(delivery(index + 1))),
+    );
     expect(results.every((result) => result.status === 'accepted')).toBe(true);
     expect(announcements).toHaveLength(1);
     const seqs = announcements[0]?.map((entry) => entry.seq) ?? [];
@@ -49,9 +60,16 @@ describe('SqliteRelayStore', () => {
   it('rolls back a failing write alone: the rest of its batch commits', async () => {
     const store = open();
     await store.addGate('Gate 1', 'hash-1');
-    const [before, duplicate, after] = await Promise.allSettled([store.ingestDelivery(delivery(1)), store.addGate('Gate 1', 'hash-2'), store.ingestDelivery(delivery(2))]);
+    const [before, duplicate, after] = await Promise.allSettled([
+      store.ingestDelivery(delivery(1)),
+      store.addGate('Gate 1', 'hash-2'),
+      store.ingestDelivery(delivery(2)),
+    ]);
     expect(before.status).toBe('fulfilled');
-    expect(duplicate).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: 'a gate named "Gate 1" already exists' }) });
+    expect(duplicate).toMatchObject({
+      status: 'rejected',
+      reason: expect.objectContaining({ message: 'a gate named "Gate 1" already exists' }),
+    });
     expect(after.status).toBe('fulfilled');
     const entries = await store.readEntries(0, ['1'], 100);
     expect(entries.map((entry) => entry.seq)).toEqual([1, 2, 3]);

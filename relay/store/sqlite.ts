@@ -63,7 +63,10 @@ export class SqliteRelayStore implements RelayStore {
     this.lastEmitted = this.head();
     this.dataVersion = this.readDataVersion();
     const onCommitted = (entries: StoredEntry[]) => this.emit(entries);
-    this.writer = options.writer === 'worker' ? new WorkerWriter(path, onCommitted) : new InlineWriter(this.queries, this.db, onCommitted);
+    this.writer =
+      options.writer === 'worker'
+        ? new WorkerWriter(path, onCommitted)
+        : new InlineWriter(this.queries, this.db, onCommitted);
   }
 
   private head(): number {
@@ -127,7 +130,9 @@ export class SqliteRelayStore implements RelayStore {
     return this.db.transaction(() => ({
       cursor: this.head(),
       events: this.readEvents(),
-      tickets: this.queries.tickets.ofEvents.all(ids).map((row) => ticketStateSchema.parse(JSON.parse(row.state))),
+      tickets: this.queries.tickets.ofEvents
+        .all(ids)
+        .map((row) => ticketStateSchema.parse(JSON.parse(row.state))),
       scans: this.queries.scans.ofEvents
         .all(ids)
         .map((row) => ({ seq: row.seq, scan: scanRecordSchema.parse(JSON.parse(row.record)) })),

@@ -19,7 +19,11 @@ export type WriteOp =
 function reprocess(queries: Queries, log: LogAppender, now: string): ReprocessReport {
   const report: ReprocessReport = { accepted: 0, stillFailing: [] };
   for (const row of queries.quarantine.pending.all()) {
-    const result = applyDelivery(queries, log, { body: row.body, receivedAt: row.received_at, origin: 'reprocess' });
+    const result = applyDelivery(queries, log, {
+      body: row.body,
+      receivedAt: row.received_at,
+      origin: 'reprocess',
+    });
     if (result.status === 'accepted') {
       queries.quarantine.resolve.run(now, result.deliveryId, row.id);
       report.accepted += 1;

@@ -3,7 +3,17 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, runGatehouse, type TempDir } from './support.js';
 
-const SUBCOMMANDS = ['serve', 'add-gate', 'list-gates', 'revoke-gate', 'quarantine', 'reprocess', 'subscribe', 'backfill', 'import-csv'];
+const SUBCOMMANDS = [
+  'serve',
+  'add-gate',
+  'list-gates',
+  'revoke-gate',
+  'quarantine',
+  'reprocess',
+  'subscribe',
+  'backfill',
+  'import-csv',
+];
 let dir: TempDir;
 
 beforeEach(() => {
@@ -43,9 +53,13 @@ describe('gatehouse relay command line', () => {
   });
 
   it('refuses to serve without a webhook secret', async () => {
-    const result = await runGatehouse(['relay', 'serve', '--db', dir.file('r.db'), '--port', '0'], { env: { GATEHOUSE_WEBHOOK_SECRET: '' } });
+    const result = await runGatehouse(['relay', 'serve', '--db', dir.file('r.db'), '--port', '0'], {
+      env: { GATEHOUSE_WEBHOOK_SECRET: '' },
+    });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('missing --webhook-secret (or GATEHOUSE_WEBHOOK_SECRET in the environment)');
+    expect(result.stderr).toContain(
+      'missing --webhook-secret (or GATEHOUSE_WEBHOOK_SECRET in the environment)',
+    );
   });
 
   it('refuses a database written by a newer relay, and leaves it untouched', async () => {

@@ -3,7 +3,18 @@
 import { request, Agent } from 'node:http';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addGateToken, DEFAULT_SECRET, GateTestClient, getJson, makeTempDir, orderDelivery, startRelayProcess, waitFor, type RelayProcess, type TempDir } from './support.js';
+import {
+  addGateToken,
+  DEFAULT_SECRET,
+  GateTestClient,
+  getJson,
+  makeTempDir,
+  orderDelivery,
+  startRelayProcess,
+  waitFor,
+  type RelayProcess,
+  type TempDir,
+} from './support.js';
 
 let dir: TempDir | undefined;
 const relays: RelayProcess[] = [];
@@ -15,11 +26,23 @@ afterEach(async () => {
 
 function post(agent: Agent, url: URL, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const call = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-gatehouse-secret': DEFAULT_SECRET } }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode ?? 0));
-      response.on('error', reject);
-    });
+    const call = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'x-gatehouse-secret': DEFAULT_SECRET,
+        },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+        response.on('error', reject);
+      },
+    );
     call.on('error', reject);
     call.end(body);
   });
@@ -53,7 +76,10 @@ describe('relay durability', () => {
       }
     };
     const clients = Array.from({ length: 64 }, (_, index) => client(index));
-    await waitFor(() => acknowledged.length >= 500, { timeoutMs: 30_000, message: '500 acknowledged deliveries' });
+    await waitFor(() => acknowledged.length >= 500, {
+      timeoutMs: 30_000,
+      message: '500 acknowledged deliveries',
+    });
     isKilled = true;
     await relay.kill();
     await Promise.all(clients);
@@ -66,12 +92,18 @@ describe('relay durability', () => {
     const health = (await getJson(`${restarted.url}/healthz`)) as { deliveries: number };
     expect(health.deliveries).toBeGreaterThanOrEqual(acked.length);
     const db = new Database(dbPath, { readonly: true });
-    const stored = new Set((db.prepare('SELECT context_id FROM deliveries').all() as { context_id: string }[]).map((row) => Number(row.context_id)));
+    const stored = new Set(
+      (db.prepare('SELECT context_id FROM deliveries').all() as { context_id: string }[]).map((row) =>
+        Number(row.context_id),
+      ),
+    );
     db.close();
     const missing = acked.filter((orderId) => !stored.has(orderId));
     expect(missing).toEqual([]);
     // And a gate that connects after the restart gets every acknowledged ticket in its snapshot.
-    const gate = await GateTestClient.connect(restarted.url, await addGateToken(dbPath, 'After crash'), { events: ['132218'] });
+    const gate = await GateTestClient.connect(restarted.url, await addGateToken(dbPath, 'After crash'), {
+      events: ['132218'],
+    });
     await gate.waitWelcomed();
     const absent = acked.filter((orderId) => !gate.tickets.has(`CRASH-${orderId}`));
     await gate.close();

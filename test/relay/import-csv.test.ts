@@ -2,7 +2,17 @@
 // imported states always ranking below webhook states.
 import { writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addGateToken, GateTestClient, getJson, makeTempDir, orderDelivery, postDelivery, runGatehouse, startRelayProcess, type TempDir } from './support.js';
+import {
+  addGateToken,
+  GateTestClient,
+  getJson,
+  makeTempDir,
+  orderDelivery,
+  postDelivery,
+  runGatehouse,
+  startRelayProcess,
+  type TempDir,
+} from './support.js';
 
 let dir: TempDir;
 
@@ -14,13 +24,23 @@ afterEach(() => dir.remove());
 
 function importCsv(name: string, text: string, event = '132218') {
   writeFileSync(dir.file(name), text);
-  return runGatehouse(['relay', 'import-csv', '--db', dir.file('relay.db'), '--event', event, dir.file(name)]);
+  return runGatehouse([
+    'relay',
+    'import-csv',
+    '--db',
+    dir.file('relay.db'),
+    '--event',
+    event,
+    dir.file(name),
+  ]);
 }
 
 async function snapshotOf(dbPath: string): Promise<GateTestClient> {
   const relay = await startRelayProcess({ dbPath });
   try {
-    const gate = await GateTestClient.connect(relay.url, await addGateToken(dbPath, `Reader ${Date.now()}`), { events: ['132218'] });
+    const gate = await GateTestClient.connect(relay.url, await addGateToken(dbPath, `Reader ${Date.now()}`), {
+      events: ['132218'],
+    });
     await gate.waitWelcomed();
     await gate.close();
     return gate;
@@ -42,12 +62,29 @@ describe('relay import-csv', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('imported 2 rows for event 132218: 2 ticket states changed');
     const gate = await snapshotOf(dir.file('relay.db'));
-    expect(gate.tickets.get('CSV-1')).toMatchObject({ valid: true, holderName: 'Ann Smith, Jr', email: 'ann@example.com', ticketTypeName: 'General Admission', orderId: '9001', cause: 'imported', version: { source: 'csv' } });
+    expect(gate.tickets.get('CSV-1')).toMatchObject({
+      valid: true,
+      holderName: 'Ann Smith, Jr',
+      email: 'ann@example.com',
+      ticketTypeName: 'General Admission',
+      orderId: '9001',
+      cause: 'imported',
+      version: { source: 'csv' },
+    });
     expect(gate.tickets.get('CSV-2')).toMatchObject({ valid: false, ticketTypeName: 'VIP "gold"' });
   });
 
   it('reports every bad row with its line number and imports nothing', async () => {
-    const csv = ['barcode,valid', 'GOOD-1,true', ',true', 'GOOD-2,maybe', 'GOOD-1,false', '"MULTI', 'LINE",yes', 'LAST,no'].join('\n');
+    const csv = [
+      'barcode,valid',
+      'GOOD-1,true',
+      ',true',
+      'GOOD-2,maybe',
+      'GOOD-1,false',
+      '"MULTI',
+      'LINE",yes',
+      'LAST,no',
+    ].join('\n');
     const result = await importCsv('bad.csv', csv);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('nothing imported, 3 bad row(s)');
@@ -65,14 +102,20 @@ describe('relay import-csv', () => {
   it('never lets a CSV state override a webhook state, before or after', async () => {
     const dbPath = dir.file('relay.db');
     const relay = await startRelayProcess({ dbPath });
-    await postDelivery(relay.url, orderDelivery({ orderId: 1, tickets: [{ barcode: 'HOOK-1', valid: false }] }));
+    await postDelivery(
+      relay.url,
+      orderDelivery({ orderId: 1, tickets: [{ barcode: 'HOOK-1', valid: false }] }),
+    );
     await relay.stop();
     // The CSV says valid, but Moshtix already said not valid: the webhook state stands.
     const first = await importCsv('first.csv', 'barcode,valid\nHOOK-1,true\nCSV-ONLY,true\n');
     expect(first.stdout).toContain('1 ticket states changed, 1 left alone');
     // A webhook arriving after the import replaces the imported state.
     const again = await startRelayProcess({ dbPath });
-    await postDelivery(again.url, orderDelivery({ orderId: 2, tickets: [{ barcode: 'CSV-ONLY', valid: false }] }));
+    await postDelivery(
+      again.url,
+      orderDelivery({ orderId: 2, tickets: [{ barcode: 'CSV-ONLY', valid: false }] }),
+    );
     await again.stop();
     // A later import of the same barcodes changes neither.
     const second = await importCsv('second.csv', 'barcode,valid\nHOOK-1,true\nCSV-ONLY,true\n');

@@ -47,8 +47,18 @@ describe('relay webhook ingest', () => {
     const answer = await postDelivery(relay.url, seedDelivery());
     expect(answer.status).toBe(200);
     expect(answer.json).toMatchObject({ status: 'accepted', seq: expect.any(Number) });
-    const ticket = await gate.waitUntil(() => gate.tickets.get('F2D705C60392480385CD7BEF6C0A70DF'), 'the seed ticket');
-    expect(ticket).toMatchObject({ valid: true, orderId: '37228036', eventId: '132218', ticketTypeName: 'free', email: 'test@moshtix.com', cause: 'sold' });
+    const ticket = await gate.waitUntil(
+      () => gate.tickets.get('F2D705C60392480385CD7BEF6C0A70DF'),
+      'the seed ticket',
+    );
+    expect(ticket).toMatchObject({
+      valid: true,
+      orderId: '37228036',
+      eventId: '132218',
+      ticketTypeName: 'free',
+      email: 'test@moshtix.com',
+      cause: 'sold',
+    });
     expect(ticket.version).toMatchObject({ source: 'webhook', txId: 12894177 });
     expect(gate.errors).toEqual([]);
     const health = await getJson(`${relay.url}/healthz`);
@@ -62,20 +72,32 @@ describe('relay webhook ingest', () => {
 
   it('stores five duplicate deliveries but makes one ticket state', async () => {
     const gate = await connectGate();
-    const answers = await Promise.all(Array.from({ length: 5 }, () => postDelivery(relay.url, seedDelivery())));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => postDelivery(relay.url, seedDelivery())),
+    );
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
     expect(await getJson(`${relay.url}/healthz`)).toMatchObject({ deliveries: 5 });
     // A later, different delivery proves the stream has moved past the duplicates.
     await postDelivery(relay.url, orderDelivery({ orderId: 2, tickets: [{ barcode: 'LATER' }] }));
     await gate.waitUntil(() => gate.tickets.get('LATER'), 'the later ticket');
-    const seedEntries = gate.ticketEntries.filter((entry) => entry.ticket.barcode === 'F2D705C60392480385CD7BEF6C0A70DF');
+    const seedEntries = gate.ticketEntries.filter(
+      (entry) => entry.ticket.barcode === 'F2D705C60392480385CD7BEF6C0A70DF',
+    );
     expect(seedEntries).toHaveLength(1);
   });
 
   it('ignores a stale snapshot that arrives after a newer one', async () => {
     const gate = await connectGate();
-    const refunded = orderDelivery({ orderId: 7, tickets: [{ barcode: 'STALE-1', valid: false }], transactions: [{ id: 100 }, { id: 101, type: 'REFUND' }] });
-    const purchased = orderDelivery({ orderId: 7, tickets: [{ barcode: 'STALE-1', valid: true }], transactions: [{ id: 100 }] });
+    const refunded = orderDelivery({
+      orderId: 7,
+      tickets: [{ barcode: 'STALE-1', valid: false }],
+      transactions: [{ id: 100 }, { id: 101, type: 'REFUND' }],
+    });
+    const purchased = orderDelivery({
+      orderId: 7,
+      tickets: [{ barcode: 'STALE-1', valid: true }],
+      transactions: [{ id: 100 }],
+    });
     expect((await postDelivery(relay.url, refunded)).status).toBe(200);
     const stale = await postDelivery(relay.url, purchased);
     expect(stale.status).toBe(200);
@@ -87,17 +109,44 @@ describe('relay webhook ingest', () => {
 
   it('applies a refund and a reissue: the old barcode is not admissible, the new one is', async () => {
     const gate = await connectGate();
-    await postDelivery(relay.url, orderDelivery({ orderId: 9, tickets: [{ barcode: 'OLD-1' }, { barcode: 'KEEP-1' }], transactions: [{ id: 200 }] }));
+    await postDelivery(
+      relay.url,
+      orderDelivery({
+        orderId: 9,
+        tickets: [{ barcode: 'OLD-1' }, { barcode: 'KEEP-1' }],
+        transactions: [{ id: 200 }],
+      }),
+    );
     await gate.waitUntil(() => gate.tickets.get('KEEP-1'), 'the purchase');
     expect(gate.tickets.get('OLD-1')?.valid).toBe(true);
     // Reissue: OLD-1 vanishes from the order, NEW-1 appears.
-    await postDelivery(relay.url, orderDelivery({ orderId: 9, tickets: [{ barcode: 'KEEP-1' }, { barcode: 'NEW-1' }], transactions: [{ id: 200 }, { id: 201, type: 'REISSUE' }] }));
+    await postDelivery(
+      relay.url,
+      orderDelivery({
+        orderId: 9,
+        tickets: [{ barcode: 'KEEP-1' }, { barcode: 'NEW-1' }],
+        transactions: [{ id: 200 }, { id: 201, type: 'REISSUE' }],
+      }),
+    );
     await gate.waitUntil(() => gate.tickets.get('NEW-1'), 'the reissued ticket');
     await gate.waitUntil(() => gate.tickets.get('OLD-1')?.valid === false, 'the old barcode to be withdrawn');
     expect(gate.tickets.get('OLD-1')?.cause).toBe('removed_from_order');
     // Refund of the whole order: every ticket not valid.
-    await postDelivery(relay.url, orderDelivery({ orderId: 9, tickets: [{ barcode: 'KEEP-1', valid: false }, { barcode: 'NEW-1', valid: false }], transactions: [{ id: 200 }, { id: 201 }, { id: 202, type: 'REFUND' }] }));
-    await gate.waitUntil(() => gate.tickets.get('KEEP-1')?.valid === false && gate.tickets.get('NEW-1')?.valid === false, 'the refund');
+    await postDelivery(
+      relay.url,
+      orderDelivery({
+        orderId: 9,
+        tickets: [
+          { barcode: 'KEEP-1', valid: false },
+          { barcode: 'NEW-1', valid: false },
+        ],
+        transactions: [{ id: 200 }, { id: 201 }, { id: 202, type: 'REFUND' }],
+      }),
+    );
+    await gate.waitUntil(
+      () => gate.tickets.get('KEEP-1')?.valid === false && gate.tickets.get('NEW-1')?.valid === false,
+      'the refund',
+    );
   });
 
   it('answers 401 to a wrong or missing secret and stores nothing', async () => {
@@ -121,12 +170,18 @@ describe('relay webhook ingest', () => {
   it('keeps garbage and invalid deliveries in quarantine with the failing path, and lists them', async () => {
     const notJson = await postDelivery(relay.url, '{"eventType": "order-saved", oops');
     expect(notJson.status).toBe(202);
-    expect(notJson.json).toMatchObject({ status: 'quarantined', error: expect.stringMatching(/^\(body\): not JSON/) });
+    expect(notJson.json).toMatchObject({
+      status: 'quarantined',
+      error: expect.stringMatching(/^\(body\): not JSON/),
+    });
     const broken = orderDelivery({ orderId: 5, tickets: [{ barcode: 'X' }] });
     ((broken.data as { tickets: { items: Record<string, unknown>[] } }).tickets.items[0] ?? {}).valid = 'yes';
     const invalid = await postDelivery(relay.url, broken);
     expect(invalid.status).toBe(202);
-    expect(invalid.json).toEqual({ status: 'quarantined', error: expect.stringMatching(/^data\.tickets\.items\.0\.valid: /) });
+    expect(invalid.json).toEqual({
+      status: 'quarantined',
+      error: expect.stringMatching(/^data\.tickets\.items\.0\.valid: /),
+    });
     expect(await getJson(`${relay.url}/healthz`)).toMatchObject({ deliveries: 0 });
     const listing = await runGatehouse(['relay', 'quarantine', '--db', dir.file('relay.db')]);
     expect(listing.code).toBe(0);
@@ -141,7 +196,9 @@ describe('relay webhook ingest', () => {
     await postDelivery(relay.url, 'not json at all');
     // Stand-in for "after an upgrade": a valid body sitting in quarantine, as an older relay left it.
     const db = new Database(dir.file('relay.db'));
-    db.prepare(`INSERT INTO quarantine (received_at, origin, body, error) VALUES (?, 'webhook', ?, 'data.channel: unknown value')`).run(
+    db.prepare(
+      `INSERT INTO quarantine (received_at, origin, body, error) VALUES (?, 'webhook', ?, 'data.channel: unknown value')`,
+    ).run(
       new Date().toISOString(),
       JSON.stringify(orderDelivery({ orderId: 11, tickets: [{ barcode: 'FROM-QUARANTINE' }] })),
     );
@@ -170,6 +227,10 @@ describe('relay webhook ingest', () => {
     expect(text).toMatch(/gatehouse_gate_lag\{gate="Gate 1"\} [1-9]/);
     expect(text).toContain('gatehouse_ingest_seconds_count 3');
     gate.ack();
-    await waitFor(async () => (await (await fetch(`${relay.url}/metrics`)).text()).includes('gatehouse_gate_lag{gate="Gate 1"} 0'), { message: 'lag 0 after ack' });
+    await waitFor(
+      async () =>
+        (await (await fetch(`${relay.url}/metrics`)).text()).includes('gatehouse_gate_lag{gate="Gate 1"} 0'),
+      { message: 'lag 0 after ack' },
+    );
   });
 });

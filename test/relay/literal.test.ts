@@ -5,8 +5,16 @@ import { GraphqlEnum, graphqlLiteral } from '../../relay/moshtix/literal.js';
 
 describe('graphqlLiteral', () => {
   it('writes objects, lists, enums and escaped strings as GraphQL input literals', () => {
-    const text = graphqlLiteral({ client: { id: 6080 }, body: '{ "eventType": "@eventType" }\n', types: [{ systemEventType: new GraphqlEnum('ORDER_SAVED') }], enabled: true, none: null });
-    expect(text).toBe('{client: {id: 6080}, body: "{ \\"eventType\\": \\"@eventType\\" }\\n", types: [{systemEventType: ORDER_SAVED}], enabled: true, none: null}');
+    const text = graphqlLiteral({
+      client: { id: 6080 },
+      body: '{ "eventType": "@eventType" }\n',
+      types: [{ systemEventType: new GraphqlEnum('ORDER_SAVED') }],
+      enabled: true,
+      none: null,
+    });
+    expect(text).toBe(
+      '{client: {id: 6080}, body: "{ \\"eventType\\": \\"@eventType\\" }\\n", types: [{systemEventType: ORDER_SAVED}], enabled: true, none: null}',
+    );
   });
 
   it('round-trips through a GraphQL argument reader (strings with quotes, backslashes and unicode)', () => {

@@ -4,7 +4,16 @@ import { writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WEBHOOK_BODY_TEMPLATE } from '../../shared/moshtix.js';
 import { startMockMoshtixApi, type MockMoshtixApi, type MockWebhook } from '../../sim/moshtix-api.js';
-import { addGateToken, GateTestClient, getJson, makeTempDir, orderDelivery, runGatehouse, startRelayProcess, type TempDir } from './support.js';
+import {
+  addGateToken,
+  GateTestClient,
+  getJson,
+  makeTempDir,
+  orderDelivery,
+  runGatehouse,
+  startRelayProcess,
+  type TempDir,
+} from './support.js';
 
 const TOKEN = 'moshtix-integration-token';
 const CLIENT = 6080;
@@ -21,10 +30,25 @@ afterEach(async () => {
   dir.remove();
 });
 
-const orderData = (orderId: number, barcode: string, valid = true) => orderDelivery({ orderId, tickets: [{ barcode, valid }], transactions: [{ id: orderId * 10 }] }).data;
+const orderData = (orderId: number, barcode: string, valid = true) =>
+  orderDelivery({ orderId, tickets: [{ barcode, valid }], transactions: [{ id: orderId * 10 }] }).data;
 
 function subscribeArgs(extra: string[] = []): string[] {
-  return ['relay', 'subscribe', '--moshtix-token', TOKEN, '--client', String(CLIENT), '--url', 'https://relay.example.com', '--secret', 'the-secret', '--endpoint', api?.url ?? '', ...extra];
+  return [
+    'relay',
+    'subscribe',
+    '--moshtix-token',
+    TOKEN,
+    '--client',
+    String(CLIENT),
+    '--url',
+    'https://relay.example.com',
+    '--secret',
+    'the-secret',
+    '--endpoint',
+    api?.url ?? '',
+    ...extra,
+  ];
 }
 
 describe('relay subscribe against the mock Moshtix API', () => {
@@ -35,7 +59,11 @@ describe('relay subscribe against the mock Moshtix API', () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/ORDER_SAVED: created/);
     expect(first.stdout).toMatch(/EVENT_SAVED: created/);
-    expect(api.requests.map((request) => request.operation)).toEqual(['getWebhooks', 'saveWebhook', 'saveWebhook']);
+    expect(api.requests.map((request) => request.operation)).toEqual([
+      'getWebhooks',
+      'saveWebhook',
+      'saveWebhook',
+    ]);
     for (const request of api.requests) {
       expect(request.method).toBe('POST');
       expect(request.contentType).toContain('application/json');
@@ -53,7 +81,9 @@ describe('relay subscribe against the mock Moshtix API', () => {
         { name: 'X-Gatehouse-Secret', value: 'the-secret' },
       ]);
     }
-    expect(api.webhooks.map((webhook) => webhook.systemEventTypes.items.map((item) => item.systemEventType))).toEqual([['ORDER_SAVED'], ['EVENT_SAVED']]);
+    expect(
+      api.webhooks.map((webhook) => webhook.systemEventTypes.items.map((item) => item.systemEventType)),
+    ).toEqual([['ORDER_SAVED'], ['EVENT_SAVED']]);
 
     const second = await runGatehouse(subscribeArgs());
     expect(second.code).toBe(0);
@@ -78,7 +108,9 @@ describe('relay subscribe against the mock Moshtix API', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('ORDER_SAVED: updated (webhook 77)');
     expect(api.webhooks).toHaveLength(2);
-    expect(api.webhooks[0]?.headers.items.find((header) => header.name === 'X-Gatehouse-Secret')?.value).toBe('the-secret');
+    expect(api.webhooks[0]?.headers.items.find((header) => header.name === 'X-Gatehouse-Secret')?.value).toBe(
+      'the-secret',
+    );
   });
 
   it("fails with Moshtix's own message on a bad token or a missing role (HTTP 200 with errors[])", async () => {
@@ -101,19 +133,47 @@ describe('relay backfill against the mock Moshtix API', () => {
     api = await startMockMoshtixApi({ token: TOKEN, clientId: CLIENT, orders });
     const dbPath = dir.file('relay.db');
     const relay = await startRelayProcess({ dbPath });
-    const gate = await GateTestClient.connect(relay.url, await addGateToken(dbPath, 'Gate 1'), { events: ['132218'] });
+    const gate = await GateTestClient.connect(relay.url, await addGateToken(dbPath, 'Gate 1'), {
+      events: ['132218'],
+    });
     try {
       await gate.waitWelcomed();
-      const result = await runGatehouse(['relay', 'backfill', '--moshtix-token', TOKEN, '--client', String(CLIENT), '--db', dbPath, '--endpoint', api.url]);
+      const result = await runGatehouse([
+        'relay',
+        'backfill',
+        '--moshtix-token',
+        TOKEN,
+        '--client',
+        String(CLIENT),
+        '--db',
+        dbPath,
+        '--endpoint',
+        api.url,
+      ]);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('backfill: 250 orders in 3 pages');
-      expect(api.requests.map((request) => request.variables)).toEqual([0, 1, 2].map((pageIndex) => ({ token: TOKEN, pageIndex, pageSize: 100 })));
-      expect(api.requests.every((request) => request.operation === 'getOrders' && request.token === TOKEN)).toBe(true);
+      expect(api.requests.map((request) => request.variables)).toEqual(
+        [0, 1, 2].map((pageIndex) => ({ token: TOKEN, pageIndex, pageSize: 100 })),
+      );
+      expect(
+        api.requests.every((request) => request.operation === 'getOrders' && request.token === TOKEN),
+      ).toBe(true);
       await gate.waitUntil(() => gate.tickets.size === 250, '250 backfilled tickets at the gate');
       expect(await getJson(`${relay.url}/healthz`)).toMatchObject({ deliveries: 250 });
       // Running it again is harmless: the same snapshots add no ticket states.
-      const again = await runGatehouse(['relay', 'backfill', '--moshtix-token', TOKEN, '--client', String(CLIENT), '--db', dbPath, '--endpoint', api.url]);
+      const again = await runGatehouse([
+        'relay',
+        'backfill',
+        '--moshtix-token',
+        TOKEN,
+        '--client',
+        String(CLIENT),
+        '--db',
+        dbPath,
+        '--endpoint',
+        api.url,
+      ]);
       expect(again.stdout).toContain('0 changed tickets, 250 already known');
     } finally {
       await gate.close();
@@ -123,9 +183,25 @@ describe('relay backfill against the mock Moshtix API', () => {
 
   it('sends the operator-supplied --query-file text verbatim', async () => {
     api = await startMockMoshtixApi({ token: TOKEN, clientId: CLIENT, orders: [orderData(1, 'Q-1')] });
-    const query = 'query Custom($token: String!, $pageIndex: Int!, $pageSize: Int!) { viewer(token: $token) { getOrders(pageIndex: $pageIndex, pageSize: $pageSize) { items { id event { id name } tickets { items { barcode valid } } transactions { items { id } } } pageInfo { hasNextPage } } } }';
+    const query =
+      'query Custom($token: String!, $pageIndex: Int!, $pageSize: Int!) { viewer(token: $token) { getOrders(pageIndex: $pageIndex, pageSize: $pageSize) { items { id event { id name } tickets { items { barcode valid } } transactions { items { id } } } pageInfo { hasNextPage } } } }';
     writeFileSync(dir.file('orders.graphql'), query);
-    const result = await runGatehouse(['relay', 'backfill', '--moshtix-token', TOKEN, '--client', String(CLIENT), '--db', dir.file('relay.db'), '--endpoint', api.url, '--query-file', dir.file('orders.graphql'), '--page-size', '50']);
+    const result = await runGatehouse([
+      'relay',
+      'backfill',
+      '--moshtix-token',
+      TOKEN,
+      '--client',
+      String(CLIENT),
+      '--db',
+      dir.file('relay.db'),
+      '--endpoint',
+      api.url,
+      '--query-file',
+      dir.file('orders.graphql'),
+      '--page-size',
+      '50',
+    ]);
     expect(result.stderr + result.stdout).toContain('backfill: 1 orders in 1 pages');
     expect(result.code).toBe(0);
     expect(api.requests[0]?.query).toBe(query);
@@ -133,8 +209,23 @@ describe('relay backfill against the mock Moshtix API', () => {
   });
 
   it("fails with Moshtix's message on a bad token and imports nothing", async () => {
-    api = await startMockMoshtixApi({ token: 'another-token', clientId: CLIENT, orders: [orderData(1, 'NO')] });
-    const result = await runGatehouse(['relay', 'backfill', '--moshtix-token', TOKEN, '--client', String(CLIENT), '--db', dir.file('relay.db'), '--endpoint', api.url]);
+    api = await startMockMoshtixApi({
+      token: 'another-token',
+      clientId: CLIENT,
+      orders: [orderData(1, 'NO')],
+    });
+    const result = await runGatehouse([
+      'relay',
+      'backfill',
+      '--moshtix-token',
+      TOKEN,
+      '--client',
+      String(CLIENT),
+      '--db',
+      dir.file('relay.db'),
+      '--endpoint',
+      api.url,
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Access denied: the token is invalid or has expired.');
   });

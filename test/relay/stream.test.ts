@@ -32,20 +32,41 @@ afterEach(async () => {
   dir.remove();
 });
 
-async function connect(token: string, hello: { cursor?: number; events?: string[] } = { events: ['132218'] }): Promise<GateTestClient> {
+async function connect(
+  token: string,
+  hello: { cursor?: number; events?: string[] } = { events: ['132218'] },
+): Promise<GateTestClient> {
   const gate = await GateTestClient.connect(relay.url, token, hello);
   gates.push(gate);
   return gate;
 }
 
 function admission(gate: string, barcode: string, eventId = '132218'): ScanRecord {
-  return { id: randomUUID(), barcode, eventId, gate, at: new Date().toISOString(), direction: 'in', result: 'admit', reason: 'admitted', kind: 'scan', note: null, annuls: null };
+  return {
+    id: randomUUID(),
+    barcode,
+    eventId,
+    gate,
+    at: new Date().toISOString(),
+    direction: 'in',
+    result: 'admit',
+    reason: 'admitted',
+    kind: 'scan',
+    note: null,
+    annuls: null,
+  };
 }
 
 describe('relay gate stream', () => {
   it('gives a new gate a snapshot of its events only, ending at a cursor, then streams what follows', async () => {
-    await postDelivery(relay.url, orderDelivery({ orderId: 1, tickets: [{ barcode: 'A1' }, { barcode: 'A2', valid: false }] }));
-    await postDelivery(relay.url, orderDelivery({ orderId: 2, eventId: 999, tickets: [{ barcode: 'OTHER-EVENT' }] }));
+    await postDelivery(
+      relay.url,
+      orderDelivery({ orderId: 1, tickets: [{ barcode: 'A1' }, { barcode: 'A2', valid: false }] }),
+    );
+    await postDelivery(
+      relay.url,
+      orderDelivery({ orderId: 2, eventId: 999, tickets: [{ barcode: 'OTHER-EVENT' }] }),
+    );
     const seeded = await connect(await addGateToken(dir.file('relay.db'), 'Scanner'));
     await seeded.waitWelcomed();
     seeded.send({ type: 'scan', scan: admission('Scanner', 'A1') });
@@ -79,10 +100,23 @@ describe('relay gate stream', () => {
 
     // While the gate is away: new tickets, a change to a known one, and another event's traffic.
     for (let order = 10; order < 40; order += 1) {
-      await postDelivery(relay.url, orderDelivery({ orderId: order, tickets: [{ barcode: `MISSED-${order}` }] }));
+      await postDelivery(
+        relay.url,
+        orderDelivery({ orderId: order, tickets: [{ barcode: `MISSED-${order}` }] }),
+      );
     }
-    await postDelivery(relay.url, orderDelivery({ orderId: 1, tickets: [{ barcode: 'B1', valid: false }], transactions: [{ id: 1 }, { id: 5, type: 'REFUND' }] }));
-    await postDelivery(relay.url, orderDelivery({ orderId: 50, eventId: 777, tickets: [{ barcode: 'NOT-MINE' }] }));
+    await postDelivery(
+      relay.url,
+      orderDelivery({
+        orderId: 1,
+        tickets: [{ barcode: 'B1', valid: false }],
+        transactions: [{ id: 1 }, { id: 5, type: 'REFUND' }],
+      }),
+    );
+    await postDelivery(
+      relay.url,
+      orderDelivery({ orderId: 50, eventId: 777, tickets: [{ barcode: 'NOT-MINE' }] }),
+    );
 
     const resumed = await connect(token, { cursor, events: ['132218'] });
     await resumed.waitUntil(() => resumed.tickets.get('B1')?.valid === false, 'the refund made while away');
@@ -96,17 +130,24 @@ describe('relay gate stream', () => {
   });
 
   it('gives a gate whose cursor is older than retention a snapshot instead of the pruned entries', async () => {
-    for (let order = 1; order <= 12; order += 1) await postDelivery(relay.url, orderDelivery({ orderId: order, tickets: [{ barcode: `R${order}` }] }));
+    for (let order = 1; order <= 12; order += 1)
+      await postDelivery(relay.url, orderDelivery({ orderId: order, tickets: [{ barcode: `R${order}` }] }));
     await relay.stop();
     // Restarted with a short retention: the log is pruned at start, state stays in the tables.
     relay = await startRelayProcess({ dbPath: dir.file('relay.db'), extraArgs: ['--retention', '5'] });
-    const gate = await connect(await addGateToken(dir.file('relay.db'), 'Late gate'), { cursor: 2, events: ['132218'] });
+    const gate = await connect(await addGateToken(dir.file('relay.db'), 'Late gate'), {
+      cursor: 2,
+      events: ['132218'],
+    });
     const begin = await gate.waitForFrame('snapshot-begin');
     expect(begin.tickets).toBe(12);
     await gate.waitForFrame('snapshot-end');
     expect(gate.tickets.size).toBe(12);
     // A cursor still inside the retained log resumes without a snapshot.
-    const recent = await connect(await addGateToken(dir.file('relay.db'), 'Recent gate'), { cursor: begin.cursor - 2, events: ['132218'] });
+    const recent = await connect(await addGateToken(dir.file('relay.db'), 'Recent gate'), {
+      cursor: begin.cursor - 2,
+      events: ['132218'],
+    });
     await recent.waitUntil(() => recent.tickets.size === 2, 'the two retained entries');
     expect(recent.frames.some((frame) => frame.type === 'snapshot-begin')).toBe(false);
   });
@@ -115,7 +156,9 @@ describe('relay gate stream', () => {
     await postDelivery(relay.url, orderDelivery({ orderId: 1, tickets: [{ barcode: 'C1' }] }));
     const gateOne = await connect(await addGateToken(dir.file('relay.db'), 'Gate 1'));
     const gateTwo = await connect(await addGateToken(dir.file('relay.db'), 'Gate 2'));
-    const elsewhere = await connect(await addGateToken(dir.file('relay.db'), 'Other event'), { events: ['777'] });
+    const elsewhere = await connect(await addGateToken(dir.file('relay.db'), 'Other event'), {
+      events: ['777'],
+    });
     await Promise.all([gateOne.waitWelcomed(), gateTwo.waitWelcomed(), elsewhere.waitWelcomed()]);
     const scan = admission('Gate 1', 'C1');
     gateOne.send({ type: 'scan', scan });
@@ -129,8 +172,13 @@ describe('relay gate stream', () => {
     const marker = admission('Gate 2', 'C1');
     gateTwo.send({ type: 'scan', scan: marker });
     await gateOne.waitUntil(() => gateOne.scans.get(marker.id), 'the marker scan');
-    const scanEntries = gateOne.frames.flatMap((frame) => (frame.type === 'entries' ? frame.entries : [])).filter((entry) => entry.kind === 'scan');
-    expect(scanEntries.map((entry) => (entry.kind === 'scan' ? entry.scan.id : ''))).toEqual([scan.id, marker.id]);
+    const scanEntries = gateOne.frames
+      .flatMap((frame) => (frame.type === 'entries' ? frame.entries : []))
+      .filter((entry) => entry.kind === 'scan');
+    expect(scanEntries.map((entry) => (entry.kind === 'scan' ? entry.scan.id : ''))).toEqual([
+      scan.id,
+      marker.id,
+    ]);
     expect(elsewhere.scans.size).toBe(0);
   });
 
@@ -140,13 +188,15 @@ describe('relay gate stream', () => {
     const token = await addGateToken(dir.file('relay.db'), 'Gate 1');
     const oldGate = await GateTestClient.connect(relay.url, token, { events: [], protocol: 0 });
     expect((await oldGate.closed).code).toBe(CLOSE_CODES.protocolMismatch);
-    expect(oldGate.frames).toContainEqual(expect.objectContaining({ type: 'error', code: 'protocol_mismatch' }));
+    expect(oldGate.frames).toContainEqual(
+      expect.objectContaining({ type: 'error', code: 'protocol_mismatch' }),
+    );
     const rude = await GateTestClient.connect(relay.url, token);
     rude.sendRaw('{"type":"scan","scan":{"id":"nope"}}');
     expect((await rude.closed).code).toBe(CLOSE_CODES.badFrame);
   });
 
-  it('disconnects a gate revoked by another process (noticed by the relay\'s poll) and refuses it afterwards', async () => {
+  it("disconnects a gate revoked by another process (noticed by the relay's poll) and refuses it afterwards", async () => {
     const token = await addGateToken(dir.file('relay.db'), 'Gate 9');
     const gate = await connect(token);
     await gate.waitWelcomed();

@@ -19,7 +19,10 @@ export const GATEHOUSE_BIN = join(REPO_ROOT, 'bin', 'gatehouse');
 export const DEFAULT_SECRET = 'test-webhook-secret';
 
 /** Polls `condition` until it returns a truthy value or the deadline passes. */
-export async function waitFor<T>(condition: () => T | Promise<T>, options: { timeoutMs?: number; message?: string } = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  condition: () => T | Promise<T>,
+  options: { timeoutMs?: number; message?: string } = {},
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   for (;;) {
     const value = await condition();
@@ -37,7 +40,11 @@ export interface TempDir {
 
 export function makeTempDir(prefix = 'gatehouse-test-'): TempDir {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, file: (name) => join(path, name), remove: () => rmSync(path, { recursive: true, force: true }) };
+  return {
+    path,
+    file: (name) => join(path, name),
+    remove: () => rmSync(path, { recursive: true, force: true }),
+  };
 }
 
 export interface CliResult {
@@ -47,9 +54,15 @@ export interface CliResult {
 }
 
 /** Runs `node bin/gatehouse ARGS` to completion. */
-export function runGatehouse(args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export function runGatehouse(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [GATEHOUSE_BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...options.env } });
+    const child = spawn(process.execPath, [GATEHOUSE_BIN, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...options.env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -79,7 +92,18 @@ export interface RelayProcessOptions {
 }
 
 export function startRelayProcess(options: RelayProcessOptions): Promise<RelayProcess> {
-  const args = [GATEHOUSE_BIN, 'relay', 'serve', '--db', options.dbPath, '--port', String(options.port ?? 0), '--log-level', 'warn', ...(options.extraArgs ?? [])];
+  const args = [
+    GATEHOUSE_BIN,
+    'relay',
+    'serve',
+    '--db',
+    options.dbPath,
+    '--port',
+    String(options.port ?? 0),
+    '--log-level',
+    'warn',
+    ...(options.extraArgs ?? []),
+  ];
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, GATEHOUSE_WEBHOOK_SECRET: options.secret ?? DEFAULT_SECRET, ...options.env },
@@ -110,7 +134,9 @@ export function startRelayProcess(options: RelayProcessOptions): Promise<RelayPr
         },
       });
     });
-    void exited.then((code) => reject(new Error(`relay exited (${code}) before listening:\n${stdout}\n${stderr}`)));
+    void exited.then((code) =>
+      reject(new Error(`relay exited (${code}) before listening:\n${stdout}\n${stderr}`)),
+    );
   });
 }
 
@@ -126,11 +152,19 @@ export interface PostResult {
   json: unknown;
 }
 
-export async function postDelivery(relayUrl: string, body: string | object, options: { secret?: string | null } = {}): Promise<PostResult> {
+export async function postDelivery(
+  relayUrl: string,
+  body: string | object,
+  options: { secret?: string | null } = {},
+): Promise<PostResult> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   const secret = options.secret === undefined ? DEFAULT_SECRET : options.secret;
   if (secret !== null) headers['x-gatehouse-secret'] = secret;
-  const response = await fetch(`${relayUrl}/webhooks/moshtix`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const response = await fetch(`${relayUrl}/webhooks/moshtix`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await response.text();
   let json: unknown = null;
   try {
@@ -148,7 +182,9 @@ export async function getJson(url: string): Promise<unknown> {
 
 /** The seed document's ORDER_SAVED example, verbatim. */
 export function seedDelivery(): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(REPO_ROOT, 'test', 'relay', 'fixtures', 'order-saved.json'), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(
+    readFileSync(join(REPO_ROOT, 'test', 'relay', 'fixtures', 'order-saved.json'), 'utf8'),
+  ) as Record<string, unknown>;
 }
 
 export interface OrderSpec {
@@ -164,7 +200,10 @@ export function orderDelivery(spec: OrderSpec): Record<string, unknown> {
   const seed = seedDelivery();
   const data = seed.data as Record<string, unknown>;
   const event = { ...(data.event as Record<string, unknown>), id: spec.eventId ?? 132218 };
-  const ticketTemplate = ((data.tickets as { items: Record<string, unknown>[] }).items[0] ?? {}) as Record<string, unknown>;
+  const ticketTemplate = ((data.tickets as { items: Record<string, unknown>[] }).items[0] ?? {}) as Record<
+    string,
+    unknown
+  >;
   const tickets = spec.tickets.map((ticket, index) => ({
     ...ticketTemplate,
     id: spec.orderId * 100 + index,
@@ -172,11 +211,22 @@ export function orderDelivery(spec: OrderSpec): Record<string, unknown> {
     valid: ticket.valid ?? true,
     ticketType: { id: ticket.ticketTypeId ?? 360875, name: 'free', tags: { items: [] } },
   }));
-  const transactions = (spec.transactions ?? [{ id: spec.orderId }]).map((tx) => ({ id: tx.id, type: tx.type ?? 'PURCHASE', status: 'SUCCESS', ipAddress: null }));
+  const transactions = (spec.transactions ?? [{ id: spec.orderId }]).map((tx) => ({
+    id: tx.id,
+    type: tx.type ?? 'PURCHASE',
+    status: 'SUCCESS',
+    ipAddress: null,
+  }));
   return {
     eventType: 'order-saved-prepare-full-message',
     contextId: spec.orderId,
-    data: { ...data, id: spec.orderId, event, tickets: { items: tickets }, transactions: { items: transactions } },
+    data: {
+      ...data,
+      id: spec.orderId,
+      event,
+      tickets: { items: tickets },
+      transactions: { items: transactions },
+    },
   };
 }
 
@@ -204,17 +254,25 @@ export class GateTestClient {
   private helloCursor = 0;
 
   constructor(relayUrl: string, token: string) {
-    this.socket = new WebSocket(`${relayUrl.replace(/^http/, 'ws')}/gate`, { headers: { authorization: `Bearer ${token}` } });
+    this.socket = new WebSocket(`${relayUrl.replace(/^http/, 'ws')}/gate`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     this.opened = new Promise((resolve, reject) => {
       this.socket.once('open', () => resolve());
       this.socket.once('error', reject);
     });
-    this.closed = new Promise((resolve) => this.socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) =>
+      this.socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
     this.socket.on('message', (data: Buffer) => this.receive(data.toString('utf8')));
   }
 
   /** Connects and says hello; resolves once the socket is open. */
-  static async connect(relayUrl: string, token: string, hello?: { cursor?: number; events?: string[]; protocol?: number }): Promise<GateTestClient> {
+  static async connect(
+    relayUrl: string,
+    token: string,
+    hello?: { cursor?: number; events?: string[]; protocol?: number },
+  ): Promise<GateTestClient> {
     const client = new GateTestClient(relayUrl, token);
     await client.opened;
     if (hello) client.hello(hello);
@@ -224,7 +282,12 @@ export class GateTestClient {
   hello(hello: { cursor?: number; events?: string[]; protocol?: number }): void {
     this.helloCursor = hello.cursor ?? 0;
     this.cursor = this.helloCursor;
-    this.send({ type: 'hello', protocol: hello.protocol ?? PROTOCOL_VERSION, cursor: hello.cursor ?? 0, events: hello.events ?? [] });
+    this.send({
+      type: 'hello',
+      protocol: hello.protocol ?? PROTOCOL_VERSION,
+      cursor: hello.cursor ?? 0,
+      events: hello.events ?? [],
+    });
   }
 
   send(frame: GateFrame): void {
@@ -257,7 +320,8 @@ export class GateTestClient {
         break;
       case 'entries':
         for (const entry of frame.entries) {
-          if (entry.seq <= this.cursor) this.protocolErrors.push(`entry ${entry.seq} at or below cursor ${this.cursor}`);
+          if (entry.seq <= this.cursor)
+            this.protocolErrors.push(`entry ${entry.seq} at or below cursor ${this.cursor}`);
           this.cursor = entry.seq;
           if (entry.kind === 'ticket') {
             this.tickets.set(entry.ticket.barcode, entry.ticket);
@@ -277,8 +341,20 @@ export class GateTestClient {
   }
 
   /** Resolves with the first frame (already received or future) matching `predicate`. */
-  waitForFrame<T extends RelayFrame['type']>(type: T, predicate: (frame: Extract<RelayFrame, { type: T }>) => boolean = () => true, timeoutMs = 10_000): Promise<Extract<RelayFrame, { type: T }>> {
-    return this.waitUntil(() => this.frames.find((frame): frame is Extract<RelayFrame, { type: T }> => frame.type === type && predicate(frame as Extract<RelayFrame, { type: T }>)), `a ${type} frame`, timeoutMs);
+  waitForFrame<T extends RelayFrame['type']>(
+    type: T,
+    predicate: (frame: Extract<RelayFrame, { type: T }>) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<Extract<RelayFrame, { type: T }>> {
+    return this.waitUntil(
+      () =>
+        this.frames.find(
+          (frame): frame is Extract<RelayFrame, { type: T }> =>
+            frame.type === type && predicate(frame as Extract<RelayFrame, { type: T }>),
+        ),
+      `a ${type} frame`,
+      timeoutMs,
+    );
   }
 
   /** Resolves once `condition` holds, re-checking after every frame. */
@@ -293,7 +369,11 @@ export class GateTestClient {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`timed out waiting for ${what}; frames: ${this.frames.map((frame) => frame.type).join(',')}`));
+        reject(
+          new Error(
+            `timed out waiting for ${what}; frames: ${this.frames.map((frame) => frame.type).join(',')}`,
+          ),
+        );
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);
@@ -319,7 +399,8 @@ export class GateTestClient {
   }
 
   close(): Promise<Closed> {
-    if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) this.socket.close(1000, 'test done');
+    if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING)
+      this.socket.close(1000, 'test done');
     return this.closed;
   }
 }
