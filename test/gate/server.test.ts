@@ -61,10 +61,11 @@ describe('headless gate server', () => {
     const events: GateEvent[] = [];
     socket.on('message', (data: Buffer) => events.push(JSON.parse(data.toString()) as GateEvent));
     await new Promise((resolve) => socket.once('open', resolve));
+    await waitFor(() => events.find((event) => event.type === 'status'), { message: 'the current status on connect' });
     const result = await g.value('scan', { barcode: 'B1' });
     const decision = await waitFor(() => events.find((event) => event.type === 'decision'), { message: 'a decision event' });
     expect(decision).toMatchObject({ type: 'decision', decision: { scanId: result.scanId, reason: 'unknown_barcode' }, scan: { id: result.scanId, gate: 'Gate 1' } });
-    await waitFor(() => events.find((event) => event.type === 'status'), { message: 'a status event' });
+    await waitFor(() => events.find((event) => event.type === 'status' && event.status.pendingScans === 1), { message: 'a status after the scan' });
   });
 
   it('serves the UI with a strict CSP and refuses paths outside it', async () => {

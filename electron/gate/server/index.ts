@@ -68,6 +68,12 @@ export class GateServer {
       });
     });
     this.sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+    // A new client starts from the current status instead of waiting for the next change.
+    this.sockets.on('connection', (client) => {
+      void this.options.engine.handlers.status({}).then((result) => {
+        if (result.ok && client.readyState === client.OPEN) client.send(JSON.stringify({ type: 'status', status: result.value }));
+      });
+    });
     this.server.on('upgrade', (request, socket, head) => {
       const path = new URL(request.url ?? '/', 'http://gate').pathname;
       void this.isAuthorised(request).then((isAllowed) => {
