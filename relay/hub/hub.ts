@@ -106,6 +106,8 @@ export class GateHub {
       socket.close(CLOSE_CODES.revoked, 'gate revoked');
       return;
     }
+    // The gate may have hung up while its token was checked: then there is no session to run.
+    if (socket.readyState !== socket.OPEN) return;
     const session = new GateSession(gate.name, socket, {
       store: this.options.store,
       countScan: this.options.countScan,

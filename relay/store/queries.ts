@@ -20,7 +20,6 @@ export function prepareQueries(db: Database.Database) {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       last: statement<{ id: number }>(`SELECT coalesce(max(id), 0) AS id FROM deliveries`),
-      count: statement<{ count: number }>(`SELECT count(*) AS count FROM deliveries`),
     },
     quarantine: {
       insert: statement(`INSERT INTO quarantine (received_at, origin, body, error) VALUES (?, ?, ?, ?)`),

@@ -152,7 +152,8 @@ export class SqliteRelayStore implements RelayStore {
       const head = this.head();
       const oldest = this.queries.log.oldest.get()?.oldest ?? 0;
       return {
-        deliveries: this.queries.deliveries.count.get()?.count ?? 0,
+        // Delivery ids are dense and never deleted, so the highest id is the count (without a scan).
+        deliveries: this.queries.deliveries.last.get()?.id ?? 0,
         logHead: head,
         oldestRetained: oldest === 0 ? head + 1 : oldest,
         quarantined: this.queries.quarantine.countPending.get()?.count ?? 0,

@@ -80,14 +80,29 @@ export class WorkerWriter implements StoreWriter {
         else waiter?.resolve(message.value);
       }
     });
-    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+    this.exited = new Promise((resolve) =>
+      this.worker.once('exit', () => {
+        this.failure ??= new Error('the store writer stopped');
+        this.rejectPending(this.failure);
+        resolve();
+      }),
+    );
     this.worker.on('error', (error) => {
-      for (const waiter of this.pending.values()) waiter.reject(error);
-      this.pending.clear();
+      this.failure = error;
+      this.rejectPending(error);
     });
   }
 
+  private failure: Error | null = null;
+
+  private rejectPending(error: Error): void {
+    for (const waiter of this.pending.values()) waiter.reject(error);
+    this.pending.clear();
+  }
+
   write(op: WriteOp): Promise<unknown> {
+    // A dead writer answers nothing: fail at once so callers answer 503 instead of hanging.
+    if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -98,7 +113,5 @@ export class WorkerWriter implements StoreWriter {
   async close(): Promise<void> {
     this.worker.postMessage({ type: 'close' });
     await this.exited;
-    for (const waiter of this.pending.values()) waiter.reject(new Error('store closed'));
-    this.pending.clear();
   }
 }
