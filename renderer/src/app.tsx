@@ -9,6 +9,7 @@ import { useGate } from './gate-context.js';
 import { LookupScreen } from './lookup/lookup-screen.js';
 import { ScanScreen } from './scan/scan-screen.js';
 import { SettingsScreen } from './settings/settings-screen.js';
+import { AccessPin } from './status/access-pin.js';
 import { ConnectionBadge, OfflineBanner, SnapshotProgress } from './status/connection-badge.js';
 
 export type Screen = 'scan' | 'lookup' | 'activity' | 'settings';
@@ -29,7 +30,7 @@ export function screenForKey(key: string, isAlt: boolean): Screen | null {
 }
 
 export function App() {
-  const { settings, status } = useGate();
+  const { settings, status, isLocked } = useGate();
   const [screen, setScreen] = useState<Screen>('scan');
   const [lookupQuery, setLookupQuery] = useState('');
   const [isFirstRunDone, setIsFirstRunDone] = useState(false);
@@ -72,7 +73,12 @@ export function App() {
       <OfflineBanner />
       <SnapshotProgress />
       <main>
-        {isFirstRun ? (
+        {isLocked ? (
+          <AccessPin />
+        ) : settings === null ? (
+          // Until the settings arrive it is unknown whether this is a first run: show neither screen.
+          <p className="screen">Connecting to the gate…</p>
+        ) : isFirstRun ? (
           <FirstRun onDone={() => setIsFirstRunDone(true)} />
         ) : screen === 'scan' ? (
           <ScanScreen

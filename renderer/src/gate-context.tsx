@@ -9,6 +9,8 @@ export interface GateState {
   stats: GateStats | null;
   settings: SettingsView | null;
   link: LinkState;
+  /** The gate refuses this screen until the staff PIN is given (headless beyond loopback). */
+  isLocked: boolean;
   refreshSettings(): Promise<void>;
   refreshStats(): Promise<void>;
 }
@@ -24,6 +26,7 @@ export function GateProvider({ client, children }: { client: GateClient; childre
   const [stats, setStats] = useState<GateStats | null>(null);
   const [settings, setSettings] = useState<SettingsView | null>(null);
   const [link, setLink] = useState<LinkState>('connected');
+  const [isLocked, setIsLocked] = useState(false);
 
   const refreshSettings = useCallback(async () => {
     const answer = await client.api.getSettings({});
@@ -39,6 +42,7 @@ export function GateProvider({ client, children }: { client: GateClient; childre
     const pollStatus = async () => {
       const answer = await client.api.status({});
       if (!isLive) return;
+      setIsLocked(!answer.ok && answer.error.code === 'unauthorized');
       if (answer.ok) {
         setStatus(answer.value);
         setLink('connected');
@@ -66,7 +70,9 @@ export function GateProvider({ client, children }: { client: GateClient; childre
   }, [client, refreshSettings, refreshStats]);
 
   return (
-    <GateContext.Provider value={{ client, status, stats, settings, link, refreshSettings, refreshStats }}>
+    <GateContext.Provider
+      value={{ client, status, stats, settings, link, isLocked, refreshSettings, refreshStats }}
+    >
       {children}
     </GateContext.Provider>
   );

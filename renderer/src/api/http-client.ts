@@ -23,11 +23,23 @@ const resultSchema = z.union([
   z.object({ ok: z.literal(false), error: apiErrorSchema }),
 ]);
 
+/**
+ * A gate served beyond loopback guards its API with the staff PIN in a header. The PIN lives in
+ * this tab's sessionStorage only: closing the tab locks the screen again.
+ */
+const ACCESS_PIN_KEY = 'gatehouse.access-pin';
+const PIN_HEADER = 'X-Gatehouse-Pin';
+
+function accessHeaders(): Record<string, string> {
+  const pin = sessionStorage.getItem(ACCESS_PIN_KEY);
+  return pin ? { [PIN_HEADER]: pin } : {};
+}
+
 async function call(base: URL, method: GateMethod, input: unknown): Promise<ApiResult<unknown>> {
   try {
     const response = await fetch(new URL(`api/${method}`, base), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...accessHeaders() },
       body: JSON.stringify(input ?? {}),
     });
     const parsed = resultSchema.safeParse(await response.json());
@@ -106,5 +118,11 @@ function createEventStream(base: URL) {
 export function createHttpGateClient(base: URL = new URL('./', location.href)): GateClient {
   const stream = createEventStream(base);
   stream.start();
-  return { api: buildApi(base), onEvent: stream.onEvent, onLink: stream.onLink, shell: null };
+  return {
+    api: buildApi(base),
+    onEvent: stream.onEvent,
+    onLink: stream.onLink,
+    shell: null,
+    setAccessPin: (pin) => sessionStorage.setItem(ACCESS_PIN_KEY, pin),
+  };
 }

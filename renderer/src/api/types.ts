@@ -15,6 +15,8 @@ export interface GateClient {
   onLink(listener: (state: LinkState) => void): Unsubscribe;
   /** Shell-only extras; absent in a browser. */
   shell: ShellExtras | null;
+  /** Browser only: the staff PIN a gate served beyond loopback asks of every API call. */
+  setAccessPin?: (pin: string) => void;
 }
 
 export interface ShellExtras {
