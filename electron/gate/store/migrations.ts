@@ -33,7 +33,7 @@ export const MIGRATIONS: readonly string[] = [
     version_source TEXT NOT NULL,
     version_tx INTEGER NOT NULL,
     version_seq INTEGER NOT NULL
-  ) STRICT, WITHOUT ROWID;
+  ) STRICT;
   CREATE INDEX tickets_order ON tickets (order_id);
   CREATE INDEX tickets_holder ON tickets (holder_name);
   CREATE INDEX tickets_customer ON tickets (customer_name);
