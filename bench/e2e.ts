@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addGate } from '../relay/index.js';
-// eslint-disable-next-line no-restricted-imports -- electron/gate is the Node-only engine; the rule means the `electron` package
 import { startGate, type GateEngine } from '../electron/gate/index.js';
 import { setLogLevel } from '../shared/logger.js';
 import { planNight, type Delivery } from '../sim/plan.js';

@@ -12,10 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { createLogger } from '../shared/logger.js';
 import { addGate, startRelay } from '../relay/index.js';
-// eslint-disable-next-line no-restricted-imports -- electron/gate is the Node-only engine; the rule means the `electron` package
 import { startGate, type GateEngine } from '../electron/gate/index.js';
-// eslint-disable-next-line no-restricted-imports -- electron/gate is the Node-only engine; the rule means the `electron` package
 import { GateServer } from '../electron/gate/server/index.js';
+import { isLoopback, parseListen } from '../electron/gate/cli.js';
 import { demoContent, DEMO_EVENT_ID, type DemoBarcodes } from './showcase.js';
 import { sendDeliveries, type SendReport } from './sender.js';
 import { waitForGate } from './wait.js';
@@ -66,13 +65,6 @@ async function credentials(dataDir: string, dbPath: string): Promise<z.infer<typ
   return created;
 }
 
-export function parseListen(text: string): { host: string; port: number } | null {
-  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text.trim());
-  if (!match) return null;
-  const port = Number(match[2]);
-  return port <= 65_535 ? { host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port } : null;
-}
-
 function defaultStaticDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   // Built: dist/sim/ → dist/renderer. From sources (tests): sim/ → dist/renderer.
@@ -84,9 +76,9 @@ function defaultStaticDir(): string {
 
 export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const listen = parseListen(options.listen ?? '127.0.0.1:0');
-  if (!listen) throw new Error(`listen: expected HOST:PORT, got "${options.listen ?? ''}"`);
+  if (typeof listen === 'string') throw new Error(listen);
   // The demo gate has no staff PIN, so its API must not be reachable from the network.
-  if (!/^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(listen.host)) {
+  if (!isLoopback(listen.host)) {
     throw new Error(`listen: the demo serves only on loopback (127.0.0.1, ::1), got ${listen.host}`);
   }
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });

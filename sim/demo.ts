@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { formatHelp, parseCommandLine, type CommandSpec } from '../shared/cli.js';
 import { setLogLevel } from '../shared/logger.js';
 import { parseRate } from './options.js';
-import { parseListen, startDemo } from './demo-service.js';
+import { startDemo } from './demo-service.js';
+import { parseListen } from '../electron/gate/cli.js';
 
 export { startDemo, type DemoOptions, type RunningDemo } from './demo-service.js';
 export type { DemoBarcodes } from './showcase.js';
@@ -52,8 +53,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const flags = parsed.args.flags;
   const listen = (flags.listen as string | undefined) ?? '127.0.0.1:0';
-  if (!parseListen(listen)) {
-    console.error(`gatehouse demo: --listen must be HOST:PORT, got "${listen}"`);
+  const listenProblem = parseListen(listen);
+  if (typeof listenProblem === 'string') {
+    console.error(`gatehouse demo: ${listenProblem}`);
     return 2;
   }
   const rate = flags.rate === undefined ? 1 : parseRate(String(flags.rate));
@@ -86,7 +88,7 @@ export async function main(argv: string[]): Promise<number> {
         `  valid              ${barcodes.valid}   admitted once, then "already admitted"`,
         `  refunded           ${barcodes.refunded}   denied: no longer valid`,
         `  reissued (old)     ${barcodes.reissued}   denied: replaced by a new barcode`,
-        `  another event's    ${barcodes.otherEvent}   denied: not for this gate's event`,
+        `  another event's    ${barcodes.otherEvent}   denied: not in this gate's list (another event)`,
         `  unknown            ${barcodes.unknown}   denied: unknown`,
         '',
         `The simulator keeps selling, refunding and reissuing at ${rate}/s. Ctrl-C stops everything.`,

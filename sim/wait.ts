@@ -1,5 +1,4 @@
 /** Waiting on a gate engine's own events (never on a timer alone) for a condition to hold. */
-// eslint-disable-next-line no-restricted-imports -- electron/gate is the Node-only engine; the rule means the `electron` package
 import type { GateEngine } from '../electron/gate/index.js';
 
 /**

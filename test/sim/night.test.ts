@@ -16,7 +16,7 @@ import {
   type TempDir,
 } from '../relay/support.js';
 import { createRandom } from '../../sim/random.js';
-import { startGateProcess, type GateProcess } from './gate-process.js';
+import { gateArgs, startGateProcess, type GateProcess } from '../gate/support.js';
 
 const SECRET = 'night-test-secret';
 const EVENT = '777001';
@@ -33,13 +33,13 @@ beforeAll(async () => {
   relay = await startRelayProcess({ dbPath, secret: SECRET });
   gates = await Promise.all(
     ['Gate A', 'Gate B'].map((name, index) =>
-      startGateProcess({
-        relayUrl: relay.url,
-        token: tokens[index] ?? '',
-        dataDir: temp.file(`gate-${index}`),
-        name,
-        events: [EVENT],
-      }),
+      startGateProcess(
+        gateArgs(temp.file(`gate-${index}`), relay.url, {
+          name,
+          token: tokens[index] ?? '',
+          events: [EVENT],
+        }),
+      ),
     ),
   );
 }, 60_000);
@@ -76,11 +76,7 @@ const phase = (name: string) => {
  * or past the head (with nothing left to upload at either gate) cannot be stale.
  */
 async function allCaughtUp(): Promise<boolean> {
-  const statuses = await Promise.all(
-    gates.map((gate) =>
-      gate.call<{ cursor: number; connection: string; pendingScans: number }>('status', {}),
-    ),
-  );
+  const statuses = await Promise.all(gates.map((gate) => gate.call('status', {})));
   const health = (await getJson(`${relay.url}/healthz`)) as { logHead: number };
   return statuses.every(
     (status) =>
@@ -138,7 +134,7 @@ describe('a simulated night through a real relay to two real gates', () => {
     for (const gate of gates) {
       checks.push(
         inParallel(barcodes, 8, async ([barcode, isValid]) => {
-          const ticket = await gate.call<{ valid: boolean; eventId: string }>('ticket', { barcode });
+          const ticket = await gate.call('ticket', { barcode });
           const isAdmissible = ticket.ok && ticket.value.valid && ticket.value.eventId === EVENT;
           if (!ticket.ok && ticket.error.code !== 'not_found') throw new Error(ticket.error.message);
           if (isAdmissible !== isValid)
@@ -157,7 +153,7 @@ describe('a simulated night through a real relay to two real gates', () => {
     for (const [barcode] of barcodes) firstGate.set(barcode, random.int(0, 1));
     await inParallel(barcodes, 8, async ([barcode, isValid]) => {
       const index = firstGate.get(barcode) ?? 0;
-      const result = await gates[index]?.call<{ result: string; reason: string }>('scan', { barcode });
+      const result = await gates[index]?.call('scan', { barcode });
       if (!result?.ok) throw new Error(`scan failed: ${JSON.stringify(result)}`);
       if (result.value.result === 'admit') admitted += 1;
       if ((result.value.result === 'admit') !== isValid)
@@ -172,10 +168,7 @@ describe('a simulated night through a real relay to two real gates', () => {
     await waitFor(allCaughtUp, { timeoutMs: 60_000, message: 'gates to share their admissions' });
     phase('scan sharing');
     for (const gate of gates) {
-      const stats = await gate.call<{
-        admittedTonight: { eventId: string; count: number }[];
-        conflicts: number;
-      }>('stats', {});
+      const stats = await gate.call('stats', {});
       if (!stats.ok) throw new Error(stats.error.message);
       expect(stats.value.admittedTonight).toEqual([
         expect.objectContaining({ eventId: EVENT, count: validCount }),
@@ -186,7 +179,7 @@ describe('a simulated night through a real relay to two real gates', () => {
     const sample = Array.from({ length: 300 }, () => random.pick(valid));
     await inParallel(sample, 8, async ([barcode]) => {
       const other = gates[1 - (firstGate.get(barcode) ?? 0)];
-      const again = await other?.call<{ result: string; reason: string }>('scan', { barcode });
+      const again = await other?.call('scan', { barcode });
       if (!again?.ok || again.value.result !== 'deny' || again.value.reason !== 'already_admitted') {
         mismatches.push(`${barcode} second scan: ${JSON.stringify(again)}`);
       }
