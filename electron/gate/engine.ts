@@ -6,17 +6,16 @@
 import { randomUUID } from 'node:crypto';
 import type { GateEvent, GateStatus, ScanResult } from '../../shared/gate-api.js';
 import { createLogger } from '../../shared/logger.js';
-import type { LogEntry } from '../../shared/protocol.js';
 import type { Direction, ScanRecord } from '../../shared/scans.js';
-import type { EventInfo } from '../../shared/tickets.js';
 import type { TurnstileResult } from '../../shared/turnstile.js';
-import { applyEntries, applyEvents, applySnapshotChunk, finishSnapshot, type ApplyOutcome, type SnapshotChunk } from './apply.js';
+import type { ApplyOutcome } from './apply.js';
 import { ApiFailure } from './errors.js';
 import { decide, MAX_BARCODE_LENGTH, type Decision } from './rules.js';
 import type { SecretStore } from './secrets.js';
 import type { StoredSettings } from './settings.js';
 import type { GateStore } from './store/index.js';
-import { SyncClient, type SyncTarget } from './sync/client.js';
+import { SyncClient } from './sync/client.js';
+import { syncTargetFor } from './sync/target.js';
 import { createTurnstile, type Turnstile } from './turnstile/index.js';
 import { summarise } from './views.js';
 
@@ -31,7 +30,7 @@ export interface EngineParts {
   timeZone?: string;
 }
 
-export class Engine implements SyncTarget {
+export class Engine {
   readonly store: GateStore;
   settings: StoredSettings;
   readonly secrets: SecretStore;
@@ -53,7 +52,7 @@ export class Engine implements SyncTarget {
     this.timeZone = parts.timeZone;
     this.ticketCount = this.store.tickets.count();
     this.turnstile = createTurnstile(this.settings.turnstile);
-    this.sync = new SyncClient(this);
+    this.sync = new SyncClient(syncTargetFor(this));
   }
 
   async start(): Promise<void> {
@@ -227,41 +226,12 @@ export class Engine implements SyncTarget {
     }
   }
 
-  // SyncTarget: the sync client calls these; each runs its own transaction.
-  connection(): { relayUrl: string | null; token: string | null } {
-    return { relayUrl: this.settings.relayUrl, token: this.secrets.get() };
-  }
-  cursor(): number {
-    return this.store.state.cursor();
-  }
-  events(): string[] {
-    return [...this.settings.events];
-  }
-  pendingScans(limit: number): ScanRecord[] {
-    return this.store.scans.pending(limit);
-  }
-  welcome(events: EventInfo[]): void {
-    applyEvents(this.store, events);
-  }
-  snapshotChunk(chunk: SnapshotChunk): void {
-    this.applied(applySnapshotChunk(this.store, this.settings.gateName, chunk, this.now().toISOString()));
-  }
-  snapshotEnd(cursor: number): void {
-    finishSnapshot(this.store, cursor, this.now().toISOString());
-  }
-  entries(entries: LogEntry[]): number {
-    const outcome = applyEntries(this.store, this.settings.gateName, entries, this.now().toISOString());
-    this.applied(outcome);
-    return outcome.cursor;
-  }
-  scanAcked(id: string, seq: number): void {
-    this.store.scans.markUploaded(id, seq);
-  }
   changed(): void {
     if (this.listeners.size > 0 && !this.isStopped) this.emit({ type: 'status', status: this.status() });
   }
 
-  private applied(outcome: ApplyOutcome): void {
+  /** Called after every applied sync batch. */
+  applied(outcome: ApplyOutcome): void {
     this.ticketCount += outcome.ticketsInserted;
     if (outcome.conflictsAdded > 0) log.warn('conflicting admissions found', { count: outcome.conflictsAdded });
   }
