@@ -7,6 +7,7 @@
 import { createRandom, type Random } from './random.js';
 import { renderEventBody, renderOrderBody, type SimEvent, type SimOrder } from './moshtix-objects.js';
 import { applyChange, createIdSource, sell, type StepKind } from './stories.js';
+import { oracleOf, shuffleAndRepeat } from './redelivery.js';
 
 export interface NightOptions {
   seed: string | number;
@@ -67,8 +68,6 @@ export interface NightPlan {
 }
 
 const DEFAULT_START = '2026-12-31T09:00:00.000Z';
-/** How far (in deliveries) a duplicate or a held-back delivery may drift. */
-const DRIFT = 25;
 /** Changes to an order happen within this many later sales. */
 const CHANGE_SPREAD = 150;
 
@@ -191,56 +190,4 @@ export function planNight(options: NightOptions): NightPlan {
   };
   const deliveries = shuffleAndRepeat(random.fork('delivery'), [eventDelivery, ...versions], options, stats);
   return { event, deliveries, history, oracle: oracleOf(event, history), stats };
-}
-
-/** Holds some deliveries back past a newer version of their order, and repeats some. */
-function shuffleAndRepeat(
-  random: Random,
-  sequence: Delivery[],
-  options: NightOptions,
-  stats: NightStats,
-): Delivery[] {
-  const lastIndexOfOrder = new Map<number, number>();
-  sequence.forEach(
-    (delivery, index) => delivery.kind === 'order' && lastIndexOfOrder.set(delivery.contextId, index),
-  );
-  const keyed: { key: number; delivery: Delivery }[] = [];
-  sequence.forEach((delivery, index) => {
-    let key = index;
-    // The event goes first so that gates can name it; its repeats may drift like any other.
-    if (index > 0 && random.chance(options.reorder ?? 0)) {
-      const last = lastIndexOfOrder.get(delivery.contextId) ?? index;
-      key = Math.max(index, last) + random.int(1, DRIFT) + random.next() * 0.5;
-      delivery = { ...delivery, isReordered: true };
-      stats.reordered += 1;
-    }
-    keyed.push({ key, delivery });
-    if (random.chance(options.duplicates ?? 0)) {
-      keyed.push({
-        key: key + random.int(0, DRIFT) + 0.6,
-        delivery: { ...delivery, isDuplicate: true, isReordered: false },
-      });
-      stats.duplicates += 1;
-    }
-  });
-  const deliveries = keyed.sort((a, b) => a.key - b.key).map((item) => item.delivery);
-  const newest = new Map<number, number>();
-  for (const delivery of deliveries) {
-    if (delivery.kind !== 'order' || delivery.transactionId === null) continue;
-    const seen = newest.get(delivery.contextId) ?? -1;
-    if (delivery.transactionId < seen) stats.stale += 1;
-    newest.set(delivery.contextId, Math.max(seen, delivery.transactionId));
-  }
-  stats.deliveries = deliveries.length;
-  return deliveries;
-}
-
-/** Latest version per order decides; a barcode missing from it is not admissible. */
-function oracleOf(event: SimEvent, history: Map<number, SimOrder[]>): Oracle {
-  const barcodes: Record<string, boolean> = {};
-  for (const versions of history.values()) {
-    for (const version of versions) for (const ticket of version.tickets) barcodes[ticket.barcode] = false;
-    for (const ticket of versions.at(-1)?.tickets ?? []) barcodes[ticket.barcode] = ticket.valid;
-  }
-  return { event: String(event.id), barcodes };
 }
