@@ -1,10 +1,18 @@
 // The app's "Start the demo" (electron/demo.ts) with real parts: a real gate engine on a temp dir and
 // the real demo relay + simulator (sim/demo) in this process. The engine ends up online on the demo
 // event with a token it never shows, and a second launch on the same folder resumes the demo.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDemoControl, type DemoControl } from '../../electron/demo.js';
-import { startGate, type GateEngine } from '../../electron/gate/index.js';
-import { makeTempDir, waitFor, type TempDir } from '../relay/support.js';
+import type { DemoControl } from '../../electron/demo.js';
+import type { GateEngine } from '../../electron/gate/index.js';
+import { REPO_ROOT, makeTempDir, waitFor, type TempDir } from '../relay/support.js';
+
+// The compiled modules, as Electron runs them (dist/, from `npm run build`): the relay's store
+// starts a worker thread from its compiled file.
+const load = <T>(path: string) => import(pathToFileURL(join(REPO_ROOT, 'dist', path)).href) as Promise<T>;
+const { createDemoControl } = await load<typeof import('../../electron/demo.js')>('electron/demo.js');
+const { startGate } = await load<typeof import('../../electron/gate/index.js')>('electron/gate/index.js');
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
