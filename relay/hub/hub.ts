@@ -43,13 +43,11 @@ export class GateHub {
   private readonly sessions = new Set<GateSession>();
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | null = null;
-  private head = 0;
   private isPolling = false;
 
   constructor(private readonly options: HubOptions) {}
 
   async start(): Promise<void> {
-    this.head = (await this.options.store.stats()).logHead;
     this.unsubscribe = this.options.store.onEntries((entries) => this.fanOut(entries));
     this.timers.push(
       setInterval(() => this.heartbeat(), this.options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS),
@@ -70,10 +68,14 @@ export class GateHub {
     return this.sessions.size;
   }
 
+  /**
+   * Per-gate lag in sequence numbers: how far the gate's acknowledged cursor trails what it has been
+   * sent (entries of other events are never sent to it, so they do not count against it).
+   */
   lags(): GateLag[] {
     return [...this.sessions].map((session) => ({
       gate: session.gate,
-      lag: Math.max(0, this.head - session.acked),
+      lag: Math.max(0, session.sent - session.acked),
     }));
   }
 
@@ -135,8 +137,6 @@ export class GateHub {
   }
 
   private fanOut(entries: readonly StoredEntry[]): void {
-    const last = entries[entries.length - 1];
-    if (last) this.head = last.seq;
     // Gates of the same events get the same bytes: build each distinct frame once.
     const frames = new Map<string, { entries: StoredEntry[]; frame: Buffer }>();
     for (const session of this.sessions) {
