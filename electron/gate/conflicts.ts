@@ -4,6 +4,7 @@
  * A later manual admission is a deliberate override, not a conflict.
  */
 import type { ScanRecord } from '../../shared/scans.js';
+import { effectiveMovements } from './rules.js';
 
 export interface ConflictPair {
   id: string;
@@ -13,13 +14,9 @@ export interface ConflictPair {
 }
 
 export function findConflicts(history: readonly ScanRecord[]): ConflictPair[] {
-  const annulled = new Set(history.flatMap((scan) => (scan.kind === 'annul' && scan.annuls ? [scan.annuls] : [])));
-  const moves = history
-    .filter((scan) => scan.result === 'admit' && scan.kind !== 'annul' && !annulled.has(scan.id))
-    .sort((a, b) => (a.at === b.at ? a.id.localeCompare(b.id) : a.at < b.at ? -1 : 1));
   const pairs: ConflictPair[] = [];
   let inside: ScanRecord | null = null;
-  for (const scan of moves) {
+  for (const scan of effectiveMovements(history)) {
     if (scan.direction === 'out') {
       inside = null;
       continue;

@@ -66,17 +66,18 @@ export type Presence =
   | { state: 'inside'; since: ScanRecord }
   | { state: 'outside'; lastAdmission: ScanRecord };
 
-/**
- * Where the ticket holder is, from the history: admissions and exits in time order, at any gate,
- * leaving out annulled records and denials.
- */
-export function presenceOf(history: readonly ScanRecord[]): Presence {
+/** Admissions and exits that count, in time order: denials, annulments and annulled records left out. */
+export function effectiveMovements(history: readonly ScanRecord[]): ScanRecord[] {
   const annulled = new Set(history.flatMap((scan) => (scan.kind === 'annul' && scan.annuls ? [scan.annuls] : [])));
-  const moves = history
+  return history
     .filter((scan) => scan.result === 'admit' && scan.kind !== 'annul' && !annulled.has(scan.id))
     .sort((a, b) => (a.at === b.at ? a.id.localeCompare(b.id) : a.at < b.at ? -1 : 1));
+}
+
+/** Where the ticket holder is, from the history at any gate. */
+export function presenceOf(history: readonly ScanRecord[]): Presence {
   let presence: Presence = { state: 'never' };
-  for (const scan of moves) {
+  for (const scan of effectiveMovements(history)) {
     switch (scan.direction) {
       case 'in':
         // A second admission while inside keeps the first: that is the one the door person needs.

@@ -73,7 +73,11 @@ export function nightStart(now: Date): Date {
 export function stats(store: GateStore, now: Date, capacity: number | null): GateStats {
   const scans = store.scans.since(nightStart(now).toISOString());
   const byBarcode = new Map<string, ScanRecord[]>();
-  for (const scan of scans) byBarcode.set(scan.barcode, [...(byBarcode.get(scan.barcode) ?? []), scan]);
+  for (const scan of scans) {
+    const history = byBarcode.get(scan.barcode);
+    if (history) history.push(scan);
+    else byBarcode.set(scan.barcode, [scan]);
+  }
   const admitted = new Map<string, number>();
   let insideNow = 0;
   for (const history of byBarcode.values()) {

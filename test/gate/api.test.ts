@@ -10,8 +10,8 @@ import { startGate, type GateEngine } from '../../electron/gate/index.js';
 import { OPEN_BY_HAND } from '../../electron/gate/engine.js';
 import type { GateEvent } from '../../shared/gate-api.js';
 import { ShellyGen1 } from '../hardware/http-devices.js';
-import { waitFor } from '../relay/support.js';
-import { tempDir } from './fixtures.js';
+import { makeTempDir, waitFor } from '../relay/support.js';
+
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 async function gate(settings: Parameters<typeof startGate>[0]['settings'] = {}): Promise<{ engine: GateEngine; dir: string; events: GateEvent[] }> {
-  const dir = tempDir();
+  const dir = makeTempDir();
   const engine = await startGate({ dataDir: dir.path, settings: { gateName: 'Gate 1', events: ['E1'], ...settings } });
   const events: GateEvent[] = [];
   engine.onEvent((event) => events.push(event));
@@ -79,7 +79,7 @@ describe('gate API handlers', () => {
   });
 
   it('keeps settings across a restart of the engine on the same data directory', async () => {
-    const dir = tempDir();
+    const dir = makeTempDir();
     cleanups.push(() => dir.remove());
     const first = await startGate({ dataDir: dir.path, settings: { gateName: 'North', events: ['E9'], mode: 'exit', reentry: 'after_exit' } });
     await first.stop();

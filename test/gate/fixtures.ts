@@ -1,8 +1,5 @@
-/** Builders of ticket states, events and scan records for gate tests, plus a temp data dir. */
+/** Builders of ticket states, events and scan records for gate tests. */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ScanRecord } from '../../shared/scans.js';
 import type { EventInfo, TicketState } from '../../shared/tickets.js';
 
@@ -44,9 +41,4 @@ export function scanRecord(overrides: Partial<ScanRecord> = {}): ScanRecord {
     annuls: null,
     ...overrides,
   };
-}
-
-export function tempDir(prefix = 'gate-test-'): { path: string; remove(): void } {
-  const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }

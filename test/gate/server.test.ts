@@ -6,8 +6,8 @@ import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { GateEvent } from '../../shared/gate-api.js';
-import { runGatehouse, waitFor } from '../relay/support.js';
-import { tempDir } from './fixtures.js';
+import { makeTempDir, runGatehouse, waitFor } from '../relay/support.js';
+
 import { startGateProcess, type GateProcess } from './support.js';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 async function gate(args: string[] = []): Promise<{ gate: GateProcess; dir: string }> {
-  const dir = tempDir();
+  const dir = makeTempDir();
   cleanups.push(() => dir.remove());
   const started = await startGateProcess(['--data', dir.path, '--listen', '127.0.0.1:0', '--name', 'Gate 1', '--event', 'E1', ...args]);
   cleanups.push(() => started.stop());
@@ -81,7 +81,7 @@ describe('headless gate server', () => {
   });
 
   it('resumes with the saved settings when restarted with only --data and --listen', async () => {
-    const dir = tempDir();
+    const dir = makeTempDir();
     cleanups.push(() => dir.remove());
     const first = await startGateProcess(['--data', dir.path, '--listen', '127.0.0.1:0', '--name', 'North Door', '--event', 'E7', '--mode', 'exit', '--reentry', 'after_exit', '--ticket-type', 'VIP', '--turnstile', 'none', '--pulse-ms', '700']);
     const scanned = await first.value('scan', { barcode: 'B1' });
@@ -93,7 +93,7 @@ describe('headless gate server', () => {
   });
 
   it('requires a PIN to listen beyond loopback, and then on every request', async () => {
-    const dir = tempDir();
+    const dir = makeTempDir();
     cleanups.push(() => dir.remove());
     const refused = await runGatehouse(['gate', '--data', dir.path, '--listen', '0.0.0.0:0']);
     expect(refused.code).toBe(2);
@@ -111,7 +111,7 @@ describe('headless gate server', () => {
   });
 
   it('rejects a bad turnstile spec or mode with exit 2 naming what is wrong', async () => {
-    const dir = tempDir();
+    const dir = makeTempDir();
     cleanups.push(() => dir.remove());
     const spec = await runGatehouse(['gate', '--data', dir.path, '--turnstile', 'lcus:/dev/ttyUSB0:99']);
     expect(spec.code).toBe(2);

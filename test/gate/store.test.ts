@@ -7,15 +7,16 @@ import { GateStore } from '../../electron/gate/store/index.js';
 import { MIGRATIONS, NewerDatabaseError } from '../../electron/gate/store/migrations.js';
 import { lookup } from '../../electron/gate/views.js';
 import type { LogEntry } from '../../shared/protocol.js';
-import { eventInfo, scanRecord, tempDir, ticketState } from './fixtures.js';
+import { makeTempDir } from '../relay/support.js';
+import { eventInfo, scanRecord, ticketState } from './fixtures.js';
 
 const NOW = '2026-11-27T10:00:00.000Z';
-let dir: ReturnType<typeof tempDir>;
+let dir: ReturnType<typeof makeTempDir>;
 let store: GateStore;
 const path = () => join(dir.path, 'gate.db');
 
 beforeEach(() => {
-  dir = tempDir();
+  dir = makeTempDir();
   store = new GateStore(path());
 });
 afterEach(() => {
