@@ -13,14 +13,29 @@ import { chromium } from 'playwright-core';
 import type { BenchOptions, BenchRow } from './types.js';
 
 // Functions passed to page.evaluate run in the page; bench/ is compiled without DOM types.
-declare const document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null };
+declare const document: {
+  querySelector(selector: string): { getAttribute(name: string): string | null } | null;
+};
 
 const SECRET = 'bench-webhook-secret';
 const EVENT_ID = 132218;
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
-function startProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['bin/gatehouse', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+function startProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['bin/gatehouse', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let stdout = '';
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -42,7 +57,9 @@ function stopProcess(child: ChildProcess): Promise<void> {
 
 /** One order with `count` tickets, shaped like the seed's ORDER_SAVED example. */
 function orderDelivery(orderId: number, barcodes: string[]): Record<string, unknown> {
-  const seed = JSON.parse(readFileSync('test/relay/fixtures/order-saved.json', 'utf8')) as { data: Record<string, unknown> };
+  const seed = JSON.parse(readFileSync('test/relay/fixtures/order-saved.json', 'utf8')) as {
+    data: Record<string, unknown>;
+  };
   const template = (seed.data.tickets as { items: Record<string, unknown>[] }).items[0] ?? {};
   return {
     eventType: 'order-saved-prepare-full-message',
@@ -51,7 +68,15 @@ function orderDelivery(orderId: number, barcodes: string[]): Record<string, unkn
       ...seed.data,
       id: orderId,
       event: { ...(seed.data.event as object), id: EVENT_ID },
-      tickets: { items: barcodes.map((barcode, index) => ({ ...template, id: orderId * 1000 + index, barcode, firstName: 'Bench', lastName: `Holder ${index}` })) },
+      tickets: {
+        items: barcodes.map((barcode, index) => ({
+          ...template,
+          id: orderId * 1000 + index,
+          barcode,
+          firstName: 'Bench',
+          lastName: `Holder ${index}`,
+        })),
+      },
       transactions: { items: [{ id: orderId, type: 'PURCHASE', status: 'SUCCESS', ipAddress: null }] },
     },
   };
@@ -77,7 +102,10 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
     const relayDb = join(directory, 'relay.db');
-    const relay = await startProcess(['relay', 'serve', '--db', relayDb, '--port', '0', '--log-level', 'warn'], { GATEHOUSE_WEBHOOK_SECRET: SECRET });
+    const relay = await startProcess(
+      ['relay', 'serve', '--db', relayDb, '--port', '0', '--log-level', 'warn'],
+      { GATEHOUSE_WEBHOOK_SECRET: SECRET },
+    );
     processes.push(relay.child);
     const barcodes = Array.from({ length: scans }, (_, index) => `BENCH-${String(index).padStart(6, '0')}`);
     for (let order = 0; order * 50 < barcodes.length; order++) {
@@ -88,12 +116,38 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
       });
       if (!response.ok) throw new Error(`webhook refused: ${response.status}`);
     }
-    const added = spawnSync(process.execPath, ['bin/gatehouse', 'relay', 'add-gate', 'Bench door', '--db', relayDb], { encoding: 'utf8' });
+    const added = spawnSync(
+      process.execPath,
+      ['bin/gatehouse', 'relay', 'add-gate', 'Bench door', '--db', relayDb],
+      { encoding: 'utf8' },
+    );
     const token = added.stdout.trim().split('\n').pop() ?? '';
-    const gate = await startProcess(['gate', '--relay', relay.url, '--token', token, '--data', join(directory, 'gate'), '--name', 'Bench door', '--event', String(EVENT_ID), '--listen', '127.0.0.1:0', '--log-level', 'warn']);
+    const gate = await startProcess([
+      'gate',
+      '--relay',
+      relay.url,
+      '--token',
+      token,
+      '--data',
+      join(directory, 'gate'),
+      '--name',
+      'Bench door',
+      '--event',
+      String(EVENT_ID),
+      '--listen',
+      '127.0.0.1:0',
+      '--log-level',
+      'warn',
+    ]);
     processes.push(gate.child);
     await waitUntil(async () => {
-      const answer = (await (await fetch(`${gate.url}/api/status`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).json()) as { ok: boolean; value?: { tickets: number } };
+      const answer = (await (
+        await fetch(`${gate.url}/api/status`, {
+          method: 'POST',
+          body: '{}',
+          headers: { 'content-type': 'application/json' },
+        })
+      ).json()) as { ok: boolean; value?: { tickets: number } };
       return answer.ok && (answer.value?.tickets ?? 0) >= scans;
     }, 'the gate to hold every ticket');
 
@@ -106,18 +160,31 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
       await page.keyboard.press('Enter');
       const last: string | null = previous;
       await page.waitForFunction((before) => {
-        const id = document.querySelector('[data-testid="scan-result"]')?.getAttribute('data-scan-id') ?? null;
+        const id =
+          document.querySelector('[data-testid="scan-result"]')?.getAttribute('data-scan-id') ?? null;
         return id !== null && id !== before;
       }, last);
       previous = await page.locator('[data-testid="scan-result"]').getAttribute('data-scan-id');
     }
-    await page.waitForFunction((count) => performance.getEntriesByName('scan-to-paint').length >= count, scans);
-    const painted = await page.evaluate(() => performance.getEntriesByName('scan-to-paint').map((entry) => entry.duration));
+    await page.waitForFunction(
+      (count) => performance.getEntriesByName('scan-to-paint').length >= count,
+      scans,
+    );
+    const painted = await page.evaluate(() =>
+      performance.getEntriesByName('scan-to-paint').map((entry) => entry.duration),
+    );
+    const uiShare = await page.evaluate(() =>
+      performance.getEntriesByName('answer-to-paint').map((entry) => entry.duration),
+    );
     const floor = await page.evaluate(async (count) => {
       const times: number[] = [];
       for (let index = 0; index < count; index++) {
         const start = performance.now();
-        const response = await fetch('api/scan', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ barcode: `FLOOR-UNKNOWN-${index}` }) });
+        const response = await fetch('api/scan', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ barcode: `FLOOR-UNKNOWN-${index}` }),
+        });
         await response.json();
         times.push(performance.now() - start);
       }
@@ -128,7 +195,13 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
     const p95 = percentile(painted, 0.95);
     const p99 = percentile(painted, 0.99);
     const floorP95 = percentile(floor, 0.95);
-    const row = (figure: string, measured: number, goal: string | null, pass: boolean | null, floorValue: number | null): BenchRow => ({
+    const row = (
+      figure: string,
+      measured: number,
+      goal: string | null,
+      pass: boolean | null,
+      floorValue: number | null,
+    ): BenchRow => ({
       bench: 'ui',
       figure,
       measured,
@@ -142,6 +215,13 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
       row(`Enter → result painted p50 (${scans} scans, Chromium)`, p50, null, null, percentile(floor, 0.5)),
       row(`Enter → result painted p95 (${scans} scans, Chromium)`, p95, 'p95 < 50 ms', p95 < 50, floorP95),
       row(`Enter → result painted p99 (${scans} scans, Chromium)`, p99, null, null, percentile(floor, 0.99)),
+      row(
+        `UI share: answer in hand → painted p95 (${uiShare.length} scans)`,
+        percentile(uiShare, 0.95),
+        null,
+        null,
+        null,
+      ),
     ];
   } finally {
     await browser.close();
