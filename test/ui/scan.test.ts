@@ -2,10 +2,19 @@
 // typing admits, unknown barcodes are denied, a second scan says where and when the ticket got in,
 // and with the relay gone the badge says offline and the gate still decides from its local list.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../relay/support.js';
-import { HOLDERS, nextResult, scanLikeScanner, screenshot, startStack, type Stack } from './support.js';
+import { startGateProcess } from '../gate/support.js';
+import { addGateToken, waitFor } from '../relay/support.js';
+import {
+  EVENT_ID,
+  HOLDERS,
+  nextResult,
+  scanLikeScanner,
+  screenshot,
+  startStack,
+  type Stack,
+} from './support.js';
 
-const [admitted, twice, , offline] = HOLDERS;
+const [admitted, twice, elsewhere, offline] = HOLDERS;
 let stack: Stack;
 let lastScanId: string | null = null;
 
@@ -64,6 +73,45 @@ describe('Scan screen (Chromium, real gate, real relay)', () => {
     expect(second.text).toContain('Already admitted');
     expect(second.text).toContain('Tom Lindqvist');
     await screenshot(stack.page, 'scan-already-admitted');
+  });
+
+  it('a ticket admitted at another gate is denied here, naming that gate and its time', async () => {
+    const barcode = elsewhere?.barcode ?? '';
+    const token = await addGateToken(stack.temp.file('relay.db'), 'Door 2');
+    const door2 = await startGateProcess([
+      '--relay',
+      stack.relay.url,
+      '--token',
+      token,
+      '--data',
+      stack.temp.file('gate-2'),
+      '--name',
+      'Door 2',
+      '--event',
+      String(EVENT_ID),
+      '--listen',
+      '127.0.0.1:0',
+    ]);
+    try {
+      await waitFor(async () => (await door2.value('status')).tickets > 0, {
+        message: 'Door 2 has its tickets',
+        timeoutMs: 20_000,
+      });
+      expect(await door2.value('scan', { barcode })).toMatchObject({ result: 'admit' });
+      await waitFor(
+        async () =>
+          (await stack.gate.value('ticket', { barcode })).history.some((scan) => scan.gate === 'Door 2'),
+        { message: 'Door 1 knows about the admission at Door 2' },
+      );
+      const result = await scan(barcode);
+      expect(result.reason).toBe('already_admitted');
+      expect(await stack.page.locator('[data-testid="result-previous"]').innerText()).toMatch(
+        /^at Door 2, \d\d:\d\d:\d\d$/,
+      );
+      await screenshot(stack.page, 'scan-admitted-elsewhere');
+    } finally {
+      await door2.stop();
+    }
   });
 
   it('relay stopped: the badge shows offline within 5 s, the banner explains, and scans still decide', async () => {

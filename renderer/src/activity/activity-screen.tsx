@@ -85,7 +85,7 @@ export function ActivityScreen() {
       ) : null}
       <h2>Conflicts {conflicts.length ? `(${conflicts.length})` : ''}</h2>
       {conflicts.length === 0 ? <p>No conflicts: no ticket was admitted at two gates.</p> : null}
-      <ul className="conflicts" data-testid="conflicts">
+      <ul className="conflicts" data-testid="conflicts" hidden={conflicts.length === 0}>
         {conflicts.map((conflict) => (
           <li key={conflict.id}>
             ⚠ {conflict.barcode}: admitted at{' '}

@@ -50,8 +50,9 @@ export function ConnectionBadge() {
 }
 
 export function OfflineBanner() {
-  const { status } = useGate();
-  if (!status || status.connection !== 'offline') return null;
+  const { status, settings } = useGate();
+  // A gate with no relay yet is not "offline": first run says what to do instead.
+  if (!status || status.connection !== 'offline' || settings?.relayUrl === null) return null;
   return (
     <div className="offline-banner" role="alert" data-testid="offline-banner">
       <span aria-hidden="true">⚠</span> No connection to the relay. This gate is working from its local list
