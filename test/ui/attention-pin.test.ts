@@ -58,6 +58,18 @@ describe('attention and PIN (Chromium, real gate, real relay)', () => {
     await page.locator('[data-testid="setting-relayUrl"]').waitFor();
   });
 
+  it('the turnstile section shows the device and its "test open" reports the real failure', async () => {
+    const page = stack.page;
+    expect(await page.locator('[data-testid="turnstile-state"]').innerText()).toContain('http');
+    await tabTo(page, 'Test open (entry)', (element) => element.text.startsWith('Test open (entry)'), 80);
+    await page.keyboard.press('Enter');
+    const outcome = page.locator('[data-testid="turnstile-test-outcome"]');
+    await waitFor(async () => (await outcome.allInnerTexts()).join('').includes('Did not open'), {
+      message: 'test open outcome',
+    });
+    await screenshot(page, 'settings-turnstile');
+  });
+
   it('a manual admit needs the PIN: refused without it, done with it', async () => {
     const page = stack.page;
     await page.keyboard.press('Escape');

@@ -128,6 +128,23 @@ describe('Lookup, Activity, Settings by keyboard only (Chromium, real gate, real
     expect(settings.relayUrl).toBe(before);
   });
 
+  it('Settings save a valid change and the header follows', async () => {
+    const page = stack.page;
+    await page
+      .locator('[data-testid="setting-relayUrl"]')
+      .fill((await stack.gate.value('getSettings')).relayUrl ?? '');
+    await page.locator('[data-testid="setting-gateName"]').focus();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('Door 1 North');
+    await page.keyboard.press('Enter');
+    await page.getByText('✔ Saved.').waitFor();
+    expect((await stack.gate.value('getSettings')).gateName).toBe('Door 1 North');
+    await waitFor(
+      async () => (await page.locator('[data-testid="gate-name"]').innerText()) === 'Door 1 North',
+      { message: 'header shows the new gate name' },
+    );
+  });
+
   it('Settings list the events the relay knows, with the gate token never shown', async () => {
     const page = stack.page;
     const events = page.locator('#setting-events');
