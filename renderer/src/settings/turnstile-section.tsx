@@ -1,7 +1,7 @@
 /** Turnstile settings and a "test open" button that pulses the real device through the engine. */
 import { useState } from 'react';
 import type { Direction } from '../../../shared/scans.js';
-import { TURNSTILE_PRESETS } from '../../../shared/turnstile.js';
+import { TURNSTILE_PRESETS, TURNSTILE_SPEC_FORMS } from '../../../shared/turnstile.js';
 import { useGate } from '../gate-context.js';
 import type { Draft } from './draft.js';
 import { Field, type FieldError } from './field.js';
@@ -55,11 +55,7 @@ export function TurnstileSection({
           ))}
         </select>
       </label>
-      <Field
-        name="turnstile.spec"
-        error={error}
-        hint="none, lcus:/dev/ttyUSB0:1, numato:/dev/ttyACM0:0, shelly1:http://…, http://…"
-      >
+      <Field name="turnstile.spec" error={error} hint={TURNSTILE_SPEC_FORMS.join(', ')}>
         <input
           id="setting-turnstile.spec"
           value={draft.turnstileSpec}
