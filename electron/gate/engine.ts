@@ -14,7 +14,7 @@ import { decide, MAX_BARCODE_LENGTH, type Decision } from './rules.js';
 import type { SecretStore } from './secrets.js';
 import type { StoredSettings } from './settings.js';
 import type { GateStore } from './store/index.js';
-import { SyncClient } from './sync/client.js';
+import { SyncClient, type SyncTiming } from './sync/client.js';
 import { syncTargetFor } from './sync/target.js';
 import { createTurnstile, type Turnstile } from './turnstile/index.js';
 import { summarise } from './views.js';
@@ -28,6 +28,7 @@ export interface EngineParts {
   secrets: SecretStore;
   now: () => Date;
   timeZone?: string;
+  syncTiming?: SyncTiming;
 }
 
 export class Engine {
@@ -52,7 +53,7 @@ export class Engine {
     this.timeZone = parts.timeZone;
     this.ticketCount = this.store.tickets.count();
     this.turnstile = createTurnstile(this.settings.turnstile);
-    this.sync = new SyncClient(syncTargetFor(this));
+    this.sync = new SyncClient(syncTargetFor(this), parts.syncTiming);
   }
 
   async start(): Promise<void> {

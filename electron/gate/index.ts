@@ -13,6 +13,7 @@ import { Engine } from './engine.js';
 import { FileSecretStore, type SecretStore } from './secrets.js';
 import { loadSettings, viewSettings } from './settings.js';
 import { GateStore } from './store/index.js';
+import type { SyncTiming } from './sync/client.js';
 
 export type { SecretStore } from './secrets.js';
 export type { GateHandlers } from './api.js';
@@ -31,6 +32,8 @@ export interface GateOptions {
   now?: () => Date;
   /** Zone for times in door messages; the machine's own when absent. */
   timeZone?: string;
+  /** Heartbeat and backoff timings of the sync client (tests shorten them). */
+  syncTiming?: SyncTiming;
 }
 
 export interface GateEngine {
@@ -69,6 +72,7 @@ export async function startGate(options: GateOptions): Promise<GateEngine> {
     secrets,
     now: options.now ?? (() => new Date()),
     timeZone: options.timeZone,
+    syncTiming: options.syncTiming,
   });
   try {
     const stored = viewSettings(engine.settings, secrets.get() !== null);

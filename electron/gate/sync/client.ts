@@ -37,6 +37,21 @@ export interface SyncStatus {
   snapshot: { received: number; total: number } | null;
 }
 
+/** Timings; the defaults are the protocol's. Tests shorten them. */
+export interface SyncTiming {
+  heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
+  backoffBaseMs: number;
+  backoffCapMs: number;
+}
+
+export const DEFAULT_SYNC_TIMING: SyncTiming = {
+  heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
+  heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS,
+  backoffBaseMs: 250,
+  backoffCapMs: 5_000,
+};
+
 const FATAL_CLOSES: Record<number, string> = {
   [CLOSE_CODES.badToken]: 'the relay rejected the gate token',
   [CLOSE_CODES.revoked]: 'the gate token was revoked',
@@ -51,10 +66,15 @@ export class SyncClient {
   private isRunning = false;
   private isWelcomed = false;
   private readonly inFlight = new Set<string>();
-  private readonly backoff = new Backoff();
+  private readonly backoff: Backoff;
   private state: SyncStatus = { connection: 'offline', lastError: null, head: null, snapshot: null };
 
-  constructor(private readonly target: SyncTarget) {}
+  constructor(
+    private readonly target: SyncTarget,
+    private readonly timing: SyncTiming = DEFAULT_SYNC_TIMING,
+  ) {
+    this.backoff = new Backoff(timing.backoffBaseMs, timing.backoffCapMs);
+  }
 
   status(): SyncStatus {
     return { ...this.state };
@@ -110,7 +130,7 @@ export class SyncClient {
     socket.on('open', () => {
       this.lastHeard = Date.now();
       this.send({ type: 'hello', protocol: PROTOCOL_VERSION, cursor: this.target.cursor(), events: this.target.events() });
-      this.heartbeatTimer = setInterval(() => this.heartbeat(), HEARTBEAT_INTERVAL_MS);
+      this.heartbeatTimer = setInterval(() => this.heartbeat(), this.timing.heartbeatIntervalMs);
     });
     socket.on('message', (data) => this.receive(String(data)));
     socket.on('unexpected-response', (_request, response) => {
@@ -149,7 +169,7 @@ export class SyncClient {
   }
 
   private heartbeat(): void {
-    if (Date.now() - this.lastHeard > HEARTBEAT_TIMEOUT_MS) {
+    if (Date.now() - this.lastHeard > this.timing.heartbeatTimeoutMs) {
       this.closed('relay went silent (heartbeat timeout)', false);
       return;
     }
