@@ -42,7 +42,7 @@ describe('a gate killed with SIGKILL', () => {
   const gateDir = dir.file('gate');
   let token = '';
 
-  it('restarts an interrupted snapshot cleanly', async () => {
+  it('restarts an interrupted snapshot cleanly', { timeout: 180_000 }, async () => {
     const rows = ['barcode,order id,first name,last name,email'];
     for (let index = 0; index < TICKETS; index += 1) rows.push(`CRASH-${String(index).padStart(6, '0')},ORD${index >> 2},Fan,Number${index},fan${index}@example.com`);
     writeFileSync(dir.file('tickets.csv'), rows.join('\n'));
@@ -80,13 +80,13 @@ describe('a gate killed with SIGKILL', () => {
     const status = await waitFor(async () => {
       const current = await restarted.value('status');
       return current.snapshot === null && current.cursor > 0 && current.tickets === TICKETS ? current : null;
-    }, { timeoutMs: 30_000, message: 'the snapshot to complete after restart' });
+    }, { timeoutMs: 120_000, message: 'the snapshot to complete after restart' });
     expect(status.lag).toBe(0);
     expect(await restarted.value('scan', { barcode: 'CRASH-049999' })).toMatchObject({ result: 'admit' });
     await restarted.stop();
   });
 
-  it('keeps and uploads an admission made just before the kill', async () => {
+  it('keeps and uploads an admission made just before the kill', { timeout: 120_000 }, async () => {
     const port = relay.port;
     await relay.stop();
     const gate = await startGateProcess(['--data', gateDir, '--listen', '127.0.0.1:0']);
