@@ -84,4 +84,4 @@ const here = new URL('.', import.meta.url);
 mkdirSync(new URL('icons/', here), { recursive: true });
 for (const size of SIZES) writeFileSync(new URL(`icons/${size}x${size}.png`, here), draw(size));
 writeFileSync(new URL('icon.png', here), draw(512));
-console.log(`wrote build/icon.png and build/icons/{${SIZES.map((size) => `${size}x${size}`).join(',')}}.png`);
+process.stdout.write(`wrote build/icon.png and build/icons/{${SIZES.map((size) => `${size}x${size}`).join(',')}}.png\n`);
