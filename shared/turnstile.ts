@@ -182,3 +182,30 @@ export function parseTurnstileSpec(spec: string): { ok: true; spec: TurnstileSpe
       return fail(`unknown driver "${driver}"`);
   }
 }
+
+/**
+ * Parses `--scanner SPEC`: `none`, or `PATH[:BAUD[:TERMINATOR]]` with TERMINATOR one of any, cr,
+ * lf, crlf. Returns null for `none`.
+ */
+export function parseScannerSpec(
+  spec: string,
+): { ok: true; scanner: SerialScannerSettings | null } | { ok: false; error: string } {
+  if (spec === 'none') return { ok: true, scanner: null };
+  const [path, baudText, terminatorText, ...extra] = spec.split(':');
+  const fail = (problem: string) => ({
+    ok: false as const,
+    error: `scanner spec "${spec}": ${problem} (form: none or PATH[:BAUD[:any|cr|lf|crlf]])`,
+  });
+  if (!path) return fail('needs a serial port path');
+  if (extra.length) return fail('too many parts');
+  const parsed = serialScannerSettingsSchema.safeParse({
+    path,
+    ...(baudText ? { baud: Number(baudText) } : {}),
+    ...(terminatorText ? { terminator: terminatorText } : {}),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return fail(`${issue?.path.map(String).join('.') ?? 'spec'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return { ok: true, scanner: parsed.data };
+}

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { EditableSettings, SettingsView } from '../../shared/gate-api.js';
 import { formatHelp, parseCommandLine, type CommandSpec } from '../../shared/cli.js';
 import { parseLogLevel, setLogLevel } from '../../shared/logger.js';
-import { parseTurnstileSpec } from '../../shared/turnstile.js';
+import { parseScannerSpec, parseTurnstileSpec } from '../../shared/turnstile.js';
 import { SettingsError, startGate } from './index.js';
 import { GateServer } from './server/index.js';
 
@@ -30,6 +30,7 @@ export const GATE_COMMAND: CommandSpec = {
     { name: 'pin', type: 'string', value: 'PIN', description: 'Staff PIN (4–12 digits); required to listen beyond loopback' },
     { name: 'turnstile', type: 'string', value: 'SPEC', description: 'Turnstile driver, e.g. none, lcus:/dev/ttyUSB0:1, shelly1:http://…' },
     { name: 'pulse-ms', type: 'number', value: 'N', description: 'Turnstile relay pulse in milliseconds' },
+    { name: 'scanner', type: 'string', value: 'SPEC', description: 'Serial barcode scanner: PATH[:BAUD[:any|cr|lf|crlf]] or none' },
     { name: 'log-level', type: 'string', value: 'LEVEL', description: 'debug, info, warn, error or silent (default info)' },
   ],
   notes: ['Non-loopback --listen needs a PIN; API requests then carry it in the X-Gatehouse-Pin header.'],
@@ -64,11 +65,13 @@ export function settingsFromFlags(flags: Flags, stored: SettingsView): Partial<E
   if (flags.mode !== undefined) changes.mode = flags.mode as EditableSettings['mode'];
   if (flags.reentry !== undefined) changes.reentry = flags.reentry as EditableSettings['reentry'];
   if (typeof flags.pin === 'string') changes.pin = flags.pin;
-  if (flags.turnstile !== undefined || flags['pulse-ms'] !== undefined) {
+  const scanner = typeof flags.scanner === 'string' ? parseScannerSpec(flags.scanner) : null;
+  if (flags.turnstile !== undefined || flags['pulse-ms'] !== undefined || scanner?.ok) {
     changes.turnstile = {
       ...stored.turnstile,
       ...(typeof flags.turnstile === 'string' ? { spec: flags.turnstile } : {}),
       ...(typeof flags['pulse-ms'] === 'number' ? { pulseMs: flags['pulse-ms'] } : {}),
+      ...(scanner?.ok ? { scanner: scanner.scanner } : {}),
     };
   }
   return changes;
@@ -82,6 +85,10 @@ function checkFlags(flags: Flags): string | null {
   if (typeof flags.turnstile === 'string') {
     const parsed = parseTurnstileSpec(flags.turnstile);
     if (!parsed.ok) return `--turnstile: ${parsed.error}`;
+  }
+  if (typeof flags.scanner === 'string') {
+    const parsed = parseScannerSpec(flags.scanner);
+    if (!parsed.ok) return `--scanner: ${parsed.error}`;
   }
   if (flags['log-level'] !== undefined && parseLogLevel(String(flags['log-level'])) === null) {
     return `--log-level must be debug, info, warn, error or silent, got "${String(flags['log-level'])}"`;

@@ -40,6 +40,7 @@ export async function applySettings(engine: Engine, changes: Partial<EditableSet
 
   if (changes.turnstile !== undefined && JSON.stringify(changes.turnstile) !== JSON.stringify(before.turnstile)) {
     await engine.useTurnstile(createTurnstile(after.turnstile));
+    await engine.useScanner(after.turnstile.scanner ?? null);
   }
   const isNewConnection =
     isNewEvents || token !== undefined || after.relayUrl !== before.relayUrl || after.gateName !== before.gateName;

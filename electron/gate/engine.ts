@@ -17,6 +17,8 @@ import type { GateStore } from './store/index.js';
 import { SyncClient, type SyncTiming } from './sync/client.js';
 import { syncTargetFor } from './sync/target.js';
 import { createTurnstile, type Turnstile } from './turnstile/index.js';
+import { startSerialScanner, type SerialScanner } from './scanner/serial-scanner.js';
+import type { SerialScannerSettings } from '../../shared/turnstile.js';
 import { summarise } from './views.js';
 
 const log = createLogger('gate.engine');
@@ -42,6 +44,7 @@ export class Engine {
   private readonly listeners = new Set<(event: GateEvent) => void>();
   private ticketCount: number;
   private stopTurnstileStatus: () => void = () => {};
+  private scanner: { settings: SerialScannerSettings; reader: SerialScanner } | null = null;
   private isStopped = false;
   private isStarted = false;
 
@@ -59,6 +62,7 @@ export class Engine {
   async start(): Promise<void> {
     this.isStarted = true;
     await this.useTurnstile(this.turnstile);
+    await this.useScanner(this.settings.turnstile.scanner ?? null);
     this.sync.start();
   }
 
@@ -68,6 +72,8 @@ export class Engine {
     this.sync.stop();
     this.stopTurnstileStatus();
     if (this.isStarted) await this.turnstile.stop();
+    await this.scanner?.reader.stop();
+    this.scanner = null;
     this.listeners.clear();
     this.store.close();
   }
@@ -87,6 +93,22 @@ export class Engine {
       this.emit({ type: 'turnstile', turnstile: status });
       this.changed();
     });
+  }
+
+  /**
+   * Starts, swaps or stops the serial barcode scanner. Its lines are scanned exactly like typed
+   * ones (decision events reach the UI the same way).
+   */
+  async useScanner(settings: SerialScannerSettings | null): Promise<void> {
+    if (JSON.stringify(settings) === JSON.stringify(this.scanner?.settings ?? null)) return;
+    await this.scanner?.reader.stop();
+    this.scanner = null;
+    if (!settings || this.isStopped) return;
+    const reader = startSerialScanner(settings, (barcode) => {
+      if (!this.isStopped) this.scan(barcode);
+    });
+    this.scanner = { settings, reader };
+    log.info('serial scanner started', { path: settings.path, baud: settings.baud });
   }
 
   onEvent(listener: (event: GateEvent) => void): () => void {
@@ -201,7 +223,8 @@ export class Engine {
     if (scan.result === 'admit') {
       const status = this.turnstile.status();
       if (status.state === 'error' || status.state === 'disconnected') result.attention = OPEN_BY_HAND;
-      void this.turnstile.open(scan.direction, this.settings.turnstile.pulseMs).then(
+      const context = { barcode: scan.barcode, gate: this.settings.gateName };
+      void this.turnstile.open(scan.direction, this.settings.turnstile.pulseMs, context).then(
         (outcome) => this.turnstileAnswered(scan, result, outcome),
         (error: unknown) => this.turnstileAnswered(scan, result, { opened: false, error: (error as Error).message }),
       );

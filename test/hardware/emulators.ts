@@ -9,13 +9,13 @@ export interface Received {
   at: number;
 }
 
-async function openPort(path: string, baudRate: number): Promise<SerialPort> {
+export async function openPort(path: string, baudRate: number): Promise<SerialPort> {
   const port = new SerialPort({ path, baudRate, autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
   return port;
 }
 
-async function closePort(port: SerialPort): Promise<void> {
+export async function closePort(port: SerialPort): Promise<void> {
   if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
 }
 
