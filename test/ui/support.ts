@@ -113,9 +113,13 @@ export async function startStack(
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(gate.url);
-    const stack = { temp, relay, gate, browser, page };
-    return {
-      ...stack,
+    // stop() reads the fields at stop time: a test may replace the relay (restart on the same port).
+    const stack: Stack = {
+      temp,
+      relay,
+      gate,
+      browser,
+      page,
       async stop() {
         await stack.browser.close();
         await stack.gate.stop();
@@ -123,6 +127,7 @@ export async function startStack(
         temp.remove();
       },
     };
+    return stack;
   } catch (error) {
     await browser?.close();
     await gate?.stop();
