@@ -43,7 +43,9 @@ export function ConnectionBadge() {
       <span className="badge-detail">{ageWords(status?.lastSyncAt ?? null, now)}</span>
       <span className="badge-detail">{status?.pendingScans ?? 0} to upload</span>
       {status && status.conflicts > 0 ? (
-        <span className="badge-detail badge-warn">⚠ {status.conflicts} conflicts</span>
+        <span className="badge-detail badge-warn">
+          ⚠ {status.conflicts} {status.conflicts === 1 ? 'conflict' : 'conflicts'}
+        </span>
       ) : null}
     </div>
   );
