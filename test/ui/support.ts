@@ -163,7 +163,7 @@ export async function nextResult(page: Page, previousScanId: string | null) {
       const id = (await panel.count()) > 0 ? await panel.getAttribute('data-scan-id') : null;
       return id !== null && id !== previousScanId;
     },
-    { message: 'a new scan result on screen' },
+    { message: 'a new scan result on screen', timeoutMs: 30_000 },
   );
   return {
     scanId: await panel.getAttribute('data-scan-id'),
