@@ -13,7 +13,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SerialPort } from 'serialport';
-// eslint-disable-next-line no-restricted-imports -- the rule's `electron` pattern also matches the Node-only electron/gate/ path; no Electron is imported
+ 
 import { createTurnstile } from '../electron/gate/turnstile/index.js';
 import { setLogLevel } from '../shared/logger.js';
 import type { BenchOptions, BenchRow } from './types.js';
