@@ -2,7 +2,21 @@
 // land, the renderer only shared, the gate engine and relay never electron.
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['fs', 'path', 'os', 'http', 'https', 'net', 'crypto', 'child_process', 'worker_threads', 'stream', 'events', 'url', 'util'];
+const nodeBuiltins = [
+  'fs',
+  'path',
+  'os',
+  'http',
+  'https',
+  'net',
+  'crypto',
+  'child_process',
+  'worker_threads',
+  'stream',
+  'events',
+  'url',
+  'util',
+];
 // `paths` name whole modules (so `electron` means the package, not the electron/gate folder);
 // `patterns` are gitignore-style globs over import paths.
 const restrict = ({ modules = [], patterns = [] }, message) => ({
@@ -16,7 +30,16 @@ const restrict = ({ modules = [], patterns = [] }, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'renderer/dist/**', 'bench/results.json', 'release/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'test-results/**',
+      'renderer/dist/**',
+      'bench/results.json',
+      'release/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -29,28 +52,49 @@ export default tseslint.config(
   {
     files: ['shared/**/*.ts'],
     rules: restrict(
-      { modules: [...nodeBuiltins, 'electron', 'react', 'ws', 'better-sqlite3'], patterns: ['node:*', '**/relay/**', '**/electron/**', '**/renderer/**', '**/sim/**'] },
+      {
+        modules: [...nodeBuiltins, 'electron', 'react', 'ws', 'better-sqlite3'],
+        patterns: ['node:*', '**/relay/**', '**/electron/**', '**/renderer/**', '**/sim/**'],
+      },
       'shared/ is pure: no node, electron, DOM or other layers',
     ),
   },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     rules: restrict(
-      { modules: [...nodeBuiltins, 'electron', 'ws', 'better-sqlite3'], patterns: ['node:*', '**/relay/**', '**/electron/**', '**/sim/**'] },
+      {
+        modules: [...nodeBuiltins, 'electron', 'ws', 'better-sqlite3'],
+        patterns: ['node:*', '**/relay/**', '**/electron/**', '**/sim/**'],
+      },
       'the renderer talks only to the GateApi from shared/',
     ),
   },
   {
     files: ['relay/**/*.ts', 'electron/gate/**/*.ts', 'sim/**/*.ts', 'bench/**/*.ts'],
-    rules: restrict({ modules: ['electron'], patterns: ['**/renderer/**'] }, 'only electron/*.ts shell files import electron'),
+    rules: restrict(
+      { modules: ['electron'], patterns: ['**/renderer/**'] },
+      'only electron/*.ts shell files import electron',
+    ),
   },
   {
     files: ['relay/**/*.ts'],
-    rules: restrict({ modules: ['electron'], patterns: ['**/electron/**', '**/renderer/**', '**/sim/**'] }, 'relay imports only shared/'),
+    rules: restrict(
+      { modules: ['electron'], patterns: ['**/electron/**', '**/renderer/**', '**/sim/**'] },
+      'relay imports only shared/',
+    ),
   },
   {
     // CLI entry points and tests talk to the user on the console by design.
-    files: ['**/cli.ts', '**/cli/**/*.ts', 'test/**/*.ts', '**/*.test.ts', 'bench/**/*.ts', 'scripts/**', 'bin/**', 'sim/**/*.ts'],
+    files: [
+      '**/cli.ts',
+      '**/cli/**/*.ts',
+      'test/**/*.ts',
+      '**/*.test.ts',
+      'bench/**/*.ts',
+      'scripts/**',
+      'bin/**',
+      'sim/**/*.ts',
+    ],
     rules: { 'no-console': 'off' },
   },
 );

@@ -2,7 +2,15 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['shared/**/*.test.ts', 'relay/**/*.test.ts', 'electron/**/*.test.ts', 'sim/**/*.test.ts', 'renderer/**/*.test.ts', 'renderer/**/*.test.tsx', 'test/**/*.test.ts'],
+    include: [
+      'shared/**/*.test.ts',
+      'relay/**/*.test.ts',
+      'electron/**/*.test.ts',
+      'sim/**/*.test.ts',
+      'renderer/**/*.test.ts',
+      'renderer/**/*.test.tsx',
+      'test/**/*.test.ts',
+    ],
     // Native modules (better-sqlite3, serialport) and child processes: forks are the safe pool.
     pool: 'forks',
     maxWorkers: 2,

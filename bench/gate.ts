@@ -62,7 +62,15 @@ function percentile(sorted: readonly number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
 }
 
-function row(figure: string, measured: number, unit: string, goal: string | null, floor: number | null, ratio: number | null, pass: boolean | null): BenchRow {
+function row(
+  figure: string,
+  measured: number,
+  unit: string,
+  goal: string | null,
+  floor: number | null,
+  ratio: number | null,
+  pass: boolean | null,
+): BenchRow {
   return { bench: 'gate', figure, measured, unit, goal, floor, ratio, pass };
 }
 
@@ -99,7 +107,8 @@ function rawDatabase(path: string): Database.Database {
 /** Same durability as the engine's snapshot chunks (replayable data: synchronous=NORMAL). */
 function rawBulkInsert(db: Database.Database, total: number): Spent {
   db.pragma('synchronous = NORMAL');
-  const insert = db.prepare(`INSERT INTO tickets VALUES (@barcode, @ticketId, @orderId, @eventId, @ticketTypeId, @ticketTypeName,
+  const insert =
+    db.prepare(`INSERT INTO tickets VALUES (@barcode, @ticketId, @orderId, @eventId, @ticketTypeId, @ticketTypeName,
     @holderName, @customerName, @email, @valid, @cause, @changedAt, @source, @txId, @seq)`);
   const many = db.transaction((tickets: TicketState[]) => {
     for (const ticket of tickets) insert.run({ ...ticket, valid: ticket.valid ? 1 : 0, ...ticket.version });
@@ -111,7 +120,8 @@ function rawBulkInsert(db: Database.Database, total: number): Spent {
 function rawScanLatencies(db: Database.Database, total: number, samples: number): number[] {
   db.pragma('synchronous = FULL');
   const lookup = db.prepare('SELECT * FROM tickets WHERE barcode = ?');
-  const insert = db.prepare(`INSERT INTO scans (id, barcode, event_id, gate, at, direction, result, reason, kind, note, annuls, is_local, is_uploaded, relay_seq)
+  const insert =
+    db.prepare(`INSERT INTO scans (id, barcode, event_id, gate, at, direction, result, reason, kind, note, annuls, is_local, is_uploaded, relay_seq)
     VALUES (?, ?, ?, 'Raw', ?, 'in', 'admit', 'admitted', 'scan', NULL, NULL, 1, 0, NULL)`);
   const latencies: number[] = [];
   for (let sample = 0; sample < samples; sample += 1) {
@@ -136,7 +146,8 @@ async function child(dataDir: string, total: number, samples: number): Promise<v
     const began = process.hrtime.bigint();
     const result = await gate.handlers.scan({ barcode });
     latencies.push(Number(process.hrtime.bigint() - began) / 1e6);
-    if (!result.ok || result.value.reason !== 'admitted') throw new Error(`unexpected decision ${JSON.stringify(result)}`);
+    if (!result.ok || result.value.reason !== 'admitted')
+      throw new Error(`unexpected decision ${JSON.stringify(result)}`);
   }
   const rss = process.memoryUsage().rss / (1024 * 1024);
   await gate.stop();
@@ -151,7 +162,9 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
     setLogLevel('error');
     const store = new GateStore(join(dir, 'gate.db'));
     const now = new Date().toISOString();
-    const engineSpent = timeChunks(total, (tickets) => applySnapshotChunk(store, 'Bench', { events: [], tickets, scans: [] }, now));
+    const engineSpent = timeChunks(total, (tickets) =>
+      applySnapshotChunk(store, 'Bench', { events: [], tickets, scans: [] }, now),
+    );
     finishSnapshot(store, total, now);
     store.close();
     const engine = await startGate({ dataDir: dir, settings: { gateName: 'Bench', events: [EVENT] } });
@@ -162,9 +175,17 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
     const rawLatencies = rawScanLatencies(raw, total, samples);
     raw.close();
 
-    const measured = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', dir, String(total), String(samples)], { encoding: 'utf8' });
+    const measured = spawnSync(
+      process.execPath,
+      [fileURLToPath(import.meta.url), '--child', dir, String(total), String(samples)],
+      { encoding: 'utf8' },
+    );
     if (measured.status !== 0) throw new Error(`gate bench child failed: ${measured.stderr}`);
-    const result = JSON.parse(measured.stdout.trim().split('\n').pop() ?? '{}') as { coldStartMs: number; rss: number; latencies: number[] };
+    const result = JSON.parse(measured.stdout.trim().split('\n').pop() ?? '{}') as {
+      coldStartMs: number;
+      rss: number;
+      latencies: number[];
+    };
     const latencies = result.latencies.sort((a, b) => a - b);
 
     const engineRate = total / engineSpent.wall;
@@ -178,11 +199,51 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
     const label = `${(total / 1000).toLocaleString('en')}k tickets`;
     return [
       row(`scan decision + durable record p50 (${label})`, p50, 'ms', null, rawP50, p50 / rawP50, null),
-      row(`scan decision + durable record p99 (${label})`, p99, 'ms', 'p99 < 2 ms and ≤ 2× raw', rawP99, p99 / rawP99, p99 < 2 && p99 <= 2 * rawP99),
-      row(`snapshot apply rate (${label})`, engineRate, 'tickets/s', '≥ 200k/s and ≥ 0.5× raw', rawRate, engineRate / rawRate, engineRate >= 200_000 && engineRate >= 0.5 * rawRate),
-      row(`snapshot apply per CPU-second (${label})`, engineCpuRate, 'tickets/s', null, rawCpuRate, engineCpuRate / rawCpuRate, null),
-      row(`engine cold start to ready (${label})`, result.coldStartMs, 'ms', '< 1 s', null, null, result.coldStartMs < 1_000),
-      row(`engine RSS after start + ${samples} scans`, result.rss, 'MB', '< 200 MB', null, null, result.rss < 200),
+      row(
+        `scan decision + durable record p99 (${label})`,
+        p99,
+        'ms',
+        'p99 < 2 ms and ≤ 2× raw',
+        rawP99,
+        p99 / rawP99,
+        p99 < 2 && p99 <= 2 * rawP99,
+      ),
+      row(
+        `snapshot apply rate (${label})`,
+        engineRate,
+        'tickets/s',
+        '≥ 200k/s and ≥ 0.5× raw',
+        rawRate,
+        engineRate / rawRate,
+        engineRate >= 200_000 && engineRate >= 0.5 * rawRate,
+      ),
+      row(
+        `snapshot apply per CPU-second (${label})`,
+        engineCpuRate,
+        'tickets/s',
+        null,
+        rawCpuRate,
+        engineCpuRate / rawCpuRate,
+        null,
+      ),
+      row(
+        `engine cold start to ready (${label})`,
+        result.coldStartMs,
+        'ms',
+        '< 1 s',
+        null,
+        null,
+        result.coldStartMs < 1_000,
+      ),
+      row(
+        `engine RSS after start + ${samples} scans`,
+        result.rss,
+        'MB',
+        '< 200 MB',
+        null,
+        null,
+        result.rss < 200,
+      ),
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -13,7 +13,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SerialPort } from 'serialport';
- 
+
 import { createTurnstile } from '../electron/gate/turnstile/index.js';
 import { setLogLevel } from '../shared/logger.js';
 import type { BenchOptions, BenchRow } from './types.js';
@@ -22,7 +22,11 @@ const SECRET = 'bench-webhook-secret';
 const EVENT_ID = 132218;
 const ON = 'a00101a2';
 
-async function until<T>(check: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
+async function until<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -60,8 +64,13 @@ async function openPort(path: string): Promise<SerialPort> {
 }
 const closePort = (port: SerialPort) => new Promise<void>((resolve) => port.close(() => resolve()));
 
-function startProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['bin/gatehouse', ...args, '--log-level', 'warn'], { env: { ...process.env, ...env } });
+function startProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['bin/gatehouse', ...args, '--log-level', 'warn'], {
+    env: { ...process.env, ...env },
+  });
   let output = '';
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -79,29 +88,53 @@ function runCli(command: string[]): Promise<string> {
     const child = spawn(process.execPath, ['bin/gatehouse', ...command]);
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${command.join(' ')} exited ${code}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`${command.join(' ')} exited ${code}`)),
+    );
   });
 }
 
 /** An ORDER_SAVED delivery shaped like the seed example, holding the given barcodes. */
 function order(barcodes: string[]): unknown {
-  const seed = JSON.parse(readFileSync('test/relay/fixtures/order-saved.json', 'utf8')) as { data: Record<string, unknown> };
+  const seed = JSON.parse(readFileSync('test/relay/fixtures/order-saved.json', 'utf8')) as {
+    data: Record<string, unknown>;
+  };
   const template = (seed.data.tickets as { items: Record<string, unknown>[] }).items[0] ?? {};
-  const tickets = barcodes.map((barcode, index) => ({ ...template, id: 5_000_000 + index, barcode, valid: true }));
+  const tickets = barcodes.map((barcode, index) => ({
+    ...template,
+    id: 5_000_000 + index,
+    barcode,
+    valid: true,
+  }));
   return {
     eventType: 'order-saved-prepare-full-message',
     contextId: 777,
-    data: { ...seed.data, id: 777, event: { ...(seed.data.event as object), id: EVENT_ID }, tickets: { items: tickets }, transactions: { items: [{ id: 777, type: 'PURCHASE', status: 'SUCCESS', ipAddress: null }] } },
+    data: {
+      ...seed.data,
+      id: 777,
+      event: { ...(seed.data.event as object), id: EVENT_ID },
+      tickets: { items: tickets },
+      transactions: { items: [{ id: 777, type: 'PURCHASE', status: 'SUCCESS', ipAddress: null }] },
+    },
   };
 }
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<unknown> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   return response.json();
 }
 
 /** Runs `count` pulses: `trigger` starts one; the time to its on-frame is recorded, the off-frame awaited. */
-async function measure(device: Device, count: number, trigger: () => Promise<unknown>, warmUp = 10): Promise<number[]> {
+async function measure(
+  device: Device,
+  count: number,
+  trigger: () => Promise<unknown>,
+  warmUp = 10,
+): Promise<number[]> {
   const samples: number[] = [];
   for (let index = 0; index < count + warmUp; index += 1) {
     const seen = device.frames.length;
@@ -137,8 +170,14 @@ function rows(figure: string, samples: number[], floor: number[] | null, goal: s
     const measured = percentile(samples, p);
     const floorValue = floor ? percentile(floor, p) : null;
     return {
-      bench: 'turnstile', figure: `${figure} p${p}`, measured, unit: 'ms', goal: rowGoal,
-      floor: floorValue, ratio: floorValue ? measured / floorValue : null, pass: rowGoal === null ? null : measured < 5,
+      bench: 'turnstile',
+      figure: `${figure} p${p}`,
+      measured,
+      unit: 'ms',
+      goal: rowGoal,
+      floor: floorValue,
+      ratio: floorValue ? measured / floorValue : null,
+      pass: rowGoal === null ? null : measured < 5,
     };
   };
   return [make(50, null), make(99, goal)];
@@ -149,7 +188,9 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
   const count = options.isQuick ? 60 : 300;
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-turnstile-'));
   const [devicePath, emulatorPath] = [join(dir, 'device'), join(dir, 'emulator')];
-  const socat = spawn('socat', [`pty,raw,echo=0,link=${devicePath}`, `pty,raw,echo=0,link=${emulatorPath}`], { stdio: 'ignore' });
+  const socat = spawn('socat', [`pty,raw,echo=0,link=${devicePath}`, `pty,raw,echo=0,link=${emulatorPath}`], {
+    stdio: 'ignore',
+  });
   const children: ChildProcess[] = [socat];
   try {
     await until(() => existsSync(devicePath) && existsSync(emulatorPath), 'socat links');
@@ -162,27 +203,64 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
     });
     await closePort(raw);
 
-    const driver = createTurnstile({ spec: `lcus:${devicePath}`, exitSpec: null, pulseMs: 50, passageTimeoutMs: null });
+    const driver = createTurnstile({
+      spec: `lcus:${devicePath}`,
+      exitSpec: null,
+      pulseMs: 50,
+      passageTimeoutMs: null,
+    });
     await driver.start();
     await until(() => driver.status().state === 'ready', 'driver ready');
     const direct = await measure(device, count, () => driver.open('in', 50));
     await driver.stop();
 
-    const barcodes = Array.from({ length: count + 10 }, (_, index) => `BENCH-${String(index).padStart(5, '0')}`);
-    const token = (await runCli(['relay', 'add-gate', 'Bench', '--db', join(dir, 'relay.db')])).trim().split('\n').pop() ?? '';
-    const relay = await startProcess(['relay', 'serve', '--db', join(dir, 'relay.db'), '--port', '0'], { GATEHOUSE_WEBHOOK_SECRET: SECRET });
+    const barcodes = Array.from(
+      { length: count + 10 },
+      (_, index) => `BENCH-${String(index).padStart(5, '0')}`,
+    );
+    const token =
+      (await runCli(['relay', 'add-gate', 'Bench', '--db', join(dir, 'relay.db')]))
+        .trim()
+        .split('\n')
+        .pop() ?? '';
+    const relay = await startProcess(['relay', 'serve', '--db', join(dir, 'relay.db'), '--port', '0'], {
+      GATEHOUSE_WEBHOOK_SECRET: SECRET,
+    });
     children.push(relay.child);
     await post(`${relay.url}/webhooks/moshtix`, order(barcodes), { 'x-gatehouse-secret': SECRET });
-    const gate = await startProcess(['gate', '--data', join(dir, 'gate'), '--relay', relay.url, '--token', token, '--event', String(EVENT_ID), '--turnstile', `lcus:${devicePath}`, '--pulse-ms', '50']);
+    const gate = await startProcess([
+      'gate',
+      '--data',
+      join(dir, 'gate'),
+      '--relay',
+      relay.url,
+      '--token',
+      token,
+      '--event',
+      String(EVENT_ID),
+      '--turnstile',
+      `lcus:${devicePath}`,
+      '--pulse-ms',
+      '50',
+    ]);
     children.push(gate.child);
-    await until(async () => {
-      const status = (await post(`${gate.url}/api/status`, {})) as { value?: { tickets?: number; turnstile?: { state?: string } } };
-      return (status.value?.tickets ?? 0) >= barcodes.length && status.value?.turnstile?.state === 'ready';
-    }, 'gate synced with its turnstile ready', 60_000);
+    await until(
+      async () => {
+        const status = (await post(`${gate.url}/api/status`, {})) as {
+          value?: { tickets?: number; turnstile?: { state?: string } };
+        };
+        return (status.value?.tickets ?? 0) >= barcodes.length && status.value?.turnstile?.state === 'ready';
+      },
+      'gate synced with its turnstile ready',
+      60_000,
+    );
     let next = 0;
     const scans = await measure(device, count, async () => {
-      const answer = (await post(`${gate.url}/api/scan`, { barcode: barcodes[next++] })) as { value?: { result?: string } };
-      if (answer.value?.result !== 'admit') throw new Error(`bench turnstile: scan not admitted: ${JSON.stringify(answer)}`);
+      const answer = (await post(`${gate.url}/api/scan`, { barcode: barcodes[next++] })) as {
+        value?: { result?: string };
+      };
+      if (answer.value?.result !== 'admit')
+        throw new Error(`bench turnstile: scan not admitted: ${JSON.stringify(answer)}`);
     });
     // The same request for a barcode the gate refuses: HTTP, engine and the SQLite commit, no relay.
     const refused: number[] = [];
@@ -194,7 +272,16 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
     await closePort(device.port);
     return [
       // The machine is shared; the load says how much of the tail is other people's work.
-      { bench: 'turnstile', figure: 'load average (1 min) after the run', measured: loadavg()[0] ?? NaN, unit: '', goal: null, floor: null, ratio: null, pass: null },
+      {
+        bench: 'turnstile',
+        figure: 'load average (1 min) after the run',
+        measured: loadavg()[0] ?? NaN,
+        unit: '',
+        goal: null,
+        floor: null,
+        ratio: null,
+        pass: null,
+      },
       ...rows('raw floor: pty write → device', floor, null, null),
       ...rows('driver.open → on-frame (lcus, pty)', direct, floor, null),
       ...rows('POST /api/scan → on-frame (headless gate, lcus, pty)', scans, floor, 'p99 < 5 ms'),

@@ -33,7 +33,12 @@ function png(size, rgba) {
   header[9] = 6; // RGBA
   const rows = Buffer.alloc(size * (size * 4 + 1));
   for (let y = 0; y < size; y++) rgba.copy(rows, y * (size * 4 + 1) + 1, y * size * 4, (y + 1) * size * 4);
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 function distanceToSegment(px, py, ax, ay, bx, by) {
@@ -49,7 +54,10 @@ function colourAt(x, y) {
   const cx = Math.min(Math.max(x, radius), 1 - radius);
   const cy = Math.min(Math.max(y, radius), 1 - radius);
   if (Math.hypot(x - cx, y - cy) > radius) return null;
-  const check = Math.min(distanceToSegment(x, y, 0.27, 0.52, 0.43, 0.68), distanceToSegment(x, y, 0.43, 0.68, 0.74, 0.33));
+  const check = Math.min(
+    distanceToSegment(x, y, 0.27, 0.52, 0.43, 0.68),
+    distanceToSegment(x, y, 0.43, 0.68, 0.74, 0.33),
+  );
   if (check < 0.065) return [255, 255, 255];
   if (Math.hypot(x - 0.5, y - 0.5) < 0.36) return [15, 122, 46];
   return [11, 13, 16];
@@ -62,7 +70,10 @@ function draw(size) {
       let [r, g, b, a] = [0, 0, 0, 0];
       for (let sy = 0; sy < SUPERSAMPLE; sy++) {
         for (let sx = 0; sx < SUPERSAMPLE; sx++) {
-          const colour = colourAt((px + (sx + 0.5) / SUPERSAMPLE) / size, (py + (sy + 0.5) / SUPERSAMPLE) / size);
+          const colour = colourAt(
+            (px + (sx + 0.5) / SUPERSAMPLE) / size,
+            (py + (sy + 0.5) / SUPERSAMPLE) / size,
+          );
           if (!colour) continue;
           r += colour[0];
           g += colour[1];
@@ -84,4 +95,6 @@ const here = new URL('.', import.meta.url);
 mkdirSync(new URL('icons/', here), { recursive: true });
 for (const size of SIZES) writeFileSync(new URL(`icons/${size}x${size}.png`, here), draw(size));
 writeFileSync(new URL('icon.png', here), draw(512));
-process.stdout.write(`wrote build/icon.png and build/icons/{${SIZES.map((size) => `${size}x${size}`).join(',')}}.png\n`);
+process.stdout.write(
+  `wrote build/icon.png and build/icons/{${SIZES.map((size) => `${size}x${size}`).join(',')}}.png\n`,
+);

@@ -19,16 +19,25 @@ else failed++;
 if (isBuilt) {
   mkdirSync('test-results', { recursive: true });
   const report = 'test-results/vitest.json';
-  const isGreen = runStep('vitest', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra]);
+  const isGreen = runStep('vitest', bin('vitest'), [
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+    ...extra,
+  ]);
   if (existsSync(report)) {
     const json = JSON.parse(readFileSync(report, 'utf8'));
     passed += json.numPassedTests;
     failed += json.numFailedTests;
     skipped += json.numPendingTests + json.numTodoTests;
     // A file that fails to load has no tests in it but still fails the run.
-    const brokenFiles = json.testResults.filter((file) => file.status === 'failed' && file.assertionResults.length === 0);
+    const brokenFiles = json.testResults.filter(
+      (file) => file.status === 'failed' && file.assertionResults.length === 0,
+    );
     failed += brokenFiles.length;
-    for (const file of brokenFiles) console.log(`✘ test file failed to load: ${file.name}\n${file.message ?? ''}`);
+    for (const file of brokenFiles)
+      console.log(`✘ test file failed to load: ${file.name}\n${file.message ?? ''}`);
   } else if (!isGreen) {
     failed++;
   }

@@ -30,12 +30,15 @@ export interface CommandSpec {
 
 export type FlagValue = string | number | boolean | string[] | number[];
 export type ParsedArgs = { flags: Record<string, FlagValue | undefined>; positionals: string[] };
-export type ParseOutcome = { kind: 'ok'; args: ParsedArgs } | { kind: 'help' } | { kind: 'error'; message: string };
+export type ParseOutcome =
+  { kind: 'ok'; args: ParsedArgs } | { kind: 'help' } | { kind: 'error'; message: string };
 
 function convert(spec: FlagSpec, raw: string): number | string | Error {
   if (spec.type !== 'number') return raw;
   const value = Number(raw);
-  return raw.trim() !== '' && Number.isFinite(value) ? value : new Error(`--${spec.name} must be a number, got "${raw}"`);
+  return raw.trim() !== '' && Number.isFinite(value)
+    ? value
+    : new Error(`--${spec.name} must be a number, got "${raw}"`);
 }
 
 export function parseCommandLine(spec: CommandSpec, argv: readonly string[]): ParseOutcome {
@@ -66,7 +69,8 @@ export function parseCommandLine(spec: CommandSpec, argv: readonly string[]): Pa
     }
     if (raw === undefined) {
       raw = argv[index + 1];
-      if (raw === undefined || raw.startsWith('--')) return { kind: 'error', message: `--${name} needs a value` };
+      if (raw === undefined || raw.startsWith('--'))
+        return { kind: 'error', message: `--${name} needs a value` };
       index += 1;
     }
     const value = convert(flag, raw);
@@ -106,7 +110,9 @@ export function formatHelp(spec: CommandSpec): string {
   lines.push('Flags:');
   for (const flag of spec.flags) {
     const left = `--${flag.name}${flag.type === 'boolean' ? '' : ` ${flag.value ?? flag.type.toUpperCase()}`}`;
-    const extra = [flag.isRequired ? 'required' : '', flag.isRepeatable ? 'repeatable' : ''].filter(Boolean).join(', ');
+    const extra = [flag.isRequired ? 'required' : '', flag.isRepeatable ? 'repeatable' : '']
+      .filter(Boolean)
+      .join(', ');
     lines.push(`  ${left.padEnd(28)} ${flag.description}${extra ? ` (${extra})` : ''}`);
   }
   lines.push(`  ${'--help'.padEnd(28)} Show this help`);

@@ -106,7 +106,10 @@ export const editableSettingsSchema = z.object({
   sounds: z.boolean(),
   capacity: z.number().int().positive().nullable(),
   /** Staff PIN: 4–12 digits, or null to remove it. Stored hashed. */
-  pin: z.string().regex(/^\d{4,12}$/, 'must be 4 to 12 digits').nullable(),
+  pin: z
+    .string()
+    .regex(/^\d{4,12}$/, 'must be 4 to 12 digits')
+    .nullable(),
   kiosk: z.boolean(),
   turnstile: turnstileSettingsSchema,
 });
@@ -129,7 +132,10 @@ export const GATE_API = {
   ),
   status: method(z.object({}), statusSchema),
   stats: method(z.object({}), statsSchema),
-  lookup: method(z.object({ query: z.string().trim().min(3).max(200) }), z.object({ results: z.array(ticketDetailSchema) })),
+  lookup: method(
+    z.object({ query: z.string().trim().min(3).max(200) }),
+    z.object({ results: z.array(ticketDetailSchema) }),
+  ),
   ticket: method(z.object({ barcode: z.string().trim().min(1).max(256) }), ticketDetailSchema),
   manualAdmit: method(
     z.object({ barcode: z.string().trim().min(1).max(256), note: z.string().trim().min(1).max(500), pin }),
@@ -180,7 +186,11 @@ export type GateApi = { [M in GateMethod]: (input: MethodInput<M>) => Promise<Ap
 export const gateEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('decision'), decision: scanResultSchema, scan: scanRecordSchema }),
   z.object({ type: z.literal('status'), status: statusSchema }),
-  z.object({ type: z.literal('turnstile'), turnstile: turnstileStatusSchema, result: turnstileResultSchema.optional() }),
+  z.object({
+    type: z.literal('turnstile'),
+    turnstile: turnstileStatusSchema,
+    result: turnstileResultSchema.optional(),
+  }),
 ]);
 export type GateEvent = z.infer<typeof gateEventSchema>;
 

@@ -33,10 +33,11 @@ export interface Logger {
 }
 
 export function createLogger(name: string): Logger {
-  const write = (level: Exclude<LogLevel, 'silent'>) => (message: string, fields?: Record<string, unknown>) => {
-    if (RANK[level] < RANK[threshold]) return;
-    const extra = fields && Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : '';
-    sink(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${name}: ${message}${extra}`);
-  };
+  const write =
+    (level: Exclude<LogLevel, 'silent'>) => (message: string, fields?: Record<string, unknown>) => {
+      if (RANK[level] < RANK[threshold]) return;
+      const extra = fields && Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : '';
+      sink(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${name}: ${message}${extra}`);
+    };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }

@@ -144,7 +144,6 @@ export function parseDelivery(body: string): ParsedDelivery | ParseFailure {
 }
 
 /** The body template Moshtix renders, verbatim from the docs: keep exactly this. */
-export const WEBHOOK_BODY_TEMPLATE =
-  '{ "eventType": "@eventType", "contextId": @contextId, "data": @data}';
+export const WEBHOOK_BODY_TEMPLATE = '{ "eventType": "@eventType", "contextId": @contextId, "data": @data}';
 export const WEBHOOK_SECRET_HEADER = 'X-Gatehouse-Secret';
 export const MOSHTIX_GRAPHQL_ENDPOINT = 'https://api.moshtix.com/v1/graphql';

@@ -98,5 +98,4 @@ function parseFrame<T>(schema: z.ZodType<T>, text: string): FrameParse<T> {
 }
 
 export const parseGateFrame = (text: string): FrameParse<GateFrame> => parseFrame(gateFrameSchema, text);
-export const parseRelayFrame = (text: string): FrameParse<RelayFrame> =>
-  parseFrame(relayFrameSchema, text);
+export const parseRelayFrame = (text: string): FrameParse<RelayFrame> => parseFrame(relayFrameSchema, text);

@@ -101,23 +101,21 @@ export function normaliseOrder(order: MoshtixOrder, seq: number, receivedAt: str
   const orderId = String(order.id);
   const eventId = String(order.event.id);
   const customerName = joinName(order.customer?.firstName, order.customer?.lastName);
-  const tickets = order.tickets.items.map(
-    (ticket): TicketState => ({
-      barcode: ticket.barcode.trim(),
-      ticketId: idString(ticket.id),
-      orderId,
-      eventId,
-      ticketTypeId: idString(ticket.ticketType?.id),
-      ticketTypeName: ticket.ticketType?.name ?? null,
-      holderName: joinName(ticket.firstName, ticket.lastName) ?? customerName,
-      customerName,
-      email: order.customer?.email ?? null,
-      valid: ticket.valid,
-      cause: ticket.valid ? 'sold' : 'not_valid',
-      changedAt: receivedAt,
-      version,
-    }),
-  );
+  const tickets = order.tickets.items.map((ticket): TicketState => ({
+    barcode: ticket.barcode.trim(),
+    ticketId: idString(ticket.id),
+    orderId,
+    eventId,
+    ticketTypeId: idString(ticket.ticketType?.id),
+    ticketTypeName: ticket.ticketType?.name ?? null,
+    holderName: joinName(ticket.firstName, ticket.lastName) ?? customerName,
+    customerName,
+    email: order.customer?.email ?? null,
+    valid: ticket.valid,
+    cause: ticket.valid ? 'sold' : 'not_valid',
+    changedAt: receivedAt,
+    version,
+  }));
   return { orderId, eventId, event: normaliseEvent(order.event), version, tickets, receivedAt };
 }
 
@@ -182,7 +180,10 @@ export function mergeOrderSnapshot(
  * Merges one CSV-imported state with the known state of its barcode: a CSV state never overrides a
  * webhook state, and among CSV states the later import wins. Returns the state to store, or null.
  */
-export function mergeImportedTicket(known: TicketState | undefined, imported: TicketState): TicketState | null {
+export function mergeImportedTicket(
+  known: TicketState | undefined,
+  imported: TicketState,
+): TicketState | null {
   if (!known) return imported;
   if (compareVersions(imported.version, known.version) <= 0) return null;
   return sameTicketContent(known, imported) ? null : imported;

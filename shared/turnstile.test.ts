@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseTurnstileSpec, turnstileSettingsSchema, DEFAULT_TURNSTILE_SETTINGS, TURNSTILE_PRESETS } from './turnstile.js';
+import {
+  parseTurnstileSpec,
+  turnstileSettingsSchema,
+  DEFAULT_TURNSTILE_SETTINGS,
+  TURNSTILE_PRESETS,
+} from './turnstile.js';
 
 const ok = (spec: string) => {
   const parsed = parseTurnstileSpec(spec);
@@ -21,7 +26,11 @@ describe('parseTurnstileSpec', () => {
     expect(ok('numato:/dev/ttyACM0')).toEqual({ driver: 'numato', path: '/dev/ttyACM0', relay: 0 });
     expect(ok('numato:/dev/ttyACM0:7')).toEqual({ driver: 'numato', path: '/dev/ttyACM0', relay: 7 });
     expect(ok('serial:/dev/ttyS0:19200:A00101A2:a00100a1')).toEqual({
-      driver: 'serial', path: '/dev/ttyS0', baud: 19200, onHex: 'a00101a2', offHex: 'a00100a1',
+      driver: 'serial',
+      path: '/dev/ttyS0',
+      baud: 19200,
+      onHex: 'a00101a2',
+      offHex: 'a00100a1',
     });
   });
 
@@ -39,20 +48,60 @@ describe('parseTurnstileSpec', () => {
 
   it('shelly2: a trailing :N is the switch id only after a port or a path', () => {
     expect(ok('shelly2:http://10.0.0.5')).toEqual({ driver: 'shelly2', url: 'http://10.0.0.5', switchId: 0 });
-    expect(ok('shelly2:http://10.0.0.5:8080')).toEqual({ driver: 'shelly2', url: 'http://10.0.0.5:8080', switchId: 0 });
-    expect(ok('shelly2:http://10.0.0.5:1')).toEqual({ driver: 'shelly2', url: 'http://10.0.0.5:1', switchId: 0 });
-    expect(ok('shelly2:http://10.0.0.5:80:2')).toEqual({ driver: 'shelly2', url: 'http://10.0.0.5:80', switchId: 2 });
-    expect(ok('shelly2:http://10.0.0.5/:3')).toEqual({ driver: 'shelly2', url: 'http://10.0.0.5/', switchId: 3 });
-    expect(ok('shelly2:https://gate.example/relay:1')).toEqual({ driver: 'shelly2', url: 'https://gate.example/relay', switchId: 1 });
+    expect(ok('shelly2:http://10.0.0.5:8080')).toEqual({
+      driver: 'shelly2',
+      url: 'http://10.0.0.5:8080',
+      switchId: 0,
+    });
+    expect(ok('shelly2:http://10.0.0.5:1')).toEqual({
+      driver: 'shelly2',
+      url: 'http://10.0.0.5:1',
+      switchId: 0,
+    });
+    expect(ok('shelly2:http://10.0.0.5:80:2')).toEqual({
+      driver: 'shelly2',
+      url: 'http://10.0.0.5:80',
+      switchId: 2,
+    });
+    expect(ok('shelly2:http://10.0.0.5/:3')).toEqual({
+      driver: 'shelly2',
+      url: 'http://10.0.0.5/',
+      switchId: 3,
+    });
+    expect(ok('shelly2:https://gate.example/relay:1')).toEqual({
+      driver: 'shelly2',
+      url: 'https://gate.example/relay',
+      switchId: 1,
+    });
   });
 
   it('shelly2: userinfo and IPv6 hosts are not mistaken for ports or switch ids', () => {
-    expect(ok('shelly2:http://admin:1234@10.0.0.5')).toEqual({ driver: 'shelly2', url: 'http://admin:1234@10.0.0.5', switchId: 0 });
-    expect(ok('shelly2:http://admin:1234@10.0.0.5:5')).toEqual({ driver: 'shelly2', url: 'http://admin:1234@10.0.0.5:5', switchId: 0 });
-    expect(ok('shelly2:http://admin:pa:ss@10.0.0.5:80:1')).toEqual({ driver: 'shelly2', url: 'http://admin:pa:ss@10.0.0.5:80', switchId: 1 });
+    expect(ok('shelly2:http://admin:1234@10.0.0.5')).toEqual({
+      driver: 'shelly2',
+      url: 'http://admin:1234@10.0.0.5',
+      switchId: 0,
+    });
+    expect(ok('shelly2:http://admin:1234@10.0.0.5:5')).toEqual({
+      driver: 'shelly2',
+      url: 'http://admin:1234@10.0.0.5:5',
+      switchId: 0,
+    });
+    expect(ok('shelly2:http://admin:pa:ss@10.0.0.5:80:1')).toEqual({
+      driver: 'shelly2',
+      url: 'http://admin:pa:ss@10.0.0.5:80',
+      switchId: 1,
+    });
     expect(ok('shelly2:http://[::1]:1')).toEqual({ driver: 'shelly2', url: 'http://[::1]:1', switchId: 0 });
-    expect(ok('shelly2:http://[::1]:8080:1')).toEqual({ driver: 'shelly2', url: 'http://[::1]:8080', switchId: 1 });
-    expect(ok('shelly2:http://[fe80::1]')).toEqual({ driver: 'shelly2', url: 'http://[fe80::1]', switchId: 0 });
+    expect(ok('shelly2:http://[::1]:8080:1')).toEqual({
+      driver: 'shelly2',
+      url: 'http://[::1]:8080',
+      switchId: 1,
+    });
+    expect(ok('shelly2:http://[fe80::1]')).toEqual({
+      driver: 'shelly2',
+      url: 'http://[fe80::1]',
+      switchId: 0,
+    });
   });
 
   it('shelly2: rejects what cannot be read', () => {
@@ -64,21 +113,43 @@ describe('parseTurnstileSpec', () => {
   });
 
   it('shelly2: any host, port and switch id round-trips', () => {
-    const host = fc.oneof(fc.ipV4(), fc.domain(), fc.ipV6().map((address) => `[${address}]`));
+    const host = fc.oneof(
+      fc.ipV4(),
+      fc.domain(),
+      fc.ipV6().map((address) => `[${address}]`),
+    );
     fc.assert(
-      fc.property(host, fc.integer({ min: 1, max: 65_535 }), fc.integer({ min: 0, max: 64 }), (name, port, switchId) => {
-        expect(ok(`shelly2:http://${name}:${port}:${switchId}`)).toEqual({ driver: 'shelly2', url: `http://${name}:${port}`, switchId });
-        expect(ok(`shelly2:http://${name}:${port}`)).toEqual({ driver: 'shelly2', url: `http://${name}:${port}`, switchId: 0 });
-      }),
+      fc.property(
+        host,
+        fc.integer({ min: 1, max: 65_535 }),
+        fc.integer({ min: 0, max: 64 }),
+        (name, port, switchId) => {
+          expect(ok(`shelly2:http://${name}:${port}:${switchId}`)).toEqual({
+            driver: 'shelly2',
+            url: `http://${name}:${port}`,
+            switchId,
+          });
+          expect(ok(`shelly2:http://${name}:${port}`)).toEqual({
+            driver: 'shelly2',
+            url: `http://${name}:${port}`,
+            switchId: 0,
+          });
+        },
+      ),
     );
   });
 
   it('never throws, whatever the operator types', () => {
-    fc.assert(fc.property(fc.string(), (spec) => { expect(typeof parseTurnstileSpec(spec).ok).toBe('boolean'); }));
+    fc.assert(
+      fc.property(fc.string(), (spec) => {
+        expect(typeof parseTurnstileSpec(spec).ok).toBe('boolean');
+      }),
+    );
   });
 
   it('every preset spec parses', () => {
-    for (const preset of TURNSTILE_PRESETS) expect(parseTurnstileSpec(preset.spec).ok, preset.spec).toBe(true);
+    for (const preset of TURNSTILE_PRESETS)
+      expect(parseTurnstileSpec(preset.spec).ok, preset.spec).toBe(true);
   });
 });
 

@@ -90,9 +90,17 @@ export const TURNSTILE_PRESETS = [
   { name: 'No turnstile', spec: 'none', hasPassageInput: false },
   { name: 'LCUS USB relay (CH340), channel 1', spec: 'lcus:/dev/ttyUSB0:1', hasPassageInput: false },
   { name: 'Numato USB relay, relay 0', spec: 'numato:/dev/ttyACM0:0', hasPassageInput: true },
-  { name: 'Raw serial relay (hex frames)', spec: 'serial:/dev/ttyUSB0:9600:A00101A2:A00100A1', hasPassageInput: false },
+  {
+    name: 'Raw serial relay (hex frames)',
+    spec: 'serial:/dev/ttyUSB0:9600:A00101A2:A00100A1',
+    hasPassageInput: false,
+  },
   { name: 'Shelly Gen1 (1, 1PM, 2.5)', spec: 'shelly1:http://192.168.33.1', hasPassageInput: true },
-  { name: 'Shelly Gen2+ (Plus, Pro), switch 0', spec: 'shelly2:http://admin:PASSWORD@192.168.33.1', hasPassageInput: true },
+  {
+    name: 'Shelly Gen2+ (Plus, Pro), switch 0',
+    spec: 'shelly2:http://admin:PASSWORD@192.168.33.1',
+    hasPassageInput: true,
+  },
   { name: 'HTTP controller', spec: 'http:http://192.168.1.50/open', hasPassageInput: false },
 ] as const;
 
@@ -102,7 +110,8 @@ const HTTP_URL = /^https?:\/\/[^\s/]+(\/\S*)?$/;
 function wholeNumber(text: string | undefined, what: string, min: number, max: number): number | string {
   if (text === undefined || text === '') return min;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) return `${what} must be a whole number from ${min} to ${max}, got "${text}"`;
+  if (!Number.isInteger(value) || value < min || value > max)
+    return `${what} must be a whole number from ${min} to ${max}, got "${text}"`;
   return value;
 }
 
@@ -135,12 +144,15 @@ function splitShelly2(rest: string): { url: string; switchId: number } | string 
   }
   const switchId = wholeNumber(switchText, 'switch id', 0, 64);
   if (typeof switchId === 'string') return switchId;
-  const base = switchText !== undefined && !pathSwitch ? authority.slice(0, authority.lastIndexOf(':')) : authority;
+  const base =
+    switchText !== undefined && !pathSwitch ? authority.slice(0, authority.lastIndexOf(':')) : authority;
   return { url: `${match[1]}${base}${path}`, switchId };
 }
 
 /** Parses a turnstile SPEC; an error names what is wrong and lists the accepted forms. */
-export function parseTurnstileSpec(spec: string): { ok: true; spec: TurnstileSpec } | { ok: false; error: string } {
+export function parseTurnstileSpec(
+  spec: string,
+): { ok: true; spec: TurnstileSpec } | { ok: false; error: string } {
   const fail = (problem: string) => ({
     ok: false as const,
     error: `turnstile spec "${spec}": ${problem} (forms: ${TURNSTILE_SPEC_FORMS.join(', ')})`,
@@ -156,7 +168,12 @@ export function parseTurnstileSpec(spec: string): { ok: true; spec: TurnstileSpe
       const [path, number, ...extra] = rest.split(':');
       if (!path) return fail(`${driver} needs a serial port path`);
       if (extra.length) return fail(`too many parts after ${driver}:PATH`);
-      const value = wholeNumber(number, driver === 'lcus' ? 'channel' : 'relay', driver === 'lcus' ? 1 : 0, driver === 'lcus' ? 8 : 31);
+      const value = wholeNumber(
+        number,
+        driver === 'lcus' ? 'channel' : 'relay',
+        driver === 'lcus' ? 1 : 0,
+        driver === 'lcus' ? 8 : 31,
+      );
       if (typeof value === 'string') return fail(value);
       return driver === 'lcus'
         ? { ok: true, spec: { driver, path, channel: value } }
@@ -164,16 +181,22 @@ export function parseTurnstileSpec(spec: string): { ok: true; spec: TurnstileSpe
     }
     case 'serial': {
       const [path, baudText, onHex, offHex, ...extra] = rest.split(':');
-      if (!path || !baudText || !onHex || !offHex || extra.length) return fail('serial needs PATH:BAUD:ONHEX:OFFHEX');
+      if (!path || !baudText || !onHex || !offHex || extra.length)
+        return fail('serial needs PATH:BAUD:ONHEX:OFFHEX');
       const baud = wholeNumber(baudText, 'baud', 50, 4_000_000);
       if (typeof baud === 'string') return fail(baud);
       if (!HEX.test(onHex)) return fail(`ONHEX "${onHex}" is not an even number of hex digits`);
       if (!HEX.test(offHex)) return fail(`OFFHEX "${offHex}" is not an even number of hex digits`);
-      return { ok: true, spec: { driver, path, baud, onHex: onHex.toLowerCase(), offHex: offHex.toLowerCase() } };
+      return {
+        ok: true,
+        spec: { driver, path, baud, onHex: onHex.toLowerCase(), offHex: offHex.toLowerCase() },
+      };
     }
     case 'shelly1':
     case 'http':
-      return HTTP_URL.test(rest) ? { ok: true, spec: { driver, url: rest } } : fail(`${driver} needs an http(s) URL`);
+      return HTTP_URL.test(rest)
+        ? { ok: true, spec: { driver, url: rest } }
+        : fail(`${driver} needs an http(s) URL`);
     case 'shelly2': {
       const parsed = splitShelly2(rest);
       return typeof parsed === 'string' ? fail(parsed) : { ok: true, spec: { driver, ...parsed } };

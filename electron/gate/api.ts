@@ -4,7 +4,14 @@
  * headless server to `POST /api/<method>`. Errors are data; nothing is swallowed into null.
  */
 import type { z } from 'zod';
-import { GATE_METHODS, parseInput, type ApiResult, type GateApiContract, type GateMethod, type MethodOutput } from '../../shared/gate-api.js';
+import {
+  GATE_METHODS,
+  parseInput,
+  type ApiResult,
+  type GateApiContract,
+  type GateMethod,
+  type MethodOutput,
+} from '../../shared/gate-api.js';
 import { createLogger } from '../../shared/logger.js';
 import { applySettings } from './configure.js';
 import type { Engine } from './engine.js';
@@ -17,13 +24,16 @@ const log = createLogger('gate.api');
 
 export type GateHandlers = { [M in GateMethod]: (input: unknown) => Promise<ApiResult<MethodOutput<M>>> };
 type ParsedInput<M extends GateMethod> = z.infer<GateApiContract[M]['input']>;
-type Implementations = { [M in GateMethod]: (input: ParsedInput<M>) => MethodOutput<M> | Promise<MethodOutput<M>> };
+type Implementations = {
+  [M in GateMethod]: (input: ParsedInput<M>) => MethodOutput<M> | Promise<MethodOutput<M>>;
+};
 
 export function createHandlers(engine: Engine, pins = new PinChecker()): GateHandlers {
   const requirePin = (pin: string | undefined): void => {
     const stored = engine.settings.pinHash;
     if (stored === null) return;
-    if (pin === undefined || pin === '') throw new ApiFailure('pin_required', 'pin: the staff PIN is required');
+    if (pin === undefined || pin === '')
+      throw new ApiFailure('pin_required', 'pin: the staff PIN is required');
     if (!pins.check(pin, stored)) throw new ApiFailure('pin_required', 'pin: wrong staff PIN');
   };
 
@@ -46,7 +56,11 @@ export function createHandlers(engine: Engine, pins = new PinChecker()): GateHan
       return { scanId: engine.annul(input.scanId, input.note).id };
     },
     activity: (input) => ({
-      scans: engine.store.scans.recent({ result: input.result ?? null, gate: input.gate ?? null, limit: input.limit ?? 100 }),
+      scans: engine.store.scans.recent({
+        result: input.result ?? null,
+        gate: input.gate ?? null,
+        limit: input.limit ?? 100,
+      }),
     }),
     conflicts: () => ({ conflicts: conflictViews(engine.store) }),
     events: () => ({ events: engine.store.tickets.events() }),
@@ -76,7 +90,8 @@ export function createHandlers(engine: Engine, pins = new PinChecker()): GateHan
         const implementation = implementations[name] as (value: unknown) => unknown;
         return { ok: true, value: await implementation(parsed.value) };
       } catch (error) {
-        if (error instanceof ApiFailure) return { ok: false, error: { code: error.code, message: error.message } };
+        if (error instanceof ApiFailure)
+          return { ok: false, error: { code: error.code, message: error.message } };
         log.error('handler failed', { method: name, error: (error as Error).stack ?? String(error) });
         return { ok: false, error: { code: 'internal', message: (error as Error).message } };
       }

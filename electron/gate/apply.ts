@@ -27,7 +27,11 @@ class Applier {
   readonly outcome: ApplyOutcome;
   private readonly touched = new Set<string>();
 
-  constructor(private readonly store: GateStore, private readonly gate: string, private readonly now: string) {
+  constructor(
+    private readonly store: GateStore,
+    private readonly gate: string,
+    private readonly now: string,
+  ) {
     this.outcome = emptyOutcome(store.state.cursor());
   }
 
@@ -76,7 +80,12 @@ export interface SnapshotChunk {
   scans: readonly { seq: number; scan: ScanRecord }[];
 }
 
-export function applySnapshotChunk(store: GateStore, gate: string, chunk: SnapshotChunk, now: string): ApplyOutcome {
+export function applySnapshotChunk(
+  store: GateStore,
+  gate: string,
+  chunk: SnapshotChunk,
+  now: string,
+): ApplyOutcome {
   return store.replayableTransaction(() => {
     const applier = new Applier(store, gate, now);
     for (const event of chunk.events) store.tickets.upsertEvent(event);
@@ -94,7 +103,12 @@ export function finishSnapshot(store: GateStore, cursor: number, now: string): v
 }
 
 /** Applies log entries newer than the cursor, in seq order, and moves the cursor past them. */
-export function applyEntries(store: GateStore, gate: string, entries: readonly LogEntry[], now: string): ApplyOutcome {
+export function applyEntries(
+  store: GateStore,
+  gate: string,
+  entries: readonly LogEntry[],
+  now: string,
+): ApplyOutcome {
   return store.replayableTransaction(() => {
     const applier = new Applier(store, gate, now);
     let cursor = store.state.cursor();

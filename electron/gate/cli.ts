@@ -18,20 +18,68 @@ export const GATE_COMMAND: CommandSpec = {
   usage: 'gatehouse gate',
   summary: 'Run a headless gate: the engine, its API (POST /api/<method>) and the UI over HTTP.',
   flags: [
-    { name: 'data', type: 'string', value: 'DIR', description: 'Data directory (database, settings, token)', isRequired: true },
-    { name: 'listen', type: 'string', value: 'HOST:PORT', description: 'Address to serve on; port 0 picks one (default 127.0.0.1:0)' },
+    {
+      name: 'data',
+      type: 'string',
+      value: 'DIR',
+      description: 'Data directory (database, settings, token)',
+      isRequired: true,
+    },
+    {
+      name: 'listen',
+      type: 'string',
+      value: 'HOST:PORT',
+      description: 'Address to serve on; port 0 picks one (default 127.0.0.1:0)',
+    },
     { name: 'relay', type: 'string', value: 'URL', description: 'Relay base URL (http(s):// or ws(s)://)' },
     { name: 'token', type: 'string', value: 'T', description: 'Gate token from `gatehouse relay add-gate`' },
     { name: 'name', type: 'string', value: 'NAME', description: 'Gate name shown to staff and other gates' },
-    { name: 'event', type: 'string', value: 'ID', description: 'Event this gate admits for', isRepeatable: true },
+    {
+      name: 'event',
+      type: 'string',
+      value: 'ID',
+      description: 'Event this gate admits for',
+      isRepeatable: true,
+    },
     { name: 'mode', type: 'string', value: 'entry|exit', description: 'What a scan means at this gate' },
-    { name: 'reentry', type: 'string', value: 'never|after_exit', description: 'Whether a ticket that went out may come back in' },
-    { name: 'ticket-type', type: 'string', value: 'X', description: 'Ticket type id or name admitted (default all)', isRepeatable: true },
-    { name: 'pin', type: 'string', value: 'PIN', description: 'Staff PIN (4–12 digits); required to listen beyond loopback' },
-    { name: 'turnstile', type: 'string', value: 'SPEC', description: 'Turnstile driver, e.g. none, lcus:/dev/ttyUSB0:1, shelly1:http://…' },
+    {
+      name: 'reentry',
+      type: 'string',
+      value: 'never|after_exit',
+      description: 'Whether a ticket that went out may come back in',
+    },
+    {
+      name: 'ticket-type',
+      type: 'string',
+      value: 'X',
+      description: 'Ticket type id or name admitted (default all)',
+      isRepeatable: true,
+    },
+    {
+      name: 'pin',
+      type: 'string',
+      value: 'PIN',
+      description: 'Staff PIN (4–12 digits); required to listen beyond loopback',
+    },
+    {
+      name: 'turnstile',
+      type: 'string',
+      value: 'SPEC',
+      description: 'Turnstile driver, e.g. none, lcus:/dev/ttyUSB0:1, shelly1:http://…',
+    },
     { name: 'pulse-ms', type: 'number', value: 'N', description: 'Turnstile relay pulse in milliseconds' },
-    { name: 'scanner', type: 'string', value: 'SPEC', description: 'Serial barcode scanner: PATH[:BAUD[:any|cr|lf|crlf]] or none' },
-    { name: 'log-level', type: 'string', value: 'LEVEL', description: 'debug, info, warn, error or silent (default info)' },
+    {
+      name: 'scanner',
+      type: 'string',
+      value: 'SPEC',
+      description: 'Serial barcode scanner: PATH[:BAUD[:any|cr|lf|crlf]] or none',
+    },
+    {
+      name: 'log-level',
+      type: 'string',
+      value: 'LEVEL',
+      description: 'debug, info, warn, error or silent (default info)',
+    },
   ],
   notes: ['Non-loopback --listen needs a PIN; API requests then carry it in the X-Gatehouse-Pin header.'],
 };
@@ -42,7 +90,8 @@ export function parseListen(text: string): { host: string; port: number } | stri
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
   const host = match?.[1] ?? match?.[2];
   const port = Number(match?.[3]);
-  if (!match || !host || !Number.isInteger(port) || port > 65_535) return `--listen must be HOST:PORT, got "${text}"`;
+  if (!match || !host || !Number.isInteger(port) || port > 65_535)
+    return `--listen must be HOST:PORT, got "${text}"`;
   return { host, port };
 }
 
@@ -78,7 +127,8 @@ export function settingsFromFlags(flags: Flags, stored: SettingsView): Partial<E
 }
 
 function checkFlags(flags: Flags): string | null {
-  if (flags.mode !== undefined && flags.mode !== 'entry' && flags.mode !== 'exit') return `--mode must be entry or exit, got "${String(flags.mode)}"`;
+  if (flags.mode !== undefined && flags.mode !== 'entry' && flags.mode !== 'exit')
+    return `--mode must be entry or exit, got "${String(flags.mode)}"`;
   if (flags.reentry !== undefined && flags.reentry !== 'never' && flags.reentry !== 'after_exit') {
     return `--reentry must be never or after_exit, got "${String(flags.reentry)}"`;
   }
@@ -98,7 +148,8 @@ function checkFlags(flags: Flags): string | null {
 
 export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
   let directory = from;
-  while (!existsSync(join(directory, 'package.json')) && dirname(directory) !== directory) directory = dirname(directory);
+  while (!existsSync(join(directory, 'package.json')) && dirname(directory) !== directory)
+    directory = dirname(directory);
   return directory;
 }
 
@@ -124,7 +175,10 @@ export async function main(argv: string[]): Promise<number> {
 
   let engine;
   try {
-    engine = await startGate({ dataDir: String(flags.data), settings: (stored) => settingsFromFlags(flags, stored) });
+    engine = await startGate({
+      dataDir: String(flags.data),
+      settings: (stored) => settingsFromFlags(flags, stored),
+    });
   } catch (error) {
     console.error(`gatehouse gate: ${(error as Error).message}`);
     return error instanceof SettingsError ? 2 : 1;
@@ -142,15 +196,26 @@ export async function main(argv: string[]): Promise<number> {
     host: listen.host,
     port: listen.port,
     staticDir: join(packageRoot(), 'dist', 'renderer'),
-    ...(isGuarded ? { checkPin: async (pin: string) => { const result = await handlers.checkPin({ pin }); return result.ok && result.value.isValid; } } : {}),
+    ...(isGuarded
+      ? {
+          checkPin: async (pin: string) => {
+            const result = await handlers.checkPin({ pin });
+            return result.ok && result.value.isValid;
+          },
+        }
+      : {}),
   });
   try {
     const address = await server.start();
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    console.log(`gate ${settings.ok ? settings.value.gateName : ''} listening on http://${host}:${address.port}`);
+    console.log(
+      `gate ${settings.ok ? settings.value.gateName : ''} listening on http://${host}:${address.port}`,
+    );
   } catch (error) {
     await engine.stop();
-    console.error(`gatehouse gate: cannot listen on ${listen.host}:${listen.port}: ${(error as Error).message}`);
+    console.error(
+      `gatehouse gate: cannot listen on ${listen.host}:${listen.port}: ${(error as Error).message}`,
+    );
     return 1;
   }
   await new Promise<void>((resolve) => {

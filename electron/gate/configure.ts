@@ -16,14 +16,20 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 }
 
 export function validateTurnstile(changes: Partial<EditableSettings>): void {
-  for (const [field, spec] of [['spec', changes.turnstile?.spec], ['exitSpec', changes.turnstile?.exitSpec]] as const) {
+  for (const [field, spec] of [
+    ['spec', changes.turnstile?.spec],
+    ['exitSpec', changes.turnstile?.exitSpec],
+  ] as const) {
     if (spec === undefined || spec === null) continue;
     const parsed = parseTurnstileSpec(spec);
     if (!parsed.ok) throw new ApiFailure('bad_request', `changes.turnstile.${field}: ${parsed.error}`);
   }
 }
 
-export async function applySettings(engine: Engine, changes: Partial<EditableSettings>): Promise<SettingsView> {
+export async function applySettings(
+  engine: Engine,
+  changes: Partial<EditableSettings>,
+): Promise<SettingsView> {
   validateTurnstile(changes);
   const { token, pin, ...rest } = changes;
   const stored: Partial<StoredSettings> = { ...rest };
@@ -38,12 +44,18 @@ export async function applySettings(engine: Engine, changes: Partial<EditableSet
   if (token !== undefined) engine.secrets.set(token);
   engine.settings = after;
 
-  if (changes.turnstile !== undefined && JSON.stringify(changes.turnstile) !== JSON.stringify(before.turnstile)) {
+  if (
+    changes.turnstile !== undefined &&
+    JSON.stringify(changes.turnstile) !== JSON.stringify(before.turnstile)
+  ) {
     await engine.useTurnstile(createTurnstile(after.turnstile));
     await engine.useScanner(after.turnstile.scanner ?? null);
   }
   const isNewConnection =
-    isNewEvents || token !== undefined || after.relayUrl !== before.relayUrl || after.gateName !== before.gateName;
+    isNewEvents ||
+    token !== undefined ||
+    after.relayUrl !== before.relayUrl ||
+    after.gateName !== before.gateName;
   if (isNewConnection) engine.sync.restart();
   engine.changed();
   return viewSettings(after, engine.secrets.get() !== null);

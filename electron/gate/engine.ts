@@ -158,7 +158,14 @@ export class Engine {
       now: this.now(),
       timeZone: this.timeZone,
     });
-    const scan = this.record({ decision, eventId: ticket?.eventId ?? null, kind: 'scan', reason: decision.reason, note: null, annuls: null });
+    const scan = this.record({
+      decision,
+      eventId: ticket?.eventId ?? null,
+      kind: 'scan',
+      reason: decision.reason,
+      note: null,
+      annuls: null,
+    });
     const result: ScanResult = {
       result: decision.result,
       reason: decision.reason,
@@ -173,8 +180,21 @@ export class Engine {
   manualAdmit(barcode: string, note: string): ScanResult {
     const ticket = this.store.tickets.get(barcode);
     const event = ticket ? this.store.tickets.event(ticket.eventId) : null;
-    const decision: Decision = { result: 'admit', reason: 'admitted', message: `Admitted by staff: ${note}`, direction: 'in', barcode };
-    const scan = this.record({ decision, eventId: ticket?.eventId ?? null, kind: 'manual', reason: 'manual_admit', note, annuls: null });
+    const decision: Decision = {
+      result: 'admit',
+      reason: 'admitted',
+      message: `Admitted by staff: ${note}`,
+      direction: 'in',
+      barcode,
+    };
+    const scan = this.record({
+      decision,
+      eventId: ticket?.eventId ?? null,
+      kind: 'manual',
+      reason: 'manual_admit',
+      note,
+      annuls: null,
+    });
     return this.afterDecision(scan, {
       result: 'admit',
       reason: 'admitted',
@@ -190,17 +210,39 @@ export class Engine {
     if (target.result !== 'admit' || target.kind === 'annul') {
       throw new ApiFailure('bad_request', 'scanId: only an admission or exit can be annulled');
     }
-    if (this.store.scans.history(target.barcode).some((scan) => scan.kind === 'annul' && scan.annuls === scanId)) {
+    if (
+      this.store.scans.history(target.barcode).some((scan) => scan.kind === 'annul' && scan.annuls === scanId)
+    ) {
       throw new ApiFailure('bad_request', 'scanId: that scan is already annulled');
     }
-    const decision: Decision = { result: 'deny', reason: 'admitted', message: note, direction: target.direction, barcode: target.barcode };
-    const scan = this.record({ decision, eventId: target.eventId, kind: 'annul', reason: 'annulled', note, annuls: scanId });
+    const decision: Decision = {
+      result: 'deny',
+      reason: 'admitted',
+      message: note,
+      direction: target.direction,
+      barcode: target.barcode,
+    };
+    const scan = this.record({
+      decision,
+      eventId: target.eventId,
+      kind: 'annul',
+      reason: 'annulled',
+      note,
+      annuls: scanId,
+    });
     this.sync.upload(scan);
     this.changed();
     return scan;
   }
 
-  private record(parts: { decision: Decision; eventId: string | null; kind: ScanRecord['kind']; reason: ScanRecord['reason']; note: string | null; annuls: string | null }): ScanRecord {
+  private record(parts: {
+    decision: Decision;
+    eventId: string | null;
+    kind: ScanRecord['kind'];
+    reason: ScanRecord['reason'];
+    note: string | null;
+    annuls: string | null;
+  }): ScanRecord {
     const scan: ScanRecord = {
       id: randomUUID(),
       barcode: parts.decision.barcode.slice(0, MAX_BARCODE_LENGTH),
@@ -226,7 +268,8 @@ export class Engine {
       const context = { barcode: scan.barcode, gate: this.settings.gateName };
       void this.turnstile.open(scan.direction, this.settings.turnstile.pulseMs, context).then(
         (outcome) => this.turnstileAnswered(scan, result, outcome),
-        (error: unknown) => this.turnstileAnswered(scan, result, { opened: false, error: (error as Error).message }),
+        (error: unknown) =>
+          this.turnstileAnswered(scan, result, { opened: false, error: (error as Error).message }),
       );
     }
     this.sync.upload(scan);
@@ -240,7 +283,8 @@ export class Engine {
     if (outcome.error !== undefined) {
       log.warn('turnstile did not open; the admission stands', { scanId: scan.id, error: outcome.error });
       this.emit({ type: 'turnstile', turnstile: this.turnstile.status(), result: outcome });
-      if (result.attention === undefined) this.emit({ type: 'decision', decision: { ...result, attention: OPEN_BY_HAND }, scan });
+      if (result.attention === undefined)
+        this.emit({ type: 'decision', decision: { ...result, attention: OPEN_BY_HAND }, scan });
       return;
     }
     if (outcome.passed === false) {
@@ -257,6 +301,7 @@ export class Engine {
   /** Called after every applied sync batch. */
   applied(outcome: ApplyOutcome): void {
     this.ticketCount += outcome.ticketsInserted;
-    if (outcome.conflictsAdded > 0) log.warn('conflicting admissions found', { count: outcome.conflictsAdded });
+    if (outcome.conflictsAdded > 0)
+      log.warn('conflicting admissions found', { count: outcome.conflictsAdded });
   }
 }

@@ -5,7 +5,12 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { editableSettingsSchema, type EditableSettings, type GateEvent, type SettingsView } from '../../shared/gate-api.js';
+import {
+  editableSettingsSchema,
+  type EditableSettings,
+  type GateEvent,
+  type SettingsView,
+} from '../../shared/gate-api.js';
 import { setLogSink, type LogSink } from '../../shared/logger.js';
 import { createHandlers, type GateHandlers } from './api.js';
 import { applySettings, validateTurnstile } from './configure.js';
@@ -50,7 +55,9 @@ function parseGiven(settings: unknown): Partial<EditableSettings> {
   const given = editableSettingsSchema.partial().safeParse(settings);
   if (!given.success) {
     const issue = given.error.issues[0];
-    throw new SettingsError(`${issue?.path.map(String).join('.') ?? '(settings)'}: ${issue?.message ?? 'invalid'}`);
+    throw new SettingsError(
+      `${issue?.path.map(String).join('.') ?? '(settings)'}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   try {
     validateTurnstile(given.data);
@@ -76,7 +83,9 @@ export async function startGate(options: GateOptions): Promise<GateEngine> {
   });
   try {
     const stored = viewSettings(engine.settings, secrets.get() !== null);
-    const given = parseGiven(typeof options.settings === 'function' ? options.settings(stored) : (options.settings ?? {}));
+    const given = parseGiven(
+      typeof options.settings === 'function' ? options.settings(stored) : (options.settings ?? {}),
+    );
     if (Object.keys(given).length > 0) await applySettings(engine, given);
     await engine.start();
   } catch (error) {

@@ -49,15 +49,28 @@ export function isPlausibleBarcode(barcode: string): boolean {
 export function formatTime(iso: string, timeZone?: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleTimeString('en-GB', { hour12: false, hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone });
+  return date.toLocaleTimeString('en-GB', {
+    hour12: false,
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    timeZone,
+  });
 }
 
 export function formatDate(iso: string, timeZone?: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   // Assembled from parts: ICU versions disagree on the punctuation between them.
-  const parts = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone }).formatToParts(date);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((entry) => entry.type === type)?.value ?? '';
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    timeZone,
+  }).formatToParts(date);
+  const part = (type: Intl.DateTimeFormatPartTypes) =>
+    parts.find((entry) => entry.type === type)?.value ?? '';
   return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}`;
 }
 
@@ -68,7 +81,9 @@ export type Presence =
 
 /** Admissions and exits that count, in time order: denials, annulments and annulled records left out. */
 export function effectiveMovements(history: readonly ScanRecord[]): ScanRecord[] {
-  const annulled = new Set(history.flatMap((scan) => (scan.kind === 'annul' && scan.annuls ? [scan.annuls] : [])));
+  const annulled = new Set(
+    history.flatMap((scan) => (scan.kind === 'annul' && scan.annuls ? [scan.annuls] : [])),
+  );
   return history
     .filter((scan) => scan.result === 'admit' && scan.kind !== 'annul' && !annulled.has(scan.id))
     .sort((a, b) => (a.at === b.at ? a.id.localeCompare(b.id) : a.at < b.at ? -1 : 1));
@@ -102,10 +117,18 @@ function eventLabel(ticket: TicketState, event: EventInfo | null, timeZone?: str
 
 function typeIsAllowed(ticket: TicketState, allowed: readonly string[]): boolean {
   if (allowed.length === 0) return true;
-  return allowed.some((type) => type === ticket.ticketTypeId || (ticket.ticketTypeName !== null && type === ticket.ticketTypeName));
+  return allowed.some(
+    (type) =>
+      type === ticket.ticketTypeId || (ticket.ticketTypeName !== null && type === ticket.ticketTypeName),
+  );
 }
 
-function alreadyAdmitted(base: Omit<Decision, 'result' | 'reason' | 'message'>, admission: ScanRecord, timeZone: string | undefined, suffix = ''): Decision {
+function alreadyAdmitted(
+  base: Omit<Decision, 'result' | 'reason' | 'message'>,
+  admission: ScanRecord,
+  timeZone: string | undefined,
+  suffix = '',
+): Decision {
   return {
     ...base,
     result: 'deny',
@@ -119,7 +142,12 @@ export function decide(input: RuleInput): Decision {
   const barcode = input.barcode.trim();
   const direction: Direction = input.direction ?? (input.settings.mode === 'exit' ? 'out' : 'in');
   const base = { barcode, direction };
-  const deny = (reason: DecisionReason, message: string): Decision => ({ ...base, result: 'deny', reason, message });
+  const deny = (reason: DecisionReason, message: string): Decision => ({
+    ...base,
+    result: 'deny',
+    reason,
+    message,
+  });
   const { ticket, settings, timeZone } = input;
 
   if (!isPlausibleBarcode(barcode)) return deny('malformed', 'Not a ticket barcode; scan again');
@@ -144,10 +172,16 @@ export function decide(input: RuleInput): Decision {
     return deny('wrong_event', `Ticket is for ${eventLabel(ticket, input.event, timeZone)}`);
   }
   if (!ticket.valid) {
-    return deny('not_valid', `Ticket no longer valid (order changed ${formatTime(ticket.changedAt, timeZone)})`);
+    return deny(
+      'not_valid',
+      `Ticket no longer valid (order changed ${formatTime(ticket.changedAt, timeZone)})`,
+    );
   }
   if (!typeIsAllowed(ticket, settings.ticketTypes)) {
-    return deny('wrong_ticket_type', `Ticket type ${ticket.ticketTypeName ?? ticket.ticketTypeId ?? '(none)'} is not admitted at this gate`);
+    return deny(
+      'wrong_ticket_type',
+      `Ticket type ${ticket.ticketTypeName ?? ticket.ticketTypeId ?? '(none)'} is not admitted at this gate`,
+    );
   }
   switch (presence.state) {
     case 'never':

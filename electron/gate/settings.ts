@@ -14,7 +14,9 @@ const log = createLogger('gate.settings');
 
 export type StoredSettings = Omit<EditableSettings, 'token' | 'pin'> & { pinHash: string | null };
 
-const storedShape = editableSettingsSchema.omit({ token: true, pin: true }).extend({ pinHash: z.string().nullable() });
+const storedShape = editableSettingsSchema
+  .omit({ token: true, pin: true })
+  .extend({ pinHash: z.string().nullable() });
 type StoredKey = keyof StoredSettings;
 
 export function defaultSettings(): StoredSettings {

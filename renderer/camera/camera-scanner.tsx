@@ -34,7 +34,13 @@ function stateFor(error: unknown): CameraState {
   return 'error';
 }
 
-export function CameraScanner({ isEnabled, onScan, intervalMs = 150, repeatAfterMs = 1500, onStateChange }: CameraScannerProps) {
+export function CameraScanner({
+  isEnabled,
+  onScan,
+  intervalMs = 150,
+  repeatAfterMs = 1500,
+  onStateChange,
+}: CameraScannerProps) {
   const video = useRef<HTMLVideoElement>(null);
   const [state, setState] = useState<CameraState>('off');
   // Kept in refs so a parent re-render does not restart the camera.
@@ -82,7 +88,10 @@ export function CameraScanner({ isEnabled, onScan, intervalMs = 150, repeatAfter
         // The decoder is a separate chunk: the app does not load it until the camera is switched on.
         const [decoder, opened] = await Promise.all([
           import('./decode.js').then((module) => module.createFrameDecoder()),
-          navigator.mediaDevices.getUserMedia({ video: { facingMode: { ideal: 'environment' } }, audio: false }),
+          navigator.mediaDevices.getUserMedia({
+            video: { facingMode: { ideal: 'environment' } },
+            audio: false,
+          }),
         ]);
         stream = opened;
         if (!isActive) return;

@@ -3,7 +3,14 @@
  * (macOS, ChromeOS, Android builds of Chromium); elsewhere ZXing's pure-TypeScript decoder, which is
  * bundled into the app by Vite — no wasm, nothing fetched from a CDN, nothing the CSP must allow.
  */
-import { BarcodeFormat, BinaryBitmap, DecodeHintType, HybridBinarizer, MultiFormatReader, RGBLuminanceSource } from '@zxing/library';
+import {
+  BarcodeFormat,
+  BinaryBitmap,
+  DecodeHintType,
+  HybridBinarizer,
+  MultiFormatReader,
+  RGBLuminanceSource,
+} from '@zxing/library';
 
 export interface FrameDecoder {
   readonly engine: 'native' | 'zxing';

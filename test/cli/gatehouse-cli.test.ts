@@ -26,7 +26,8 @@ describe('gatehouse command line', () => {
   it('lists every subcommand in --help', () => {
     const result = run('--help');
     expect(result.status).toBe(0);
-    for (const name of ['relay', 'gate', 'sim', 'demo']) expect(result.stdout).toMatch(new RegExp(`^\\s+${name}\\s`, 'm'));
+    for (const name of ['relay', 'gate', 'sim', 'demo'])
+      expect(result.stdout).toMatch(new RegExp(`^\\s+${name}\\s`, 'm'));
   });
 
   it('refuses an unknown command with exit 2', () => {

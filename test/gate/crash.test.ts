@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { GateEvent } from '../../shared/gate-api.js';
-import { addGateToken, makeTempDir, runGatehouse, startRelayProcess, waitFor, type RelayProcess } from '../relay/support.js';
+import {
+  addGateToken,
+  makeTempDir,
+  runGatehouse,
+  startRelayProcess,
+  waitFor,
+  type RelayProcess,
+} from '../relay/support.js';
 import { gateArgs, startGateProcess, ticketOf, type GateProcess } from './support.js';
 
 const TICKETS = 50_000;
@@ -22,7 +29,12 @@ afterAll(async () => {
   dir.remove();
 });
 
-function readGateDb(dataDir: string): { integrity: unknown; cursor: number; tickets: number; scans: { id: string; is_uploaded: number }[] } {
+function readGateDb(dataDir: string): {
+  integrity: unknown;
+  cursor: number;
+  tickets: number;
+  scans: { id: string; is_uploaded: number }[];
+} {
   const db = new Database(join(dataDir, 'gate.db'));
   try {
     return {
@@ -44,16 +56,36 @@ describe('a gate killed with SIGKILL', () => {
 
   it('restarts an interrupted snapshot cleanly', { timeout: 180_000 }, async () => {
     const rows = ['barcode,order id,first name,last name,email'];
-    for (let index = 0; index < TICKETS; index += 1) rows.push(`CRASH-${String(index).padStart(6, '0')},ORD${index >> 2},Fan,Number${index},fan${index}@example.com`);
+    for (let index = 0; index < TICKETS; index += 1)
+      rows.push(
+        `CRASH-${String(index).padStart(6, '0')},ORD${index >> 2},Fan,Number${index},fan${index}@example.com`,
+      );
     writeFileSync(dir.file('tickets.csv'), rows.join('\n'));
-    const imported = await runGatehouse(['relay', 'import-csv', '--db', relayDb, '--event', EVENT, dir.file('tickets.csv')]);
+    const imported = await runGatehouse([
+      'relay',
+      'import-csv',
+      '--db',
+      relayDb,
+      '--event',
+      EVENT,
+      dir.file('tickets.csv'),
+    ]);
     expect(imported.code, imported.stderr).toBe(0);
     token = await addGateToken(relayDb, 'Crashy');
     relay = await startRelayProcess({ dbPath: relayDb });
     started.push(relay);
 
     // Start offline, listen to its events, then point it at the relay: the snapshot cannot be missed.
-    const gate = await startGateProcess(['--data', gateDir, '--listen', '127.0.0.1:0', '--name', 'Crashy', '--event', EVENT]);
+    const gate = await startGateProcess([
+      '--data',
+      gateDir,
+      '--listen',
+      '127.0.0.1:0',
+      '--name',
+      'Crashy',
+      '--event',
+      EVENT,
+    ]);
     const socket = new WebSocket(`${gate.url.replace('http', 'ws')}/api/events`);
     await new Promise((resolve) => socket.once('open', resolve));
     const killed = new Promise<number>((resolve) => {
@@ -77,10 +109,15 @@ describe('a gate killed with SIGKILL', () => {
 
     const restarted = await startGateProcess(['--data', gateDir, '--listen', '127.0.0.1:0']);
     started.push(restarted);
-    const status = await waitFor(async () => {
-      const current = await restarted.value('status');
-      return current.snapshot === null && current.cursor > 0 && current.tickets === TICKETS ? current : null;
-    }, { timeoutMs: 120_000, message: 'the snapshot to complete after restart' });
+    const status = await waitFor(
+      async () => {
+        const current = await restarted.value('status');
+        return current.snapshot === null && current.cursor > 0 && current.tickets === TICKETS
+          ? current
+          : null;
+      },
+      { timeoutMs: 120_000, message: 'the snapshot to complete after restart' },
+    );
     expect(status.lag).toBe(0);
     expect(await restarted.value('scan', { barcode: 'CRASH-049999' })).toMatchObject({ result: 'admit' });
     await restarted.stop();
@@ -90,7 +127,9 @@ describe('a gate killed with SIGKILL', () => {
     const port = relay.port;
     await relay.stop();
     const gate = await startGateProcess(['--data', gateDir, '--listen', '127.0.0.1:0']);
-    await waitFor(async () => (await gate.value('status')).connection !== 'online', { message: 'gate offline' });
+    await waitFor(async () => (await gate.value('status')).connection !== 'online', {
+      message: 'gate offline',
+    });
     const admitted = await gate.value('scan', { barcode: 'CRASH-000001' });
     expect(admitted.result).toBe('admit');
     await gate.kill();
@@ -100,14 +139,31 @@ describe('a gate killed with SIGKILL', () => {
     started.push(relay);
     const restarted = await startGateProcess(['--data', gateDir, '--listen', '127.0.0.1:0']);
     started.push(restarted);
-    await waitFor(async () => {
-      const status = await restarted.value('status');
-      return status.connection === 'online' && status.pendingScans === 0;
-    }, { timeoutMs: 20_000, message: 'the admission uploaded' });
-    expect(await restarted.value('scan', { barcode: 'CRASH-000001' })).toMatchObject({ result: 'deny', reason: 'already_admitted', previous: { gate: 'Crashy' } });
+    await waitFor(
+      async () => {
+        const status = await restarted.value('status');
+        return status.connection === 'online' && status.pendingScans === 0;
+      },
+      { timeoutMs: 20_000, message: 'the admission uploaded' },
+    );
+    expect(await restarted.value('scan', { barcode: 'CRASH-000001' })).toMatchObject({
+      result: 'deny',
+      reason: 'already_admitted',
+      previous: { gate: 'Crashy' },
+    });
 
-    const witness: GateProcess = await startGateProcess(gateArgs(dir.file('witness'), relay.url, { name: 'Witness', token: await addGateToken(relayDb, 'Witness'), events: [EVENT] }));
+    const witness: GateProcess = await startGateProcess(
+      gateArgs(dir.file('witness'), relay.url, {
+        name: 'Witness',
+        token: await addGateToken(relayDb, 'Witness'),
+        events: [EVENT],
+      }),
+    );
     started.push(witness);
-    await waitFor(async () => (await ticketOf(witness, 'CRASH-000001'))?.history.some((scan) => scan.id === admitted.scanId), { timeoutMs: 30_000, message: 'the admission at another gate' });
+    await waitFor(
+      async () =>
+        (await ticketOf(witness, 'CRASH-000001'))?.history.some((scan) => scan.id === admitted.scanId),
+      { timeoutMs: 30_000, message: 'the admission at another gate' },
+    );
   });
 });

@@ -4,7 +4,14 @@ import type { ScanRecord } from '../../shared/scans.js';
 import type { EventInfo, TicketState } from '../../shared/tickets.js';
 
 export function eventInfo(id: string, name = `Show ${id}`): EventInfo {
-  return { id, name, startDate: '2026-11-27T09:00:00.000Z', endDate: null, venueName: 'The Venue', ticketTypes: [{ id: 'T1', name: 'General' }] };
+  return {
+    id,
+    name,
+    startDate: '2026-11-27T09:00:00.000Z',
+    endDate: null,
+    venueName: 'The Venue',
+    ticketTypes: [{ id: 'T1', name: 'General' }],
+  };
 }
 
 export function ticketState(barcode: string, overrides: Partial<TicketState> = {}): TicketState {

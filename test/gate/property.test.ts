@@ -7,7 +7,15 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGate, type GateEngine } from '../../electron/gate/index.js';
-import { addGateToken, makeTempDir, orderDelivery, postDelivery, startRelayProcess, waitFor, type RelayProcess } from '../relay/support.js';
+import {
+  addGateToken,
+  makeTempDir,
+  orderDelivery,
+  postDelivery,
+  startRelayProcess,
+  waitFor,
+  type RelayProcess,
+} from '../relay/support.js';
 import { gateArgs, startGateProcess, ticketOf, type GateProcess } from './support.js';
 
 const dir = makeTempDir();
@@ -23,20 +31,24 @@ interface Version {
 }
 
 const versionArbitrary: fc.Arbitrary<Version> = fc.record({
-  tickets: fc.uniqueArray(fc.record({ slot: fc.nat(4), isValid: fc.boolean() }), { selector: (ticket) => ticket.slot, minLength: 1, maxLength: 3 }),
+  tickets: fc.uniqueArray(fc.record({ slot: fc.nat(4), isValid: fc.boolean() }), {
+    selector: (ticket) => ticket.slot,
+    minLength: 1,
+    maxLength: 3,
+  }),
 });
 const orderArbitrary = fc.array(versionArbitrary, { minLength: 1, maxLength: 4 });
-const scenarioArbitrary = fc
-  .array(orderArbitrary, { minLength: 1, maxLength: 3 })
-  .chain((orders) =>
-    fc.record({
-      orders: fc.constant(orders),
-      deliveries: fc.array(
-        fc.nat(orders.length - 1).chain((order) => fc.tuple(fc.constant(order), fc.nat((orders[order]?.length ?? 1) - 1))),
-        { minLength: 1, maxLength: 12 },
-      ),
-    }),
-  );
+const scenarioArbitrary = fc.array(orderArbitrary, { minLength: 1, maxLength: 3 }).chain((orders) =>
+  fc.record({
+    orders: fc.constant(orders),
+    deliveries: fc.array(
+      fc
+        .nat(orders.length - 1)
+        .chain((order) => fc.tuple(fc.constant(order), fc.nat((orders[order]?.length ?? 1) - 1))),
+      { minLength: 1, maxLength: 12 },
+    ),
+  }),
+);
 
 beforeAll(async () => {
   const db = dir.file('relay.db');
@@ -50,7 +62,10 @@ afterAll(async () => {
   dir.remove();
 });
 
-async function checkGate(read: (barcode: string) => Promise<boolean | null>, barcodes: Iterable<string>): Promise<void> {
+async function checkGate(
+  read: (barcode: string) => Promise<boolean | null>,
+  barcodes: Iterable<string>,
+): Promise<void> {
   for (const barcode of barcodes) {
     expect({ barcode, valid: await read(barcode) }).toEqual({ barcode, valid: expected.get(barcode) });
   }
@@ -72,15 +87,21 @@ describe('order snapshots through a real relay to a gate', () => {
             relay.url,
             orderDelivery({
               orderId,
-              tickets: snapshot.tickets.map((ticket) => ({ barcode: barcodeOf(order, ticket.slot), valid: ticket.isValid })),
-              transactions: Array.from({ length: version + 1 }, (_, index) => ({ id: orderId * 100 + index })),
+              tickets: snapshot.tickets.map((ticket) => ({
+                barcode: barcodeOf(order, ticket.slot),
+                valid: ticket.isValid,
+              })),
+              transactions: Array.from({ length: version + 1 }, (_, index) => ({
+                id: orderId * 100 + index,
+              })),
             }),
           );
           expect(result.status).toBeLessThan(300);
           // Oracle: a snapshot applies only when newer than the one applied for its order.
           if ((applied.get(order) ?? -1) < version) {
             applied.set(order, version);
-            for (const ticket of snapshot.tickets) known.set(order, (known.get(order) ?? new Set()).add(barcodeOf(order, ticket.slot)));
+            for (const ticket of snapshot.tickets)
+              known.set(order, (known.get(order) ?? new Set()).add(barcodeOf(order, ticket.slot)));
           }
         }
         const barcodes: string[] = [];
@@ -90,13 +111,21 @@ describe('order snapshots through a real relay to a gate', () => {
             const barcode = barcodeOf(order, slot);
             barcodes.push(barcode);
             const inNewest = newest?.tickets.find((ticket) => ticket.slot === slot);
-            expected.set(barcode, inNewest ? inNewest.isValid : known.get(order)?.has(barcode) ? false : null);
+            expected.set(
+              barcode,
+              inNewest ? inNewest.isValid : known.get(order)?.has(barcode) ? false : null,
+            );
           }
         });
         // The log is ordered: once the marker is at the gate, every delivery before it is too.
         lastMarker = `MARK-${(nextOrderId += 1)}`;
-        await postDelivery(relay.url, orderDelivery({ orderId: nextOrderId, tickets: [{ barcode: lastMarker }] }));
-        await waitFor(async () => (await ticketOf(gate, lastMarker)) !== null, { message: 'the marker at the gate' });
+        await postDelivery(
+          relay.url,
+          orderDelivery({ orderId: nextOrderId, tickets: [{ barcode: lastMarker }] }),
+        );
+        await waitFor(async () => (await ticketOf(gate, lastMarker)) !== null, {
+          message: 'the marker at the gate',
+        });
         await checkGate(async (barcode) => (await ticketOf(gate, barcode))?.valid ?? null, barcodes);
       }),
       { numRuns: 25 },
@@ -106,14 +135,21 @@ describe('order snapshots through a real relay to a gate', () => {
   it('gives a gate that joins later the same state through its snapshot', async () => {
     const engine: GateEngine = await startGate({
       dataDir: dir.file('late'),
-      settings: { gateName: 'Late', events: ['132218'], relayUrl: relay.url, token: await addGateToken(dir.file('relay.db'), 'Late') },
+      settings: {
+        gateName: 'Late',
+        events: ['132218'],
+        relayUrl: relay.url,
+        token: await addGateToken(dir.file('relay.db'), 'Late'),
+      },
     });
     try {
       const read = async (barcode: string) => {
         const result = await engine.handlers.ticket({ barcode });
         return result.ok ? result.value.valid : null;
       };
-      await waitFor(async () => (await read(lastMarker)) !== null, { message: 'the snapshot at the late gate' });
+      await waitFor(async () => (await read(lastMarker)) !== null, {
+        message: 'the snapshot at the late gate',
+      });
       await checkGate(read, [...expected.keys()]);
     } finally {
       await engine.stop();

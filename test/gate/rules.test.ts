@@ -2,10 +2,30 @@
 import { describe, expect, it } from 'vitest';
 import { DECISION_REASONS, type DecisionReason, type ScanRecord } from '../../shared/scans.js';
 import type { EventInfo, TicketState } from '../../shared/tickets.js';
-import { decide, isPlausibleBarcode, presenceOf, type RuleInput, type RuleSettings } from '../../electron/gate/rules.js';
+import {
+  decide,
+  isPlausibleBarcode,
+  presenceOf,
+  type RuleInput,
+  type RuleSettings,
+} from '../../electron/gate/rules.js';
 
-const EVENT: EventInfo = { id: 'E1', name: 'Test API Event', startDate: '2023-12-31T22:30:00.000Z', endDate: null, venueName: null, ticketTypes: [] };
-const OTHER_EVENT: EventInfo = { id: 'E2', name: 'Another Show', startDate: '2024-01-05T09:00:00.000Z', endDate: null, venueName: null, ticketTypes: [] };
+const EVENT: EventInfo = {
+  id: 'E1',
+  name: 'Test API Event',
+  startDate: '2023-12-31T22:30:00.000Z',
+  endDate: null,
+  venueName: null,
+  ticketTypes: [],
+};
+const OTHER_EVENT: EventInfo = {
+  id: 'E2',
+  name: 'Another Show',
+  startDate: '2024-01-05T09:00:00.000Z',
+  endDate: null,
+  venueName: null,
+  ticketTypes: [],
+};
 const NOW = new Date('2024-01-01T09:00:00.000Z');
 let counter = 0;
 
@@ -49,7 +69,16 @@ function scan(overrides: Partial<ScanRecord>): ScanRecord {
 const SETTINGS: RuleSettings = { events: ['E1'], ticketTypes: [], mode: 'entry', reentry: 'never' };
 
 function run(overrides: Partial<RuleInput> = {}) {
-  return decide({ barcode: 'ABC123', ticket: ticket(), event: EVENT, history: [], settings: SETTINGS, now: NOW, timeZone: 'UTC', ...overrides });
+  return decide({
+    barcode: 'ABC123',
+    ticket: ticket(),
+    event: EVENT,
+    history: [],
+    settings: SETTINGS,
+    now: NOW,
+    timeZone: 'UTC',
+    ...overrides,
+  });
 }
 
 describe('admission rules', () => {
@@ -76,7 +105,10 @@ describe('admission rules', () => {
   });
 
   it('denies everything when the gate has no event selected', () => {
-    expect(run({ settings: { ...SETTINGS, events: [] } })).toMatchObject({ result: 'deny', reason: 'no_event_selected' });
+    expect(run({ settings: { ...SETTINGS, events: [] } })).toMatchObject({
+      result: 'deny',
+      reason: 'no_event_selected',
+    });
   });
 
   it('denies an unknown barcode', () => {
@@ -85,7 +117,11 @@ describe('admission rules', () => {
 
   it('names the event and its date for a ticket of another event', () => {
     const decision = run({ ticket: ticket({ eventId: 'E2' }), event: OTHER_EVENT });
-    expect(decision).toMatchObject({ result: 'deny', reason: 'wrong_event', message: 'Ticket is for Another Show on Fri 5 Jan 2024' });
+    expect(decision).toMatchObject({
+      result: 'deny',
+      reason: 'wrong_event',
+      message: 'Ticket is for Another Show on Fri 5 Jan 2024',
+    });
   });
 
   it('names an event of unknown date without a date', () => {
@@ -94,8 +130,14 @@ describe('admission rules', () => {
   });
 
   it('says when the order changed for a ticket no longer valid', () => {
-    const decision = run({ ticket: ticket({ valid: false, cause: 'not_valid', changedAt: '2024-01-01T08:15:30.000Z' }) });
-    expect(decision).toMatchObject({ result: 'deny', reason: 'not_valid', message: 'Ticket no longer valid (order changed 08:15:30)' });
+    const decision = run({
+      ticket: ticket({ valid: false, cause: 'not_valid', changedAt: '2024-01-01T08:15:30.000Z' }),
+    });
+    expect(decision).toMatchObject({
+      result: 'deny',
+      reason: 'not_valid',
+      message: 'Ticket no longer valid (order changed 08:15:30)',
+    });
   });
 
   it('shows times in the given zone (the gate machine’s local time)', () => {
@@ -104,7 +146,10 @@ describe('admission rules', () => {
   });
 
   it('denies a ticket type the gate does not admit, by id or by name', () => {
-    expect(run({ settings: { ...SETTINGS, ticketTypes: ['VIP'] } })).toMatchObject({ result: 'deny', reason: 'wrong_ticket_type' });
+    expect(run({ settings: { ...SETTINGS, ticketTypes: ['VIP'] } })).toMatchObject({
+      result: 'deny',
+      reason: 'wrong_ticket_type',
+    });
     expect(run({ settings: { ...SETTINGS, ticketTypes: ['T1'] } }).result).toBe('admit');
     expect(run({ settings: { ...SETTINGS, ticketTypes: ['General'] } }).result).toBe('admit');
   });
@@ -125,31 +170,57 @@ describe('admission rules', () => {
 
   it('does not count an annulled admission', () => {
     const admission = scan({});
-    const annulment = scan({ kind: 'annul', reason: 'annulled', result: 'deny', annuls: admission.id, note: 'no passage within window' });
+    const annulment = scan({
+      kind: 'annul',
+      reason: 'annulled',
+      result: 'deny',
+      annuls: admission.id,
+      note: 'no passage within window',
+    });
     expect(run({ history: [admission, annulment] }).reason).toBe('admitted');
   });
 
   it('counts a manual admission', () => {
-    expect(run({ history: [scan({ kind: 'manual', reason: 'manual_admit', gate: 'Office' })] }).reason).toBe('already_admitted');
+    expect(run({ history: [scan({ kind: 'manual', reason: 'manual_admit', gate: 'Office' })] }).reason).toBe(
+      'already_admitted',
+    );
   });
 
   it('refuses re-entry after exit when re-entry is never allowed, naming the last admission', () => {
-    const history = [scan({ at: '2024-01-01T08:00:00.000Z' }), scan({ direction: 'out', reason: 'exited', at: '2024-01-01T08:30:00.000Z' })];
+    const history = [
+      scan({ at: '2024-01-01T08:00:00.000Z' }),
+      scan({ direction: 'out', reason: 'exited', at: '2024-01-01T08:30:00.000Z' }),
+    ];
     const decision = run({ history });
-    expect(decision).toMatchObject({ result: 'deny', reason: 'already_admitted', message: 'Already admitted at Gate 2 at 08:00:00 (no re-entry)' });
+    expect(decision).toMatchObject({
+      result: 'deny',
+      reason: 'already_admitted',
+      message: 'Already admitted at Gate 2 at 08:00:00 (no re-entry)',
+    });
   });
 
   it('re-admits after an exit when re-entry after exit is allowed', () => {
-    const history = [scan({ at: '2024-01-01T08:00:00.000Z' }), scan({ direction: 'out', reason: 'exited', at: '2024-01-01T08:30:00.000Z' })];
-    expect(run({ history, settings: { ...SETTINGS, reentry: 'after_exit' } })).toMatchObject({ result: 'admit', reason: 'readmitted' });
+    const history = [
+      scan({ at: '2024-01-01T08:00:00.000Z' }),
+      scan({ direction: 'out', reason: 'exited', at: '2024-01-01T08:30:00.000Z' }),
+    ];
+    expect(run({ history, settings: { ...SETTINGS, reentry: 'after_exit' } })).toMatchObject({
+      result: 'admit',
+      reason: 'readmitted',
+    });
   });
 
   it('still refuses a ticket inside when re-entry after exit is allowed', () => {
-    expect(run({ history: [scan({})], settings: { ...SETTINGS, reentry: 'after_exit' } }).reason).toBe('already_admitted');
+    expect(run({ history: [scan({})], settings: { ...SETTINGS, reentry: 'after_exit' } }).reason).toBe(
+      'already_admitted',
+    );
   });
 
   it('judges by time order, not by the order records arrived in', () => {
-    const history = [scan({ direction: 'out', reason: 'exited', at: '2024-01-01T08:30:00.000Z' }), scan({ at: '2024-01-01T08:00:00.000Z' })];
+    const history = [
+      scan({ direction: 'out', reason: 'exited', at: '2024-01-01T08:30:00.000Z' }),
+      scan({ at: '2024-01-01T08:00:00.000Z' }),
+    ];
     expect(presenceOf(history).state).toBe('outside');
   });
 
@@ -159,7 +230,9 @@ describe('admission rules', () => {
   });
 
   it('lets a ticket out even when it was refunded while inside', () => {
-    expect(run({ ticket: ticket({ valid: false }), history: [scan({})], direction: 'out' }).reason).toBe('exited');
+    expect(run({ ticket: ticket({ valid: false }), history: [scan({})], direction: 'out' }).reason).toBe(
+      'exited',
+    );
   });
 
   it('denies an exit scan of a ticket that is not inside', () => {
@@ -173,7 +246,9 @@ describe('admission rules', () => {
   });
 
   it('checks the event before validity: the door person learns where the ticket belongs', () => {
-    expect(run({ ticket: ticket({ eventId: 'E2', valid: false }), event: OTHER_EVENT }).reason).toBe('wrong_event');
+    expect(run({ ticket: ticket({ eventId: 'E2', valid: false }), event: OTHER_EVENT }).reason).toBe(
+      'wrong_event',
+    );
   });
 
   it('can produce every pinned reason code', () => {
@@ -186,7 +261,10 @@ describe('admission rules', () => {
       run({ settings: { ...SETTINGS, ticketTypes: ['VIP'] } }).reason,
       run().reason,
       run({ history: [scan({})] }).reason,
-      run({ history: [scan({}), scan({ direction: 'out', at: '2024-01-01T08:50:00.000Z' })], settings: { ...SETTINGS, reentry: 'after_exit' } }).reason,
+      run({
+        history: [scan({}), scan({ direction: 'out', at: '2024-01-01T08:50:00.000Z' })],
+        settings: { ...SETTINGS, reentry: 'after_exit' },
+      }).reason,
       run({ history: [scan({})], direction: 'out' }).reason,
       run({ direction: 'out' }).reason,
     ]);

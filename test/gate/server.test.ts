@@ -18,17 +18,32 @@ afterEach(async () => {
 async function gate(args: string[] = []): Promise<{ gate: GateProcess; dir: string }> {
   const dir = makeTempDir();
   cleanups.push(() => dir.remove());
-  const started = await startGateProcess(['--data', dir.path, '--listen', '127.0.0.1:0', '--name', 'Gate 1', '--event', 'E1', ...args]);
+  const started = await startGateProcess([
+    '--data',
+    dir.path,
+    '--listen',
+    '127.0.0.1:0',
+    '--name',
+    'Gate 1',
+    '--event',
+    'E1',
+    ...args,
+  ]);
   cleanups.push(() => started.stop());
   return { gate: started, dir: dir.path };
 }
 
-function rawGet(port: number, path: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function rawGet(
+  port: number,
+  path: string,
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method: 'GET' }, (response) => {
       let body = '';
       response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body, headers: response.headers }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, body, headers: response.headers }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -38,20 +53,40 @@ function rawGet(port: number, path: string): Promise<{ status: number; body: str
 describe('headless gate server', () => {
   it('answers API calls with the pinned envelope and HTTP statuses', async () => {
     const { gate: g } = await gate();
-    const scan = await fetch(`${g.url}/api/scan`, { method: 'POST', body: JSON.stringify({ barcode: 'NOPE' }) });
+    const scan = await fetch(`${g.url}/api/scan`, {
+      method: 'POST',
+      body: JSON.stringify({ barcode: 'NOPE' }),
+    });
     expect(scan.status).toBe(200);
-    expect(await scan.json()).toMatchObject({ ok: true, value: { result: 'deny', reason: 'unknown_barcode', scanId: expect.any(String) } });
+    expect(await scan.json()).toMatchObject({
+      ok: true,
+      value: { result: 'deny', reason: 'unknown_barcode', scanId: expect.any(String) },
+    });
     const bad = await fetch(`${g.url}/api/scan`, { method: 'POST', body: JSON.stringify({ barcode: 1 }) });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringMatching(/^barcode/) } });
+    expect(await bad.json()).toMatchObject({
+      ok: false,
+      error: { code: 'bad_request', message: expect.stringMatching(/^barcode/) },
+    });
     const notJson = await fetch(`${g.url}/api/scan`, { method: 'POST', body: '{' });
     expect(notJson.status).toBe(400);
     const unknown = await fetch(`${g.url}/api/teleport`, { method: 'POST', body: '{}' });
     expect(unknown.status).toBe(404);
-    const huge = await fetch(`${g.url}/api/scan`, { method: 'POST', body: JSON.stringify({ barcode: 'x'.repeat(100_000) }) });
+    const huge = await fetch(`${g.url}/api/scan`, {
+      method: 'POST',
+      body: JSON.stringify({ barcode: 'x'.repeat(100_000) }),
+    });
     expect(huge.status).toBe(413);
     const status = await g.value('status');
-    expect(status).toMatchObject({ connection: 'offline', pendingScans: 1, tickets: 0, cursor: 0, conflicts: 0, lastSyncAt: null, gate: 'Gate 1' });
+    expect(status).toMatchObject({
+      connection: 'offline',
+      pendingScans: 1,
+      tickets: 0,
+      cursor: 0,
+      conflicts: 0,
+      lastSyncAt: null,
+      gate: 'Gate 1',
+    });
   });
 
   it('streams decisions and status over /api/events', async () => {
@@ -61,11 +96,21 @@ describe('headless gate server', () => {
     const events: GateEvent[] = [];
     socket.on('message', (data: Buffer) => events.push(JSON.parse(data.toString()) as GateEvent));
     await new Promise((resolve) => socket.once('open', resolve));
-    await waitFor(() => events.find((event) => event.type === 'status'), { message: 'the current status on connect' });
+    await waitFor(() => events.find((event) => event.type === 'status'), {
+      message: 'the current status on connect',
+    });
     const result = await g.value('scan', { barcode: 'B1' });
-    const decision = await waitFor(() => events.find((event) => event.type === 'decision'), { message: 'a decision event' });
-    expect(decision).toMatchObject({ type: 'decision', decision: { scanId: result.scanId, reason: 'unknown_barcode' }, scan: { id: result.scanId, gate: 'Gate 1' } });
-    await waitFor(() => events.find((event) => event.type === 'status' && event.status.pendingScans === 1), { message: 'a status after the scan' });
+    const decision = await waitFor(() => events.find((event) => event.type === 'decision'), {
+      message: 'a decision event',
+    });
+    expect(decision).toMatchObject({
+      type: 'decision',
+      decision: { scanId: result.scanId, reason: 'unknown_barcode' },
+      scan: { id: result.scanId, gate: 'Gate 1' },
+    });
+    await waitFor(() => events.find((event) => event.type === 'status' && event.status.pendingScans === 1), {
+      message: 'a status after the scan',
+    });
   });
 
   it('serves the UI with a strict CSP and refuses paths outside it', async () => {
@@ -73,7 +118,11 @@ describe('headless gate server', () => {
     const root = await rawGet(g.port, '/');
     expect(root.status).toBe(200);
     expect(String(root.headers['content-security-policy'])).toMatch(/default-src 'none'.*script-src 'self'/);
-    for (const path of ['/../../../../etc/passwd', '/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/assets/..%2f..%2f..%2fpackage.json']) {
+    for (const path of [
+      '/../../../../etc/passwd',
+      '/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+      '/assets/..%2f..%2f..%2fpackage.json',
+    ]) {
       const response = await rawGet(g.port, path);
       expect(response.body).not.toMatch(/root:|"name": "gatehouse"/);
     }
@@ -83,12 +132,38 @@ describe('headless gate server', () => {
   it('resumes with the saved settings when restarted with only --data and --listen', async () => {
     const dir = makeTempDir();
     cleanups.push(() => dir.remove());
-    const first = await startGateProcess(['--data', dir.path, '--listen', '127.0.0.1:0', '--name', 'North Door', '--event', 'E7', '--mode', 'exit', '--reentry', 'after_exit', '--ticket-type', 'VIP', '--turnstile', 'none', '--pulse-ms', '700']);
+    const first = await startGateProcess([
+      '--data',
+      dir.path,
+      '--listen',
+      '127.0.0.1:0',
+      '--name',
+      'North Door',
+      '--event',
+      'E7',
+      '--mode',
+      'exit',
+      '--reentry',
+      'after_exit',
+      '--ticket-type',
+      'VIP',
+      '--turnstile',
+      'none',
+      '--pulse-ms',
+      '700',
+    ]);
     const scanned = await first.value('scan', { barcode: 'B1' });
     expect(await first.stop()).toBe(0);
     const second = await startGateProcess(['--data', dir.path, '--listen', '127.0.0.1:0']);
     cleanups.push(() => second.stop());
-    expect(await second.value('getSettings')).toMatchObject({ gateName: 'North Door', events: ['E7'], mode: 'exit', reentry: 'after_exit', ticketTypes: ['VIP'], turnstile: { spec: 'none', pulseMs: 700 } });
+    expect(await second.value('getSettings')).toMatchObject({
+      gateName: 'North Door',
+      events: ['E7'],
+      mode: 'exit',
+      reentry: 'after_exit',
+      ticketTypes: ['VIP'],
+      turnstile: { spec: 'none', pulseMs: 700 },
+    });
     expect((await second.value('activity', {})).scans.map((scan) => scan.id)).toEqual([scanned.scanId]);
   });
 
@@ -104,9 +179,17 @@ describe('headless gate server', () => {
     const anonymous = await fetch(`${local}/api/status`, { method: 'POST', body: '{}' });
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
-    const wrong = await fetch(`${local}/api/status`, { method: 'POST', body: '{}', headers: { 'x-gatehouse-pin': '1111' } });
+    const wrong = await fetch(`${local}/api/status`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'x-gatehouse-pin': '1111' },
+    });
     expect(wrong.status).toBe(401);
-    const right = await fetch(`${local}/api/status`, { method: 'POST', body: '{}', headers: { 'x-gatehouse-pin': '2468' } });
+    const right = await fetch(`${local}/api/status`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'x-gatehouse-pin': '2468' },
+    });
     expect(right.status).toBe(200);
   });
 

@@ -55,7 +55,15 @@ describe('gate store', () => {
 
   it('applies entries once, in seq order, and stores the cursor with them', () => {
     const entries: LogEntry[] = [
-      { seq: 2, kind: 'ticket', ticket: ticketState('B1', { valid: false, cause: 'not_valid', version: { source: 'webhook', txId: 11, seq: 2 } }) },
+      {
+        seq: 2,
+        kind: 'ticket',
+        ticket: ticketState('B1', {
+          valid: false,
+          cause: 'not_valid',
+          version: { source: 'webhook', txId: 11, seq: 2 },
+        }),
+      },
       { seq: 1, kind: 'ticket', ticket: ticketState('B1') },
       { seq: 3, kind: 'event', event: eventInfo('E1') },
     ];
@@ -69,20 +77,51 @@ describe('gate store', () => {
   });
 
   it('rolls back both the changes and the cursor when a batch fails half way', () => {
-    const broken = { seq: 2, kind: 'ticket', ticket: { ...ticketState('B2'), cause: null } } as unknown as LogEntry;
-    expect(() => applyEntries(store, 'Gate 1', [{ seq: 1, kind: 'ticket', ticket: ticketState('B1') }, broken], NOW)).toThrow();
+    const broken = {
+      seq: 2,
+      kind: 'ticket',
+      ticket: { ...ticketState('B2'), cause: null },
+    } as unknown as LogEntry;
+    expect(() =>
+      applyEntries(store, 'Gate 1', [{ seq: 1, kind: 'ticket', ticket: ticketState('B1') }, broken], NOW),
+    ).toThrow();
     expect(store.tickets.get('B1')).toBeNull();
     expect(store.state.cursor()).toBe(0);
   });
 
   it('never lets an older version overwrite a newer one (a stale snapshot after a refund)', () => {
-    applyEntries(store, 'Gate 1', [{ seq: 5, kind: 'ticket', ticket: ticketState('B1', { valid: false, version: { source: 'webhook', txId: 20, seq: 5 } }) }], NOW);
-    applySnapshotChunk(store, 'Gate 1', { events: [], tickets: [ticketState('B1', { version: { source: 'webhook', txId: 10, seq: 1 } })], scans: [] }, NOW);
+    applyEntries(
+      store,
+      'Gate 1',
+      [
+        {
+          seq: 5,
+          kind: 'ticket',
+          ticket: ticketState('B1', { valid: false, version: { source: 'webhook', txId: 20, seq: 5 } }),
+        },
+      ],
+      NOW,
+    );
+    applySnapshotChunk(
+      store,
+      'Gate 1',
+      {
+        events: [],
+        tickets: [ticketState('B1', { version: { source: 'webhook', txId: 10, seq: 1 } })],
+        scans: [],
+      },
+      NOW,
+    );
     expect(store.tickets.get('B1')?.valid).toBe(false);
   });
 
   it('leaves the cursor alone until snapshot-end, so an interrupted snapshot starts over', () => {
-    applySnapshotChunk(store, 'Gate 1', { events: [eventInfo('E1')], tickets: [ticketState('B1'), ticketState('B2')], scans: [] }, NOW);
+    applySnapshotChunk(
+      store,
+      'Gate 1',
+      { events: [eventInfo('E1')], tickets: [ticketState('B1'), ticketState('B2')], scans: [] },
+      NOW,
+    );
     expect(store.state.cursor()).toBe(0);
     expect(store.tickets.count()).toBe(2);
     finishSnapshot(store, 42, NOW);
@@ -98,18 +137,51 @@ describe('gate store', () => {
     expect(outcome.conflictsAdded).toBe(1);
     const again = applyEntries(store, 'Gate 1', [{ seq: 2, kind: 'scan', scan: theirs }], NOW);
     expect(again.conflictsAdded).toBe(0);
-    expect(store.scans.conflicts()).toEqual([expect.objectContaining({ barcode: 'B1', scanIds: [mine.id, theirs.id] })]);
+    expect(store.scans.conflicts()).toEqual([
+      expect.objectContaining({ barcode: 'B1', scanIds: [mine.id, theirs.id] }),
+    ]);
   });
 
   it('records no conflict when the holder exited in between, or the first admission was annulled', () => {
     const first = scanRecord({ gate: 'Gate 1', at: '2026-11-27T09:00:00.000Z' });
-    const exit = scanRecord({ gate: 'Gate 1', direction: 'out', reason: 'exited', at: '2026-11-27T09:10:00.000Z' });
+    const exit = scanRecord({
+      gate: 'Gate 1',
+      direction: 'out',
+      reason: 'exited',
+      at: '2026-11-27T09:10:00.000Z',
+    });
     const back = scanRecord({ gate: 'Gate 2', at: '2026-11-27T09:20:00.000Z' });
-    applyEntries(store, 'Gate 1', [{ seq: 1, kind: 'scan', scan: first }, { seq: 2, kind: 'scan', scan: exit }, { seq: 3, kind: 'scan', scan: back }], NOW);
+    applyEntries(
+      store,
+      'Gate 1',
+      [
+        { seq: 1, kind: 'scan', scan: first },
+        { seq: 2, kind: 'scan', scan: exit },
+        { seq: 3, kind: 'scan', scan: back },
+      ],
+      NOW,
+    );
     const other = scanRecord({ barcode: 'B2', gate: 'Gate 1', at: '2026-11-27T09:00:00.000Z' });
-    const annul = scanRecord({ barcode: 'B2', gate: 'Gate 1', kind: 'annul', result: 'deny', reason: 'annulled', annuls: other.id, at: '2026-11-27T09:00:30.000Z' });
+    const annul = scanRecord({
+      barcode: 'B2',
+      gate: 'Gate 1',
+      kind: 'annul',
+      result: 'deny',
+      reason: 'annulled',
+      annuls: other.id,
+      at: '2026-11-27T09:00:30.000Z',
+    });
     const late = scanRecord({ barcode: 'B2', gate: 'Gate 2', at: '2026-11-27T09:01:00.000Z' });
-    applyEntries(store, 'Gate 1', [{ seq: 4, kind: 'scan', scan: other }, { seq: 5, kind: 'scan', scan: annul }, { seq: 6, kind: 'scan', scan: late }], NOW);
+    applyEntries(
+      store,
+      'Gate 1',
+      [
+        { seq: 4, kind: 'scan', scan: other },
+        { seq: 5, kind: 'scan', scan: annul },
+        { seq: 6, kind: 'scan', scan: late },
+      ],
+      NOW,
+    );
     expect(store.scans.conflictCount()).toBe(0);
   });
 
@@ -123,13 +195,23 @@ describe('gate store', () => {
 
   it('looks tickets up by barcode prefix (any case), names, email and order id, at most 50', () => {
     const tickets = Array.from({ length: 60 }, (_, index) =>
-      ticketState(`F2D7${String(index).padStart(4, '0')}`, { orderId: `ORD-${index}`, holderName: index === 7 ? 'Jane Citizen' : 'Fred Durst', email: `fan${index}@example.com` }),
+      ticketState(`F2D7${String(index).padStart(4, '0')}`, {
+        orderId: `ORD-${index}`,
+        holderName: index === 7 ? 'Jane Citizen' : 'Fred Durst',
+        email: `fan${index}@example.com`,
+      }),
     );
     applySnapshotChunk(store, 'Gate 1', { events: [eventInfo('E1')], tickets, scans: [] }, NOW);
     expect(lookup(store, 'f2d7')).toHaveLength(50);
     expect(lookup(store, 'jane').map((detail) => detail.barcode)).toEqual(['F2D70007']);
     expect(lookup(store, 'FAN59@')[0]?.orderId).toBe('ORD-59');
-    expect(lookup(store, 'ORD-42')[0]).toMatchObject({ barcode: 'F2D70042', eventName: 'Show E1', valid: true, inside: false, history: [] });
+    expect(lookup(store, 'ORD-42')[0]).toMatchObject({
+      barcode: 'F2D70042',
+      eventName: 'Show E1',
+      valid: true,
+      inside: false,
+      history: [],
+    });
     expect(lookup(store, 'nobody')).toEqual([]);
   });
 
@@ -137,7 +219,9 @@ describe('gate store', () => {
     store.close();
     const raw = new Database(path(), { readonly: true });
     for (const column of ['holder_name', 'customer_name', 'email', 'order_id', 'barcode']) {
-      const plan = raw.prepare(`EXPLAIN QUERY PLAN SELECT * FROM tickets WHERE ${column} >= ? AND ${column} < ? LIMIT 50`).all('abc', 'abd');
+      const plan = raw
+        .prepare(`EXPLAIN QUERY PLAN SELECT * FROM tickets WHERE ${column} >= ? AND ${column} < ? LIMIT 50`)
+        .all('abc', 'abd');
       expect(JSON.stringify(plan)).toMatch(/USING (INDEX|PRIMARY KEY)/);
     }
     raw.close();

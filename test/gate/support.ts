@@ -18,8 +18,14 @@ export interface GateProcess {
   kill(): Promise<void>;
 }
 
-export function startGateProcess(args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<GateProcess> {
-  const child = spawn(process.execPath, [GATEHOUSE_BIN, 'gate', '--log-level', 'warn', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...options.env } });
+export function startGateProcess(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv } = {},
+): Promise<GateProcess> {
+  const child = spawn(process.execPath, [GATEHOUSE_BIN, 'gate', '--log-level', 'warn', ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...options.env },
+  });
   let stdout = '';
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -60,7 +66,9 @@ export function startGateProcess(args: readonly string[], options: { env?: NodeJ
         },
       });
     });
-    void exited.then((code) => reject(new Error(`gate exited (${code}) before listening:\n${stdout}\n${stderr}`)));
+    void exited.then((code) =>
+      reject(new Error(`gate exited (${code}) before listening:\n${stdout}\n${stderr}`)),
+    );
   });
 }
 
@@ -74,11 +82,16 @@ export interface GateFlags {
 /** The flags of a gate process connected to `relayUrl`, with its own data dir. */
 export function gateArgs(dataDir: string, relayUrl: string, flags: GateFlags): string[] {
   return [
-    '--data', dataDir,
-    '--listen', '127.0.0.1:0',
-    '--relay', relayUrl,
-    '--token', flags.token,
-    '--name', flags.name,
+    '--data',
+    dataDir,
+    '--listen',
+    '127.0.0.1:0',
+    '--relay',
+    relayUrl,
+    '--token',
+    flags.token,
+    '--name',
+    flags.name,
     ...(flags.events ?? ['132218']).flatMap((event) => ['--event', event]),
     ...(flags.extra ?? []),
   ];

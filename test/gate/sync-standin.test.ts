@@ -22,10 +22,15 @@ interface StandIn {
   connections: { socket: WebSocket; authorization: string | undefined; frames: GateFrame[] }[];
 }
 
-async function standIn(script: (socket: WebSocket, send: (frame: RelayFrame) => void, frame: GateFrame) => void): Promise<StandIn> {
+async function standIn(
+  script: (socket: WebSocket, send: (frame: RelayFrame) => void, frame: GateFrame) => void,
+): Promise<StandIn> {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/gate' });
   await new Promise((resolve) => server.once('listening', resolve));
-  const state: StandIn = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connections: [] };
+  const state: StandIn = {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    connections: [],
+  };
   server.on('connection', (socket, request) => {
     const connection = { socket, authorization: request.headers.authorization, frames: [] as GateFrame[] };
     state.connections.push(connection);
@@ -37,10 +42,13 @@ async function standIn(script: (socket: WebSocket, send: (frame: RelayFrame) => 
       script(socket, send, parsed.frame);
     });
   });
-  cleanups.push(() => new Promise<void>((resolve) => {
-    for (const client of server.clients) client.terminate();
-    server.close(() => resolve());
-  }));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const client of server.clients) client.terminate();
+        server.close(() => resolve());
+      }),
+  );
   return state;
 }
 
@@ -53,11 +61,20 @@ async function gate(relayUrl: string): Promise<{ engine: GateEngine; events: Gat
   });
   const events: GateEvent[] = [];
   engine.onEvent((event) => events.push(event));
-  cleanups.push(() => dir.remove(), () => engine.stop());
+  cleanups.push(
+    () => dir.remove(),
+    () => engine.stop(),
+  );
   return { engine, events };
 }
 
-const welcome: RelayFrame = { type: 'welcome', protocol: 1, gate: 'Gate S', head: 7, events: [eventInfo('E1')] };
+const welcome: RelayFrame = {
+  type: 'welcome',
+  protocol: 1,
+  gate: 'Gate S',
+  head: 7,
+  events: [eventInfo('E1')],
+};
 
 describe('sync client against a stand-in relay', () => {
   it('drops a relay that goes silent and dials again', async () => {
@@ -66,9 +83,18 @@ describe('sync client against a stand-in relay', () => {
       // …and then never a word again: no pongs, no pings.
     });
     const { events } = await gate(relay.url);
-    await waitFor(() => events.find((event) => event.type === 'status' && event.status.connection === 'offline' && event.status.lastError === 'relay went silent (heartbeat timeout)'), {
-      message: 'the heartbeat timeout',
-    });
+    await waitFor(
+      () =>
+        events.find(
+          (event) =>
+            event.type === 'status' &&
+            event.status.connection === 'offline' &&
+            event.status.lastError === 'relay went silent (heartbeat timeout)',
+        ),
+      {
+        message: 'the heartbeat timeout',
+      },
+    );
     await waitFor(() => relay.connections.length >= 2, { message: 'a second connection' });
     const first = relay.connections[0];
     expect(first?.authorization).toBe('Bearer stand-in-token');
@@ -84,7 +110,12 @@ describe('sync client against a stand-in relay', () => {
       if (frame.type !== 'hello') return;
       send(welcome);
       send({ type: 'snapshot-begin', tickets: 3, scans: 0, cursor: 7 });
-      send({ type: 'snapshot-chunk', events: [eventInfo('E1')], tickets: [ticketState('S1'), ticketState('S2')], scans: [] });
+      send({
+        type: 'snapshot-chunk',
+        events: [eventInfo('E1')],
+        tickets: [ticketState('S1'), ticketState('S2')],
+        scans: [],
+      });
       socket.send('{"type":"snapshot-chunk","tickets":"not a list"}');
       void ended.then(() => {
         send({ type: 'snapshot-chunk', events: [], tickets: [ticketState('S3')], scans: [] });
@@ -92,16 +123,30 @@ describe('sync client against a stand-in relay', () => {
       });
     });
     const { engine, events } = await gate(relay.url);
-    await waitFor(() => events.find((event) => event.type === 'status' && event.status.snapshot?.received === 2), { message: 'progress 2 of 3' });
+    await waitFor(
+      () => events.find((event) => event.type === 'status' && event.status.snapshot?.received === 2),
+      { message: 'progress 2 of 3' },
+    );
     const midway = await engine.handlers.status({});
-    expect(midway.ok && midway.value).toMatchObject({ cursor: 0, tickets: 2, snapshot: { received: 2, total: 3 }, connection: 'online' });
+    expect(midway.ok && midway.value).toMatchObject({
+      cursor: 0,
+      tickets: 2,
+      snapshot: { received: 2, total: 3 },
+      connection: 'online',
+    });
     release();
-    const done = await waitFor(async () => {
-      const status = await engine.handlers.status({});
-      return status.ok && status.value.cursor === 7 ? status.value : null;
-    }, { message: 'the snapshot end' });
+    const done = await waitFor(
+      async () => {
+        const status = await engine.handlers.status({});
+        return status.ok && status.value.cursor === 7 ? status.value : null;
+      },
+      { message: 'the snapshot end' },
+    );
     expect(done).toMatchObject({ tickets: 3, snapshot: null, lag: 0 });
-    await waitFor(() => relay.connections[0]?.frames.some((frame) => frame.type === 'ack' && frame.cursor === 7), { message: 'the ack' });
+    await waitFor(
+      () => relay.connections[0]?.frames.some((frame) => frame.type === 'ack' && frame.cursor === 7),
+      { message: 'the ack' },
+    );
     expect(relay.connections).toHaveLength(1);
   });
 });

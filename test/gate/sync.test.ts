@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGate, type GateEngine } from '../../electron/gate/index.js';
 import { Backoff, gateSocketUrl } from '../../electron/gate/sync/backoff.js';
 import type { GateStatus } from '../../shared/gate-api.js';
-import { addGateToken, makeTempDir, orderDelivery, postDelivery, runGatehouse, startRelayProcess, waitFor, type RelayProcess } from '../relay/support.js';
+import {
+  addGateToken,
+  makeTempDir,
+  orderDelivery,
+  postDelivery,
+  runGatehouse,
+  startRelayProcess,
+  waitFor,
+  type RelayProcess,
+} from '../relay/support.js';
 
 const dir = makeTempDir();
 let relay: RelayProcess;
@@ -22,7 +31,10 @@ afterAll(async () => {
 });
 
 async function engine(name: string, relayUrl: string, token: string): Promise<GateEngine> {
-  const started = await startGate({ dataDir: dir.file(name), settings: { gateName: name, events: ['132218'], relayUrl, token } });
+  const started = await startGate({
+    dataDir: dir.file(name),
+    settings: { gateName: name, events: ['132218'], relayUrl, token },
+  });
   engines.push(started);
   return started;
 }
@@ -53,25 +65,33 @@ describe('sync client', () => {
     const token = await addGateToken(dir.file('relay.db'), 'Plain');
     const gate = await engine('Plain', relay.url.replace('http://', 'ws://'), token);
     await postDelivery(relay.url, orderDelivery({ orderId: 7001, tickets: [{ barcode: 'SYNC-1' }] }));
-    const synced = await waitFor(async () => {
-      const current = await status(gate);
-      return current.connection === 'online' && current.tickets === 1 && current.lag === 0 ? current : null;
-    }, { message: 'gate synced' });
+    const synced = await waitFor(
+      async () => {
+        const current = await status(gate);
+        return current.connection === 'online' && current.tickets === 1 && current.lag === 0 ? current : null;
+      },
+      { message: 'gate synced' },
+    );
     expect(synced.lastError).toBeNull();
     expect(Date.parse(synced.lastSyncAt ?? '')).not.toBeNaN();
   });
 
   it('stops retrying and says why when the relay rejects the token', async () => {
     const gate = await engine('Stranger', relay.url, 'not-a-real-token');
-    const rejected = await waitFor(async () => {
-      const current = await status(gate);
-      return current.lastError === 'the relay rejected the gate token' ? current : null;
-    }, { message: 'token rejected' });
+    const rejected = await waitFor(
+      async () => {
+        const current = await status(gate);
+        return current.lastError === 'the relay rejected the gate token' ? current : null;
+      },
+      { message: 'token rejected' },
+    );
     expect(rejected.connection).toBe('offline');
     // A new token from staff is tried at once.
     const token = await addGateToken(dir.file('relay.db'), 'Stranger');
     expect(await gate.handlers.updateSettings({ changes: { token } })).toMatchObject({ ok: true });
-    await waitFor(async () => (await status(gate)).connection === 'online', { message: 'online with the new token' });
+    await waitFor(async () => (await status(gate)).connection === 'online', {
+      message: 'online with the new token',
+    });
   });
 
   it('is disconnected and stops retrying when its token is revoked', async () => {
@@ -80,28 +100,60 @@ describe('sync client', () => {
     await waitFor(async () => (await status(gate)).connection === 'online', { message: 'online' });
     const revoked = await runGatehouse(['relay', 'revoke-gate', 'Doomed', '--db', dir.file('relay.db')]);
     expect(revoked.code, revoked.stderr).toBe(0);
-    const final = await waitFor(async () => {
-      const current = await status(gate);
-      return current.lastError === 'the gate token was revoked' ? current : null;
-    }, { message: 'revocation noticed' });
+    const final = await waitFor(
+      async () => {
+        const current = await status(gate);
+        return current.lastError === 'the gate token was revoked' ? current : null;
+      },
+      { message: 'revocation noticed' },
+    );
     expect(final.connection).toBe('offline');
     // Deciding goes on without the relay.
-    expect(await gate.handlers.scan({ barcode: 'ANY' })).toMatchObject({ ok: true, value: { result: 'deny' } });
+    expect(await gate.handlers.scan({ barcode: 'ANY' })).toMatchObject({
+      ok: true,
+      value: { result: 'deny' },
+    });
   });
 
   it('counts tonight’s admissions, who is inside, scans per minute, and finds tickets by name', async () => {
     const token = await addGateToken(dir.file('relay.db'), 'Counter');
     const gate = await engine('Counter', relay.url, token);
-    await postDelivery(relay.url, orderDelivery({ orderId: 7002, tickets: [{ barcode: 'STAT-1' }, { barcode: 'STAT-2' }, { barcode: 'STAT-3' }] }));
-    await waitFor(async () => (await gate.handlers.ticket({ barcode: 'STAT-3' })).ok, { message: 'tickets synced' });
-    for (const barcode of ['STAT-1', 'STAT-2']) expect(await gate.handlers.scan({ barcode })).toMatchObject({ ok: true, value: { result: 'admit' } });
-    expect(await gate.handlers.scan({ barcode: 'STAT-2', direction: 'out' })).toMatchObject({ ok: true, value: { reason: 'exited' } });
-    const stats = await waitFor(async () => {
-      const result = await gate.handlers.stats({});
-      return result.ok && result.value.pendingUploads === 0 ? result.value : null;
-    }, { message: 'uploads drained' });
-    expect(stats).toMatchObject({ insideNow: 1, scansPerMinute: 3, conflicts: 0, capacity: null, admittedTonight: [{ eventId: '132218', eventName: 'Test API Event', count: 2 }] });
+    await postDelivery(
+      relay.url,
+      orderDelivery({
+        orderId: 7002,
+        tickets: [{ barcode: 'STAT-1' }, { barcode: 'STAT-2' }, { barcode: 'STAT-3' }],
+      }),
+    );
+    await waitFor(async () => (await gate.handlers.ticket({ barcode: 'STAT-3' })).ok, {
+      message: 'tickets synced',
+    });
+    for (const barcode of ['STAT-1', 'STAT-2'])
+      expect(await gate.handlers.scan({ barcode })).toMatchObject({ ok: true, value: { result: 'admit' } });
+    expect(await gate.handlers.scan({ barcode: 'STAT-2', direction: 'out' })).toMatchObject({
+      ok: true,
+      value: { reason: 'exited' },
+    });
+    const stats = await waitFor(
+      async () => {
+        const result = await gate.handlers.stats({});
+        return result.ok && result.value.pendingUploads === 0 ? result.value : null;
+      },
+      { message: 'uploads drained' },
+    );
+    expect(stats).toMatchObject({
+      insideNow: 1,
+      scansPerMinute: 3,
+      conflicts: 0,
+      capacity: null,
+      admittedTonight: [{ eventId: '132218', eventName: 'Test API Event', count: 2 }],
+    });
     const found = await gate.handlers.lookup({ query: 'fred' });
-    expect(found.ok && found.value.results.find((ticket) => ticket.barcode === 'STAT-1')).toMatchObject({ customerName: 'Fred Durst', email: 'test@moshtix.com', inside: true, history: [expect.objectContaining({ reason: 'admitted' })] });
+    expect(found.ok && found.value.results.find((ticket) => ticket.barcode === 'STAT-1')).toMatchObject({
+      customerName: 'Fred Durst',
+      email: 'test@moshtix.com',
+      inside: true,
+      history: [expect.objectContaining({ reason: 'admitted' })],
+    });
   });
 });

@@ -26,10 +26,18 @@ function writeY4m(path: string): void {
   const left = (WIDTH - matrix.getWidth()) >> 1;
   const top = (HEIGHT - matrix.getHeight()) >> 1;
   for (let y = 0; y < matrix.getHeight(); y += 1) {
-    for (let x = 0; x < matrix.getWidth(); x += 1) if (matrix.get(x, y)) luma[(top + y) * WIDTH + left + x] = 16;
+    for (let x = 0; x < matrix.getWidth(); x += 1)
+      if (matrix.get(x, y)) luma[(top + y) * WIDTH + left + x] = 16;
   }
   const chroma = Buffer.alloc((WIDTH / 2) * (HEIGHT / 2) * 2, 128);
-  writeFileSync(path, Buffer.concat([Buffer.from(`YUV4MPEG2 W${WIDTH} H${HEIGHT} F10:1 Ip A1:1 C420jpeg\nFRAME\n`), luma, chroma]));
+  writeFileSync(
+    path,
+    Buffer.concat([
+      Buffer.from(`YUV4MPEG2 W${WIDTH} H${HEIGHT} F10:1 Ip A1:1 C420jpeg\nFRAME\n`),
+      luma,
+      chroma,
+    ]),
+  );
 }
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
@@ -58,7 +66,14 @@ describe('camera scanner in Chromium with a fake camera', () => {
       base: './',
       logLevel: 'warn',
       plugins: [react()],
-      build: { outDir, emptyOutDir: true, assetsInlineLimit: 0, modulePreload: { polyfill: false }, target: 'es2022', chunkSizeWarningLimit: 2000 },
+      build: {
+        outDir,
+        emptyOutDir: true,
+        assetsInlineLimit: 0,
+        modulePreload: { polyfill: false },
+        target: 'es2022',
+        chunkSizeWarningLimit: 2000,
+      },
     });
     server = await serve(outDir);
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -66,7 +81,14 @@ describe('camera scanner in Chromium with a fake camera', () => {
     writeY4m(y4m);
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${y4m}`],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-video-capture=${y4m}`,
+      ],
     });
   });
   afterAll(async () => {
@@ -78,9 +100,13 @@ describe('camera scanner in Chromium with a fake camera', () => {
   it('reads the QR code the camera sees, under the CSP of the app, and hands it to onScan', async () => {
     const page = await browser.newPage();
     const problems: string[] = [];
-    page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
     await page.goto(`${origin}/index.html?enabled=1`);
-    await page.waitForFunction(() => (window as unknown as { scans: string[] }).scans.length > 0, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => (window as unknown as { scans: string[] }).scans.length > 0, undefined, {
+      timeout: 30_000,
+    });
     const probe = await page.evaluate(() => {
       const { scans, states } = window as unknown as { scans: string[]; states: string[] };
       return { scans: [...scans], states: [...states] };
@@ -98,11 +124,16 @@ describe('camera scanner in Chromium with a fake camera', () => {
       const calls = { count: 0 };
       (window as unknown as { cameraCalls: typeof calls }).cameraCalls = calls;
       const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-      navigator.mediaDevices.getUserMedia = (constraints) => { calls.count += 1; return original(constraints); };
+      navigator.mediaDevices.getUserMedia = (constraints) => {
+        calls.count += 1;
+        return original(constraints);
+      };
     });
     await page.goto(`${origin}/index.html`);
     await page.waitForFunction(() => (window as unknown as { states: string[] }).states.includes('off'));
-    expect(await page.evaluate(() => (window as unknown as { cameraCalls: { count: number } }).cameraCalls.count)).toBe(0);
+    expect(
+      await page.evaluate(() => (window as unknown as { cameraCalls: { count: number } }).cameraCalls.count),
+    ).toBe(0);
     expect(await page.locator('video').count()).toBe(0);
     await page.close();
   });

@@ -5,7 +5,13 @@
  * the admission stands and the turnstile shows `error`. Needs `npm run build` first.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EVENT_ID, relayWithTickets, startGateProcess, waitForTickets, type GateProcess } from './gate-process.js';
+import {
+  EVENT_ID,
+  relayWithTickets,
+  startGateProcess,
+  waitForTickets,
+  type GateProcess,
+} from './gate-process.js';
 import { ShellyGen2 } from './http-devices.js';
 import { tempDir, waitFor } from './support.js';
 import type { RelayProcess } from '../relay/support.js';
@@ -24,12 +30,28 @@ describe('headless gate: passage feedback and driver failure', () => {
     shelly = await new ShellyGen2().start();
     const started = await relayWithTickets(dir.path, ['PASS-1', 'PASS-2', 'PASS-3']);
     relay = started.relay;
-    gate = await startGateProcess(['--data', `${dir.path}/gate`, '--relay', relay.url, '--token', started.token, '--event', String(EVENT_ID), '--pin', PIN]);
+    gate = await startGateProcess([
+      '--data',
+      `${dir.path}/gate`,
+      '--relay',
+      relay.url,
+      '--token',
+      started.token,
+      '--event',
+      String(EVENT_ID),
+      '--pin',
+      PIN,
+    ]);
     await waitForTickets(gate, 3);
     const turnstile = { spec: `shelly2:${shelly.url}`, exitSpec: null, pulseMs: 50, passageTimeoutMs: 500 };
     const updated = await gate.call('updateSettings', { changes: { turnstile }, pin: PIN });
     expect(updated.ok).toBe(true);
-    await waitFor(async () => ((await gate?.call('status', {}))?.value?.turnstile as { state?: string } | undefined)?.state === 'ready', 'shelly ready');
+    await waitFor(
+      async () =>
+        ((await gate?.call('status', {}))?.value?.turnstile as { state?: string } | undefined)?.state ===
+        'ready',
+      'shelly ready',
+    );
   });
   afterEach(async () => {
     await gate?.stop();
@@ -46,17 +68,29 @@ describe('headless gate: passage feedback and driver failure', () => {
     const first = await gate!.call('scan', { barcode: 'PASS-1' });
     expect(first.value?.result).toBe('admit');
     const admitted = first.value?.scanId;
-    const annulment = await waitFor(async () => (await scans()).find((scan) => scan.kind === 'annul'), 'the annulment', 10_000);
+    const annulment = await waitFor(
+      async () => (await scans()).find((scan) => scan.kind === 'annul'),
+      'the annulment',
+      10_000,
+    );
     expect(annulment.annuls).toBe(admitted);
 
     shelly.inputs.set(0, true);
     const second = await gate!.call('scan', { barcode: 'PASS-2' });
     expect(second.value?.result).toBe('admit');
-    await waitFor(() => shelly.calls.filter((call) => call.method === 'Switch.Set').length === 2 && shelly.calls.at(-1)?.method === 'Input.GetStatus', 'passage read after the second open');
+    await waitFor(
+      () =>
+        shelly.calls.filter((call) => call.method === 'Switch.Set').length === 2 &&
+        shelly.calls.at(-1)?.method === 'Input.GetStatus',
+      'passage read after the second open',
+    );
     // Nothing to wait on for "no annulment": a third scan queues behind the second's passage check,
     // so once its Switch.Set arrives the second pulse has been decided.
     await gate!.call('scan', { barcode: 'PASS-3' });
-    await waitFor(() => shelly.calls.filter((call) => call.method === 'Switch.Set').length === 3, 'third open');
+    await waitFor(
+      () => shelly.calls.filter((call) => call.method === 'Switch.Set').length === 3,
+      'third open',
+    );
     const annulled = (await scans()).filter((scan) => scan.kind === 'annul').map((scan) => scan.annuls);
     expect(annulled).toEqual([admitted]);
   });
@@ -65,14 +99,24 @@ describe('headless gate: passage feedback and driver failure', () => {
     shelly.failWith = 500;
     const result = await gate!.call('scan', { barcode: 'PASS-1' });
     expect(result.value?.result).toBe('admit');
-    await waitFor(async () => ((await gate?.call('status', {}))?.value?.turnstile as { state?: string } | undefined)?.state === 'error', 'turnstile error');
+    await waitFor(
+      async () =>
+        ((await gate?.call('status', {}))?.value?.turnstile as { state?: string } | undefined)?.state ===
+        'error',
+      'turnstile error',
+    );
     const tested = await gate!.call('turnstileTest', { direction: 'in', pin: PIN });
     expect(tested.value).toMatchObject({ opened: false });
     expect(String(tested.value?.error)).toMatch(/HTTP 500/);
     expect((await scans()).filter((scan) => scan.kind === 'annul')).toEqual([]);
 
     shelly.failWith = null;
-    await waitFor(async () => ((await gate?.call('status', {}))?.value?.turnstile as { state?: string } | undefined)?.state === 'ready', 'turnstile recovered');
+    await waitFor(
+      async () =>
+        ((await gate?.call('status', {}))?.value?.turnstile as { state?: string } | undefined)?.state ===
+        'ready',
+      'turnstile recovered',
+    );
     const retested = await gate!.call('turnstileTest', { direction: 'in', pin: PIN });
     expect(retested.value).toEqual({ opened: true, passed: false });
   });

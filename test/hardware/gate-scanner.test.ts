@@ -6,7 +6,13 @@
 import type { SerialPort } from 'serialport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closePort, openPort } from './emulators.js';
-import { EVENT_ID, relayWithTickets, startGateProcess, waitForTickets, type GateProcess } from './gate-process.js';
+import {
+  EVENT_ID,
+  relayWithTickets,
+  startGateProcess,
+  waitForTickets,
+  type GateProcess,
+} from './gate-process.js';
 import { PtyPair, tempDir, waitFor } from './support.js';
 import type { RelayProcess } from '../relay/support.js';
 
@@ -14,7 +20,9 @@ type Activity = { scans: { barcode: string; result: string; reason: string }[] }
 
 async function typeLine(path: string, line: string): Promise<void> {
   const port: SerialPort = await openPort(path, 9600);
-  await new Promise<void>((resolve, reject) => port.write(line, (error) => (error ? reject(error) : port.drain(() => resolve()))));
+  await new Promise<void>((resolve, reject) =>
+    port.write(line, (error) => (error ? reject(error) : port.drain(() => resolve()))),
+  );
   await closePort(port);
 }
 
@@ -42,14 +50,28 @@ describe('headless gate with a serial scanner', () => {
     const started = await relayWithTickets(dir.path, ['SCAN-0001', 'SCAN-0002']);
     relay = started.relay;
     gate = await startGateProcess([
-      '--data', `${dir.path}/gate`, '--relay', relay.url, '--token', started.token, '--name', 'Door 1',
-      '--event', String(EVENT_ID), '--scanner', `${pair.device}:9600:crlf`,
+      '--data',
+      `${dir.path}/gate`,
+      '--relay',
+      relay.url,
+      '--token',
+      started.token,
+      '--name',
+      'Door 1',
+      '--event',
+      String(EVENT_ID),
+      '--scanner',
+      `${pair.device}:9600:crlf`,
     ]);
     await waitForTickets(gate, 2);
-    const activity = async () => ((await gate?.call('activity', {}))?.value as Activity | undefined)?.scans ?? [];
+    const activity = async () =>
+      ((await gate?.call('activity', {}))?.value as Activity | undefined)?.scans ?? [];
 
     await typeLine(pair.emulator, 'SCAN-0001\r\nNOPE-9999\r\n');
-    const first = await waitFor(async () => ((await activity()).length >= 2 ? await activity() : null), 'two scans recorded');
+    const first = await waitFor(
+      async () => ((await activity()).length >= 2 ? await activity() : null),
+      'two scans recorded',
+    );
     expect(first.map(({ barcode, result, reason }) => ({ barcode, result, reason })).reverse()).toEqual([
       { barcode: 'SCAN-0001', result: 'admit', reason: 'admitted' },
       { barcode: 'NOPE-9999', result: 'deny', reason: 'unknown_barcode' },
@@ -58,16 +80,25 @@ describe('headless gate with a serial scanner', () => {
     await pair.unplug();
     await pair.plug();
     // The gate reopens the port by path on its own; a line typed once it is back is decided.
-    await waitFor(async () => {
-      await typeLine(pair.emulator, 'SCAN-0002\r\n');
-      return (await activity()).some((scan) => scan.barcode === 'SCAN-0002');
-    }, 'a scan after the replug', 20_000);
+    await waitFor(
+      async () => {
+        await typeLine(pair.emulator, 'SCAN-0002\r\n');
+        return (await activity()).some((scan) => scan.barcode === 'SCAN-0002');
+      },
+      'a scan after the replug',
+      20_000,
+    );
     const afterReplug = (await activity()).filter((scan) => scan.barcode === 'SCAN-0002');
     expect(afterReplug[afterReplug.length - 1]).toMatchObject({ result: 'admit', reason: 'admitted' });
   });
 
   it('rejects a bad --scanner SPEC with exit 2 naming what is wrong', async () => {
-    const error = await startGateProcess(['--data', `${dir.path}/gate`, '--scanner', `${pair.device}:fast`]).then(
+    const error = await startGateProcess([
+      '--data',
+      `${dir.path}/gate`,
+      '--scanner',
+      `${pair.device}:fast`,
+    ]).then(
       () => null,
       (failure: Error) => failure.message,
     );

@@ -5,7 +5,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FrameRecorder } from './emulators.js';
-import { EVENT_ID, relayWithTickets, startGateProcess, waitForTickets, type GateProcess } from './gate-process.js';
+import {
+  EVENT_ID,
+  relayWithTickets,
+  startGateProcess,
+  waitForTickets,
+  type GateProcess,
+} from './gate-process.js';
 import { PtyPair, tempDir, waitFor } from './support.js';
 import type { RelayProcess } from '../relay/support.js';
 
@@ -36,18 +42,38 @@ describe('headless gate with an LCUS turnstile', () => {
     const started = await relayWithTickets(dir.path, ['TURN-0001']);
     relay = started.relay;
     gate = await startGateProcess([
-      '--data', `${dir.path}/gate`, '--relay', relay.url, '--token', started.token, '--name', 'Door 1',
-      '--event', String(EVENT_ID), '--turnstile', `lcus:${pair.device}:1`, '--pulse-ms', '150',
+      '--data',
+      `${dir.path}/gate`,
+      '--relay',
+      relay.url,
+      '--token',
+      started.token,
+      '--name',
+      'Door 1',
+      '--event',
+      String(EVENT_ID),
+      '--turnstile',
+      `lcus:${pair.device}:1`,
+      '--pulse-ms',
+      '150',
     ]);
     await waitForTickets(gate, 1);
-    await waitFor(async () => ((await gate?.call('status', {}))?.value?.turnstile as { state?: string } | undefined)?.state === 'ready', 'turnstile ready');
+    await waitFor(
+      async () =>
+        ((await gate?.call('status', {}))?.value?.turnstile as { state?: string } | undefined)?.state ===
+        'ready',
+      'turnstile ready',
+    );
 
     const refused = await gate.call('scan', { barcode: 'NOT-A-TICKET' });
     expect(refused.value?.result).toBe('deny');
     const admitted = await gate.call('scan', { barcode: 'TURN-0001' });
     expect(admitted.value?.result).toBe('admit');
 
-    const frames = await waitFor(() => (recorder.frames().length >= 2 ? recorder.frames() : null), 'on and off frames');
+    const frames = await waitFor(
+      () => (recorder.frames().length >= 2 ? recorder.frames() : null),
+      'on and off frames',
+    );
     // Queued pulses run in order, so had the refused scan opened, its frames would come first.
     expect(frames.map((frame) => frame.hex)).toEqual(['a00101a2', 'a00100a1']);
     expect((frames[1]?.at ?? 0) - (frames[0]?.at ?? 0)).toBeGreaterThanOrEqual(145);

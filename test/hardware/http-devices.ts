@@ -29,7 +29,13 @@ abstract class FakeDevice {
       let body = '';
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
       request.on('end', () => {
-        const hit = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, body, at: performance.now() };
+        const hit = {
+          method: request.method ?? '',
+          url: request.url ?? '',
+          headers: request.headers,
+          body,
+          at: performance.now(),
+        };
         this.hits.push(hit);
         if (this.failWith !== null) return json(response, this.failWith, { error: 'told to fail' });
         this.handle(hit, response);
@@ -71,8 +77,10 @@ export class ShellyGen1 extends FakeDevice {
       }
     }
     const url = new URL(hit.url, 'http://device');
-    if (url.pathname === '/shelly') return json(response, 200, { type: 'SHSW-1', auth: this.credentials !== null });
-    if (url.pathname === '/status') return json(response, 200, { inputs: this.inputs.map((input) => ({ input })) });
+    if (url.pathname === '/shelly')
+      return json(response, 200, { type: 'SHSW-1', auth: this.credentials !== null });
+    if (url.pathname === '/status')
+      return json(response, 200, { inputs: this.inputs.map((input) => ({ input })) });
     if (url.pathname === '/relay/0') {
       const timer = Number(url.searchParams.get('timer') ?? 0);
       this.isOn = url.searchParams.get('turn') === 'on';
@@ -105,9 +113,12 @@ export class ShellyGen2 extends FakeDevice {
   private isAuthorized(hit: Hit): boolean {
     const header = hit.headers.authorization ?? '';
     if (!header.startsWith('Digest ')) return false;
-    const fields = new Map([...header.slice(7).matchAll(/(\w+)="?([^",]*)"?/g)].map((match) => [match[1] ?? '', match[2] ?? '']));
+    const fields = new Map(
+      [...header.slice(7).matchAll(/(\w+)="?([^",]*)"?/g)].map((match) => [match[1] ?? '', match[2] ?? '']),
+    );
     const nonce = fields.get('nonce') ?? '';
-    if (fields.get('username') !== 'admin' || !this.nonces.has(nonce) || fields.get('uri') !== hit.url) return false;
+    if (fields.get('username') !== 'admin' || !this.nonces.has(nonce) || fields.get('uri') !== hit.url)
+      return false;
     const sha = (text: string) => createHash('sha256').update(text).digest('hex');
     const ha1 = sha(`admin:shellypro1-test:${this.password ?? ''}`);
     const ha2 = sha(`${hit.method}:${hit.url}`);
@@ -125,7 +136,9 @@ export class ShellyGen2 extends FakeDevice {
       const nonce = randomBytes(8).toString('hex');
       this.nonces.add(nonce);
       response
-        .writeHead(401, { 'www-authenticate': `Digest qop="auth", realm="shellypro1-test", nonce="${nonce}", algorithm=SHA-256` })
+        .writeHead(401, {
+          'www-authenticate': `Digest qop="auth", realm="shellypro1-test", nonce="${nonce}", algorithm=SHA-256`,
+        })
         .end();
       return;
     }
@@ -133,18 +146,26 @@ export class ShellyGen2 extends FakeDevice {
     const request = JSON.parse(hit.body) as { id: number; method: string; params?: Record<string, unknown> };
     const params = request.params ?? {};
     this.calls.push({ method: request.method, params, at: hit.at });
-    const reply = (result: unknown) => json(response, 200, { id: request.id, src: 'shellypro1-test', result });
+    const reply = (result: unknown) =>
+      json(response, 200, { id: request.id, src: 'shellypro1-test', result });
     switch (request.method) {
       case 'Shelly.GetDeviceInfo':
         return reply({ id: 'shellypro1-test', gen: 2, auth_en: this.password !== null });
       case 'Switch.Set': {
         const id = Number(params.id ?? 0);
-        if (id > 1) return json(response, 200, { id: request.id, error: { code: -105, message: `Argument 'id', value ${id} not found!` } });
+        if (id > 1)
+          return json(response, 200, {
+            id: request.id,
+            error: { code: -105, message: `Argument 'id', value ${id} not found!` },
+          });
         const wasOn = this.switches.get(id) ?? false;
         this.setSwitch(id, params.on === true);
         const after = Number(params.toggle_after ?? 0);
         if (after > 0) {
-          const timer = setTimeout(() => { this.setSwitch(id, params.on !== true); this.timers.delete(timer); }, after * 1000);
+          const timer = setTimeout(() => {
+            this.setSwitch(id, params.on !== true);
+            this.timers.delete(timer);
+          }, after * 1000);
           this.timers.add(timer);
         }
         return reply({ was_on: wasOn });
@@ -152,7 +173,10 @@ export class ShellyGen2 extends FakeDevice {
       case 'Input.GetStatus':
         return reply({ id: Number(params.id ?? 0), state: this.inputs.get(Number(params.id ?? 0)) ?? false });
       default:
-        return json(response, 200, { id: request.id, error: { code: 404, message: `No handler for ${request.method}` } });
+        return json(response, 200, {
+          id: request.id,
+          error: { code: 404, message: `No handler for ${request.method}` },
+        });
     }
   }
 

@@ -9,7 +9,10 @@ const TUNING = { operationTimeoutMs: 1000, recoveryMs: 50, passagePollMs: 10 };
 const stops: (() => Promise<void>)[] = [];
 
 async function start(spec: string, extra: Partial<TurnstileSettings> = {}): Promise<Turnstile> {
-  const turnstile = createTurnstile({ spec, exitSpec: null, pulseMs: 100, passageTimeoutMs: null, ...extra }, TUNING);
+  const turnstile = createTurnstile(
+    { spec, exitSpec: null, pulseMs: 100, passageTimeoutMs: null, ...extra },
+    TUNING,
+  );
   stops.push(() => turnstile.stop());
   await turnstile.start();
   return turnstile;
@@ -38,7 +41,9 @@ describe('Shelly Gen1', () => {
     await waitFor(() => shelly.hits.length >= 2, 'the start-up probe');
     const before = shelly.hits.length;
     expect(await driver.open('in', 100)).toEqual({ opened: true });
-    expect(shelly.hits.slice(before).map((hit) => hit.headers.authorization)).toEqual([`Basic ${Buffer.from('admin:s3cret').toString('base64')}`]);
+    expect(shelly.hits.slice(before).map((hit) => hit.headers.authorization)).toEqual([
+      `Basic ${Buffer.from('admin:s3cret').toString('base64')}`,
+    ]);
   });
 
   it('input 0 in /status is the passage contact', async () => {
@@ -83,7 +88,7 @@ describe('Shelly Gen2', () => {
     expect(driver.status().state).toBe('error');
   });
 
-  it('an RPC error inside HTTP 200 is a failure with Shelly\'s message', async () => {
+  it("an RPC error inside HTTP 200 is a failure with Shelly's message", async () => {
     const shelly = await device(new ShellyGen2());
     const driver = await start(`shelly2:${shelly.url}:5`);
     const result = await driver.open('in', 50);
@@ -124,13 +129,23 @@ describe('generic HTTP controller', () => {
     expect(hit?.method).toBe('POST');
     expect(hit?.url).toBe('/open/out');
     expect(hit?.headers['content-type']).toBe('application/json');
-    expect(JSON.parse(hit?.body ?? '')).toEqual({ direction: 'out', barcode: 'AB"12\\', gate: 'Door 1', pulseMs: 300 });
+    expect(JSON.parse(hit?.body ?? '')).toEqual({
+      direction: 'out',
+      barcode: 'AB"12\\',
+      gate: 'Door 1',
+      pulseMs: 300,
+    });
   });
 
   it('method, headers, form body template and expected status from settings', async () => {
     const controller = await device(new GenericController());
     controller.status = 200;
-    const http = { method: 'PUT' as const, headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Key': 'k1' }, bodyTemplate: 'dir={direction}&code={barcode}', expectStatus: 201 };
+    const http = {
+      method: 'PUT' as const,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Key': 'k1' },
+      bodyTemplate: 'dir={direction}&code={barcode}',
+      expectStatus: 201,
+    };
     const driver = await start(`http:${controller.url}/gate`, { http });
     const result = await driver.open('in', 50, { barcode: 'a&b c' });
     expect(result).toMatchObject({ opened: false });

@@ -6,7 +6,14 @@ import type { TurnstileSettings } from '../../shared/turnstile.js';
 import { NumatoEmulator } from './emulators.js';
 import { PtyPair, tempDir, waitFor } from './support.js';
 
-const TUNING = { operationTimeoutMs: 1000, recoveryMs: 50, passagePollMs: 10, serialRetryMinMs: 20, serialRetryMaxMs: 100, serialWatchMs: 50 };
+const TUNING = {
+  operationTimeoutMs: 1000,
+  recoveryMs: 50,
+  passagePollMs: 10,
+  serialRetryMinMs: 20,
+  serialRetryMaxMs: 100,
+  serialWatchMs: 50,
+};
 
 describe('Numato relay board over a pty', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -29,7 +36,10 @@ describe('Numato relay board over a pty', () => {
   });
 
   async function start(spec: string, extra: Partial<TurnstileSettings> = {}): Promise<Turnstile> {
-    turnstile = createTurnstile({ spec, exitSpec: null, pulseMs: 100, passageTimeoutMs: null, ...extra }, TUNING);
+    turnstile = createTurnstile(
+      { spec, exitSpec: null, pulseMs: 100, passageTimeoutMs: null, ...extra },
+      TUNING,
+    );
     await turnstile.start();
     await waitFor(() => turnstile?.status().state === 'ready', 'driver ready');
     return turnstile;

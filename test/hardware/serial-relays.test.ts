@@ -6,8 +6,19 @@ import type { TurnstileSettings, TurnstileStatus } from '../../shared/turnstile.
 import { FrameRecorder } from './emulators.js';
 import { PtyPair, tempDir, waitFor } from './support.js';
 
-const TUNING = { operationTimeoutMs: 500, recoveryMs: 50, serialRetryMinMs: 20, serialRetryMaxMs: 100, serialWatchMs: 50 };
-const settings = (spec: string, exitSpec: string | null = null): TurnstileSettings => ({ spec, exitSpec, pulseMs: 80, passageTimeoutMs: null });
+const TUNING = {
+  operationTimeoutMs: 500,
+  recoveryMs: 50,
+  serialRetryMinMs: 20,
+  serialRetryMaxMs: 100,
+  serialWatchMs: 50,
+};
+const settings = (spec: string, exitSpec: string | null = null): TurnstileSettings => ({
+  spec,
+  exitSpec,
+  pulseMs: 80,
+  passageTimeoutMs: null,
+});
 
 describe('LCUS and raw serial relays over a pty', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -31,7 +42,13 @@ describe('LCUS and raw serial relays over a pty', () => {
 
   /** The emulator sees the bytes a moment after the driver's write returns (socat relays them). */
   const framesWhen = (count: number, size = 4) =>
-    waitFor(() => (recorder && recorder.frames(size).length >= count ? recorder.frames(size).map((frame) => frame.hex) : null), `${count} frames`);
+    waitFor(
+      () =>
+        recorder && recorder.frames(size).length >= count
+          ? recorder.frames(size).map((frame) => frame.hex)
+          : null,
+      `${count} frames`,
+    );
 
   async function startDriver(spec: string, exitSpec: string | null = null): Promise<Turnstile> {
     recorder = await FrameRecorder.open(pair.emulator);
@@ -45,7 +62,10 @@ describe('LCUS and raw serial relays over a pty', () => {
     const driver = await startDriver(`lcus:${pair.device}`);
     const result = await driver.open('in', 120);
     expect(result).toEqual({ opened: true });
-    const frames = await waitFor(() => (recorder && recorder.frames().length >= 2 ? recorder.frames() : null), 'on and off frames');
+    const frames = await waitFor(
+      () => (recorder && recorder.frames().length >= 2 ? recorder.frames() : null),
+      'on and off frames',
+    );
     expect(frames.map((frame) => frame.hex)).toEqual(['a00101a2', 'a00100a1']);
     const [on, off] = frames;
     // The relay must stay closed for the whole pulse or the turnstile does not release.

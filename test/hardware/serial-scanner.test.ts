@@ -1,7 +1,11 @@
 /** A serial barcode scanner on a real socat pty: lines in, scans out, and replugging. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SerialPort } from 'serialport';
-import { LineSplitter, startSerialScanner, type SerialScanner } from '../../electron/gate/scanner/serial-scanner.js';
+import {
+  LineSplitter,
+  startSerialScanner,
+  type SerialScanner,
+} from '../../electron/gate/scanner/serial-scanner.js';
 import { PtyPair, tempDir, waitFor } from './support.js';
 
 async function openDevice(path: string): Promise<SerialPort> {
@@ -9,7 +13,8 @@ async function openDevice(path: string): Promise<SerialPort> {
   await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
   return port;
 }
-const close = (port: SerialPort) => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
+const close = (port: SerialPort) =>
+  new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
 
 describe('serial scanner over a pty', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -33,7 +38,11 @@ describe('serial scanner over a pty', () => {
 
   it('each CR/LF-terminated line is one scan, split anywhere in the stream', async () => {
     const scans: string[] = [];
-    scanner = startSerialScanner({ path: pair.device, baud: 9600, terminator: 'any' }, (barcode) => scans.push(barcode), { retryMinMs: 20, retryMaxMs: 100, watchMs: 50 });
+    scanner = startSerialScanner(
+      { path: pair.device, baud: 9600, terminator: 'any' },
+      (barcode) => scans.push(barcode),
+      { retryMinMs: 20, retryMaxMs: 100, watchMs: 50 },
+    );
     await waitFor(() => scanner?.status().state === 'connected', 'scanner connected');
     device.write('TICKET-1\r\nTICK');
     device.write('ET-2\rTICKET-3\n\r\n');
@@ -43,7 +52,11 @@ describe('serial scanner over a pty', () => {
 
   it('unplugged: disconnected; plugged back: scans flow again without a restart', async () => {
     const scans: string[] = [];
-    scanner = startSerialScanner({ path: pair.device, baud: 9600, terminator: 'cr' }, (barcode) => scans.push(barcode), { retryMinMs: 20, retryMaxMs: 100, watchMs: 50 });
+    scanner = startSerialScanner(
+      { path: pair.device, baud: 9600, terminator: 'cr' },
+      (barcode) => scans.push(barcode),
+      { retryMinMs: 20, retryMaxMs: 100, watchMs: 50 },
+    );
     await waitFor(() => scanner?.status().state === 'connected', 'scanner connected');
     device.write('BEFORE\r');
     await waitFor(() => scans.length === 1, 'first scan');

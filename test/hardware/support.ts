@@ -7,7 +7,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export async function waitFor<T>(condition: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  condition: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await condition();
@@ -39,12 +43,25 @@ export class PtyPair {
   async plug(): Promise<void> {
     rmSync(this.device, { force: true });
     rmSync(this.emulator, { force: true });
-    const socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${this.device}`, `pty,raw,echo=0,link=${this.emulator}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const socat = spawn(
+      'socat',
+      ['-d', '-d', `pty,raw,echo=0,link=${this.device}`, `pty,raw,echo=0,link=${this.emulator}`],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     this.socat = socat;
     let output = '';
     socat.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<never>((_resolve, reject) => socat.once('exit', (code) => reject(new Error(`socat exited ${code}: ${output}`))));
-    await Promise.race([waitFor(() => existsSync(this.device) && existsSync(this.emulator) && /starting data transfer loop/.test(output), 'socat pty links'), exited]);
+    const exited = new Promise<never>((_resolve, reject) =>
+      socat.once('exit', (code) => reject(new Error(`socat exited ${code}: ${output}`))),
+    );
+    await Promise.race([
+      waitFor(
+        () =>
+          existsSync(this.device) && existsSync(this.emulator) && /starting data transfer loop/.test(output),
+        'socat pty links',
+      ),
+      exited,
+    ]);
     exited.catch(() => undefined);
   }
 

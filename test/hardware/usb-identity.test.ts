@@ -6,12 +6,26 @@ import { describe, expect, it } from 'vitest';
 import { findSameDevice } from '../../electron/gate/turnstile/usb-identity.js';
 
 const ch340 = { vendorId: '1a86', productId: '7523' };
-const port = (path: string, extra: Record<string, string> = {}) => ({ path, manufacturer: undefined, serialNumber: undefined, pnpId: undefined, locationId: undefined, vendorId: undefined, productId: undefined, ...extra });
+const port = (path: string, extra: Record<string, string> = {}) => ({
+  path,
+  manufacturer: undefined,
+  serialNumber: undefined,
+  pnpId: undefined,
+  locationId: undefined,
+  vendorId: undefined,
+  productId: undefined,
+  ...extra,
+});
 
 describe('findSameDevice', () => {
   it('follows a serial number to its new path', () => {
-    const ports = [port('/dev/ttyACM0', { serialNumber: 'OTHER' }), port('/dev/ttyACM3', { serialNumber: 'NUM123', vendorId: '2a19', productId: '0c05' })];
-    expect(findSameDevice({ serialNumber: 'NUM123', vendorId: '2a19', productId: '0c05' }, ports)).toBe('/dev/ttyACM3');
+    const ports = [
+      port('/dev/ttyACM0', { serialNumber: 'OTHER' }),
+      port('/dev/ttyACM3', { serialNumber: 'NUM123', vendorId: '2a19', productId: '0c05' }),
+    ];
+    expect(findSameDevice({ serialNumber: 'NUM123', vendorId: '2a19', productId: '0c05' }, ports)).toBe(
+      '/dev/ttyACM3',
+    );
     expect(findSameDevice({ serialNumber: 'GONE' }, ports)).toBeNull();
   });
 

@@ -155,8 +155,8 @@ describe('Lookup, Activity, Settings by keyboard only (Chromium, real gate, real
     expect(await token.inputValue()).toBe('');
     expect(await token.getAttribute('type')).toBe('password');
     expect(await token.getAttribute('placeholder')).toMatch(/set/);
+    await screenshot(page, 'settings');
     await page.keyboard.press('Escape');
     expect(await focusedId(page)).toBe('scan-input');
-    await screenshot(page, 'settings');
   });
 });

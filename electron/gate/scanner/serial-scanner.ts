@@ -67,7 +67,13 @@ export function startSerialScanner(
   onScan: (barcode: string) => void,
   tuning: ScannerTuning = {},
 ): SerialScanner {
-  const link = new SerialLink({ path: settings.path, baudRate: settings.baud, retryMinMs: tuning.retryMinMs ?? 200, retryMaxMs: tuning.retryMaxMs ?? 2000, watchMs: tuning.watchMs });
+  const link = new SerialLink({
+    path: settings.path,
+    baudRate: settings.baud,
+    retryMinMs: tuning.retryMinMs ?? 200,
+    retryMaxMs: tuning.retryMaxMs ?? 2000,
+    watchMs: tuning.watchMs,
+  });
   const splitter = new LineSplitter(settings.terminator);
   const listeners = new Set<(status: ScannerStatus) => void>();
   const status = (): ScannerStatus => ({

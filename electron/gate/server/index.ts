@@ -35,7 +35,10 @@ const STATUS: Record<ApiError['code'], number> = {
 
 function reply(response: ServerResponse, status: number, body: ApiResult<unknown>): void {
   securityHeaders(response);
-  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
   response.end(JSON.stringify(body));
 }
 
@@ -71,17 +74,22 @@ export class GateServer {
     // A new client starts from the current status instead of waiting for the next change.
     this.sockets.on('connection', (client) => {
       void this.options.engine.handlers.status({}).then((result) => {
-        if (result.ok && client.readyState === client.OPEN) client.send(JSON.stringify({ type: 'status', status: result.value }));
+        if (result.ok && client.readyState === client.OPEN)
+          client.send(JSON.stringify({ type: 'status', status: result.value }));
       });
     });
     this.server.on('upgrade', (request, socket, head) => {
       const path = new URL(request.url ?? '/', 'http://gate').pathname;
       void this.isAuthorised(request).then((isAllowed) => {
         if (path !== '/api/events' || !isAllowed) {
-          socket.end(`HTTP/1.1 ${isAllowed ? '404 Not Found' : '401 Unauthorized'}\r\nConnection: close\r\n\r\n`);
+          socket.end(
+            `HTTP/1.1 ${isAllowed ? '404 Not Found' : '401 Unauthorized'}\r\nConnection: close\r\n\r\n`,
+          );
           return;
         }
-        this.sockets.handleUpgrade(request, socket, head, (client) => this.sockets.emit('connection', client));
+        this.sockets.handleUpgrade(request, socket, head, (client) =>
+          this.sockets.emit('connection', client),
+        );
       });
     });
   }
@@ -118,9 +126,16 @@ export class GateServer {
       serveStatic(this.options.staticDir, request, response);
       return;
     }
-    if (!(await this.isAuthorised(request))) return fail(response, 401, 'unauthorized', `${PIN_HEADER}: the staff PIN is required for this gate's API`);
+    if (!(await this.isAuthorised(request)))
+      return fail(
+        response,
+        401,
+        'unauthorized',
+        `${PIN_HEADER}: the staff PIN is required for this gate's API`,
+      );
     const name = path.slice('/api/'.length);
-    if (request.method !== 'POST') return fail(response, 405, 'bad_request', 'use POST /api/<method> with a JSON body');
+    if (request.method !== 'POST')
+      return fail(response, 405, 'bad_request', 'use POST /api/<method> with a JSON body');
     if (!isGateMethod(name)) return fail(response, 404, 'not_found', `unknown method "${name}"`);
     const body = await readBody(request);
     if (body === null) return fail(response, 413, 'bad_request', `body: larger than ${MAX_BODY_BYTES} bytes`);

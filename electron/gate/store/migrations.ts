@@ -83,7 +83,9 @@ export const MIGRATIONS: readonly string[] = [
 
 export class NewerDatabaseError extends Error {
   constructor(found: number, known: number) {
-    super(`gate database is at schema version ${found}, newer than this build knows (${known}); upgrade Gatehouse`);
+    super(
+      `gate database is at schema version ${found}, newer than this build knows (${known}); upgrade Gatehouse`,
+    );
   }
 }
 

@@ -67,13 +67,19 @@ export function createScanQueries(db: Database.Database) {
     byId: db.prepare<[string], ScanRow>('SELECT * FROM scans WHERE id = ?'),
     history: db.prepare<[string], ScanRow>('SELECT * FROM scans WHERE barcode = ? ORDER BY at, id'),
     pending: db.prepare<[number], ScanRow>('SELECT * FROM scans WHERE is_uploaded = 0 ORDER BY at LIMIT ?'),
-    pendingCount: db.prepare<[], { count: number }>('SELECT COUNT(*) AS count FROM scans WHERE is_uploaded = 0'),
-    markUploaded: db.prepare<[number, string]>('UPDATE scans SET is_uploaded = 1, relay_seq = ? WHERE id = ?'),
+    pendingCount: db.prepare<[], { count: number }>(
+      'SELECT COUNT(*) AS count FROM scans WHERE is_uploaded = 0',
+    ),
+    markUploaded: db.prepare<[number, string]>(
+      'UPDATE scans SET is_uploaded = 1, relay_seq = ? WHERE id = ?',
+    ),
     recent: db.prepare<[{ result: string | null; gate: string | null; limit: number }], ScanRow>(`
       SELECT * FROM scans WHERE (@result IS NULL OR result = @result) AND (@gate IS NULL OR gate = @gate)
       ORDER BY at DESC, rowid DESC LIMIT @limit`),
     since: db.prepare<[string], ScanRow>('SELECT * FROM scans WHERE at >= ? ORDER BY at, id'),
-    countSince: db.prepare<[string], { count: number }>("SELECT COUNT(*) AS count FROM scans WHERE at >= ? AND kind = 'scan'"),
+    countSince: db.prepare<[string], { count: number }>(
+      "SELECT COUNT(*) AS count FROM scans WHERE at >= ? AND kind = 'scan'",
+    ),
     insertConflict: db.prepare(`
       INSERT INTO conflicts (id, barcode, event_id, scan_ids, detected_at)
       VALUES (@id, @barcode, @eventId, @scanIds, @detectedAt) ON CONFLICT (id) DO NOTHING`),
@@ -83,7 +89,10 @@ export function createScanQueries(db: Database.Database) {
 
   return {
     /** Inserts a record; one already known (same id) only gains its relay seq / uploaded mark. */
-    insert(scan: ScanRecord, origin: { isLocal: boolean; isUploaded: boolean; relaySeq: number | null }): boolean {
+    insert(
+      scan: ScanRecord,
+      origin: { isLocal: boolean; isUploaded: boolean; relaySeq: number | null },
+    ): boolean {
       const info = statements.insert.run({
         ...scan,
         isLocal: origin.isLocal ? 1 : 0,

@@ -9,7 +9,9 @@ export function createStateQueries(db: Database.Database) {
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     ),
     deleteSetting: db.prepare<[string]>('DELETE FROM settings WHERE key = ?'),
-    sync: db.prepare<[], { cursor: number; last_sync_at: string | null }>('SELECT cursor, last_sync_at FROM sync_state WHERE id = 1'),
+    sync: db.prepare<[], { cursor: number; last_sync_at: string | null }>(
+      'SELECT cursor, last_sync_at FROM sync_state WHERE id = 1',
+    ),
     setCursor: db.prepare<[number]>('UPDATE sync_state SET cursor = ? WHERE id = 1'),
     setLastSync: db.prepare<[string]>('UPDATE sync_state SET last_sync_at = ? WHERE id = 1'),
   };

@@ -1,7 +1,12 @@
 /** Named queries over events and tickets (the allowlist). Every value is bound. */
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import { shouldApplyTicket, type EventInfo, type TicketState, type Version } from '../../../shared/tickets.js';
+import {
+  shouldApplyTicket,
+  type EventInfo,
+  type TicketState,
+  type Version,
+} from '../../../shared/tickets.js';
 
 export interface TicketRow {
   barcode: string;
@@ -126,7 +131,11 @@ export function createTicketQueries(db: Database.Database) {
     apply(state: TicketState): 'inserted' | 'updated' | 'kept' {
       const stored = statements.versionOf.get(state.barcode);
       const storedVersion: Version | undefined = stored
-        ? { source: stored.version_source === 'csv' ? 'csv' : 'webhook', txId: stored.version_tx, seq: stored.version_seq }
+        ? {
+            source: stored.version_source === 'csv' ? 'csv' : 'webhook',
+            txId: stored.version_tx,
+            seq: stored.version_seq,
+          }
         : undefined;
       if (!shouldApplyTicket(storedVersion, state.version)) return 'kept';
       statements.upsert.run({
@@ -152,7 +161,13 @@ export function createTicketQueries(db: Database.Database) {
     search(query: string, limit: number): TicketState[] {
       const { low, high } = prefixRange(query);
       const found = new Map<string, TicketState>();
-      for (const statement of [statements.byBarcodePrefix, statements.byOrder, statements.byHolder, statements.byCustomer, statements.byEmail]) {
+      for (const statement of [
+        statements.byBarcodePrefix,
+        statements.byOrder,
+        statements.byHolder,
+        statements.byCustomer,
+        statements.byEmail,
+      ]) {
         for (const row of statement.all(low, high, limit)) {
           if (found.size >= limit) break;
           if (!found.has(row.barcode)) found.set(row.barcode, ticketFromRow(row));

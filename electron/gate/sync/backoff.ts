@@ -22,6 +22,9 @@ export class Backoff {
 
 /** `http(s)://host[/base]` or `ws(s)://host[/base]` → the relay's gate socket URL. */
 export function gateSocketUrl(relayUrl: string): string {
-  const base = relayUrl.trim().replace(/^http(s?):\/\//i, 'ws$1://').replace(/\/+$/, '');
+  const base = relayUrl
+    .trim()
+    .replace(/^http(s?):\/\//i, 'ws$1://')
+    .replace(/\/+$/, '');
   return `${base}/gate`;
 }

@@ -5,7 +5,16 @@
  * with capped, jittered backoff. Bad or revoked tokens stop the retries and are reported.
  */
 import WebSocket from 'ws';
-import { CLOSE_CODES, HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_MS, PROTOCOL_VERSION, parseRelayFrame, type GateFrame, type LogEntry, type RelayFrame } from '../../../shared/protocol.js';
+import {
+  CLOSE_CODES,
+  HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_TIMEOUT_MS,
+  PROTOCOL_VERSION,
+  parseRelayFrame,
+  type GateFrame,
+  type LogEntry,
+  type RelayFrame,
+} from '../../../shared/protocol.js';
 import type { ConnectionState } from '../../../shared/gate-api.js';
 import type { ScanRecord } from '../../../shared/scans.js';
 import { createLogger } from '../../../shared/logger.js';
@@ -123,13 +132,21 @@ export class SyncClient {
       return;
     }
     this.update({ connection: 'connecting' });
-    const socket = new WebSocket(gateSocketUrl(relayUrl), { headers: { Authorization: `Bearer ${token}` }, maxPayload: 64 * 1024 * 1024 });
+    const socket = new WebSocket(gateSocketUrl(relayUrl), {
+      headers: { Authorization: `Bearer ${token}` },
+      maxPayload: 64 * 1024 * 1024,
+    });
     this.socket = socket;
     this.isWelcomed = false;
     this.inFlight.clear();
     socket.on('open', () => {
       this.lastHeard = Date.now();
-      this.send({ type: 'hello', protocol: PROTOCOL_VERSION, cursor: this.target.cursor(), events: this.target.events() });
+      this.send({
+        type: 'hello',
+        protocol: PROTOCOL_VERSION,
+        cursor: this.target.cursor(),
+        events: this.target.events(),
+      });
       this.heartbeatTimer = setInterval(() => this.heartbeat(), this.timing.heartbeatIntervalMs);
     });
     socket.on('message', (data) => this.receive(String(data)));
@@ -141,7 +158,10 @@ export class SyncClient {
     socket.on('error', (error) => this.update({ lastError: error.message }));
     socket.on('close', (code, reason) => {
       const fatal = FATAL_CLOSES[code];
-      this.closed(fatal ?? (reason.length ? reason.toString() : this.state.lastError ?? `closed (${code})`), fatal !== undefined);
+      this.closed(
+        fatal ?? (reason.length ? reason.toString() : (this.state.lastError ?? `closed (${code})`)),
+        fatal !== undefined,
+      );
     });
   }
 
@@ -202,12 +222,17 @@ export class SyncClient {
         this.uploadPending();
         return;
       case 'snapshot-begin':
-        this.update({ snapshot: { received: 0, total: frame.tickets }, head: Math.max(this.state.head ?? 0, frame.cursor) });
+        this.update({
+          snapshot: { received: 0, total: frame.tickets },
+          head: Math.max(this.state.head ?? 0, frame.cursor),
+        });
         return;
       case 'snapshot-chunk': {
         this.target.snapshotChunk(frame);
         const progress = this.state.snapshot ?? { received: 0, total: 0 };
-        this.update({ snapshot: { received: progress.received + frame.tickets.length, total: progress.total } });
+        this.update({
+          snapshot: { received: progress.received + frame.tickets.length, total: progress.total },
+        });
         return;
       }
       case 'snapshot-end':

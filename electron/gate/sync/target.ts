@@ -14,7 +14,8 @@ export function syncTargetFor(engine: Engine): SyncTarget {
     events: () => [...engine.settings.events],
     pendingScans: (limit) => engine.store.scans.pending(limit),
     welcome: (events) => applyEvents(engine.store, events),
-    snapshotChunk: (chunk) => engine.applied(applySnapshotChunk(engine.store, engine.settings.gateName, chunk, now())),
+    snapshotChunk: (chunk) =>
+      engine.applied(applySnapshotChunk(engine.store, engine.settings.gateName, chunk, now())),
     snapshotEnd: (cursor) => finishSnapshot(engine.store, cursor, now()),
     entries: (entries) => {
       const outcome = applyEntries(engine.store, engine.settings.gateName, entries, now());

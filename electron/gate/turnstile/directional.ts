@@ -13,7 +13,10 @@ export class DirectionalTurnstile implements Turnstile {
   private readonly unsubscribe: (() => void)[] = [];
   private last: TurnstileStatus;
 
-  constructor(private readonly entry: Turnstile, private readonly exit: Turnstile) {
+  constructor(
+    private readonly entry: Turnstile,
+    private readonly exit: Turnstile,
+  ) {
     this.last = this.combine();
     for (const side of [entry, exit]) {
       this.unsubscribe.push(side.onStatus(() => this.changed()));
@@ -45,7 +48,8 @@ export class DirectionalTurnstile implements Turnstile {
     const entry = this.entry.status();
     const exit = this.exit.status();
     const worse = SEVERITY[exit.state] > SEVERITY[entry.state] ? exit : entry;
-    const label = (side: string, status: TurnstileStatus) => (status.message ? `${side}: ${status.message}` : null);
+    const label = (side: string, status: TurnstileStatus) =>
+      status.message ? `${side}: ${status.message}` : null;
     const message = [label('entry', entry), label('exit', exit)].filter(Boolean).join('; ') || null;
     return { state: worse.state, driver: `${entry.driver}+${exit.driver}`, message };
   }

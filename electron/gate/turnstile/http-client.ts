@@ -29,7 +29,11 @@ interface Challenge {
 }
 
 /** Splits `http://user:pass@host/path` into a fetchable URL and the credentials. */
-export function splitCredentials(text: string): { url: string; username: string | null; password: string | null } {
+export function splitCredentials(text: string): {
+  url: string;
+  username: string | null;
+  password: string | null;
+} {
   const url = new URL(text);
   const username = url.username ? decodeURIComponent(url.username) : null;
   const password = url.password ? decodeURIComponent(url.password) : null;
@@ -48,21 +52,45 @@ export function parseDigestChallenge(header: string): Omit<Challenge, 'count'> |
   const nonce = fields.get('nonce');
   if (realm === undefined || !nonce) return null;
   const algorithm = (fields.get('algorithm') ?? 'MD5').toUpperCase() === 'SHA-256' ? 'SHA-256' : 'MD5';
-  const qop = fields.get('qop')?.split(',').map((value) => value.trim()).find((value) => value === 'auth');
+  const qop = fields
+    .get('qop')
+    ?.split(',')
+    .map((value) => value.trim())
+    .find((value) => value === 'auth');
   return { realm, nonce, opaque: fields.get('opaque'), algorithm, qop };
 }
 
-function digestHeader(challenge: Challenge, method: string, uri: string, username: string, password: string): string {
-  const hash = (text: string) => createHash(challenge.algorithm === 'SHA-256' ? 'sha256' : 'md5').update(text).digest('hex');
+function digestHeader(
+  challenge: Challenge,
+  method: string,
+  uri: string,
+  username: string,
+  password: string,
+): string {
+  const hash = (text: string) =>
+    createHash(challenge.algorithm === 'SHA-256' ? 'sha256' : 'md5')
+      .update(text)
+      .digest('hex');
   const ha1 = hash(`${username}:${challenge.realm}:${password}`);
   const ha2 = hash(`${method}:${uri}`);
   const quote = (text: string) => `"${text.replace(/["\\]/g, '\\$&')}"`;
-  const parts = [`username=${quote(username)}`, `realm=${quote(challenge.realm)}`, `nonce=${quote(challenge.nonce)}`, `uri=${quote(uri)}`, `algorithm=${challenge.algorithm}`];
+  const parts = [
+    `username=${quote(username)}`,
+    `realm=${quote(challenge.realm)}`,
+    `nonce=${quote(challenge.nonce)}`,
+    `uri=${quote(uri)}`,
+    `algorithm=${challenge.algorithm}`,
+  ];
   if (challenge.qop) {
     challenge.count += 1;
     const nc = challenge.count.toString(16).padStart(8, '0');
     const cnonce = randomBytes(8).toString('hex');
-    parts.push(`qop=auth`, `nc=${nc}`, `cnonce=${quote(cnonce)}`, `response=${quote(hash(`${ha1}:${challenge.nonce}:${nc}:${cnonce}:auth:${ha2}`))}`);
+    parts.push(
+      `qop=auth`,
+      `nc=${nc}`,
+      `cnonce=${quote(cnonce)}`,
+      `response=${quote(hash(`${ha1}:${challenge.nonce}:${nc}:${cnonce}:auth:${ha2}`))}`,
+    );
   } else {
     parts.push(`response=${quote(hash(`${ha1}:${challenge.nonce}:${ha2}`))}`);
   }
@@ -80,7 +108,12 @@ export class DeviceHttp {
     const { url, username, password } = splitCredentials(call.url);
     const send = async (authorization: string | null) => {
       const headers = { ...call.headers, ...(authorization ? { authorization } : {}) };
-      const response = await fetch(url, { method: call.method, headers, body: call.body, signal: AbortSignal.timeout(call.timeoutMs) });
+      const response = await fetch(url, {
+        method: call.method,
+        headers,
+        body: call.body,
+        signal: AbortSignal.timeout(call.timeoutMs),
+      });
       return { response, text: await response.text() };
     };
     if (username === null) {
@@ -112,6 +145,10 @@ export class DeviceHttp {
 }
 
 export function expectOk(answer: HttpAnswer, what: string, expected?: number): void {
-  const isOk = expected === undefined ? answer.status >= 200 && answer.status < 300 : answer.status === expected;
-  if (!isOk) throw new Error(`${what} answered HTTP ${answer.status}${answer.text ? `: ${answer.text.slice(0, 200)}` : ''}`);
+  const isOk =
+    expected === undefined ? answer.status >= 200 && answer.status < 300 : answer.status === expected;
+  if (!isOk)
+    throw new Error(
+      `${what} answered HTTP ${answer.status}${answer.text ? `: ${answer.text.slice(0, 200)}` : ''}`,
+    );
 }

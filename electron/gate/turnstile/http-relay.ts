@@ -15,7 +15,9 @@ const DEFAULT_BODY = '{"direction":"{direction}","barcode":"{barcode}","gate":"{
 type Escape = (value: string) => string;
 
 export function fillTemplate(template: string, values: Record<string, string>, escape: Escape): string {
-  return template.replace(/\{(direction|barcode|gate|pulseMs)\}/g, (_whole, name: string) => escape(values[name] ?? ''));
+  return template.replace(/\{(direction|barcode|gate|pulseMs)\}/g, (_whole, name: string) =>
+    escape(values[name] ?? ''),
+  );
 }
 
 function bodyEscape(contentType: string): Escape {
@@ -31,19 +33,43 @@ export class HttpRelay implements Actuator {
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
 
-  constructor(private readonly url: string, private readonly settings: HttpTurnstileSettings, defaultTimeoutMs: number) {
+  constructor(
+    private readonly url: string,
+    private readonly settings: HttpTurnstileSettings,
+    defaultTimeoutMs: number,
+  ) {
     this.method = settings.method ?? 'POST';
     this.timeoutMs = settings.timeoutMs ?? defaultTimeoutMs;
-    const headers = Object.fromEntries(Object.entries(settings.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+    const headers = Object.fromEntries(
+      Object.entries(settings.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+    );
     if (this.method !== 'GET' && !headers['content-type']) headers['content-type'] = 'application/json';
     this.headers = headers;
   }
 
   async turnOn(pulseMs: number, context: OpenContext & { direction: Direction }): Promise<void> {
-    const values = { direction: context.direction, barcode: context.barcode ?? '', gate: context.gate ?? '', pulseMs: String(pulseMs) };
+    const values = {
+      direction: context.direction,
+      barcode: context.barcode ?? '',
+      gate: context.gate ?? '',
+      pulseMs: String(pulseMs),
+    };
     const url = fillTemplate(this.url, values, encodeURIComponent);
-    const body = this.method === 'GET' ? undefined : fillTemplate(this.settings.bodyTemplate ?? DEFAULT_BODY, values, bodyEscape(this.headers['content-type'] ?? ''));
-    const answer = await this.http.request({ method: this.method, url, headers: this.headers, body, timeoutMs: this.timeoutMs });
+    const body =
+      this.method === 'GET'
+        ? undefined
+        : fillTemplate(
+            this.settings.bodyTemplate ?? DEFAULT_BODY,
+            values,
+            bodyEscape(this.headers['content-type'] ?? ''),
+          );
+    const answer = await this.http.request({
+      method: this.method,
+      url,
+      headers: this.headers,
+      body,
+      timeoutMs: this.timeoutMs,
+    });
     expectOk(answer, `${this.method} ${new URL(url).pathname}`, this.settings.expectStatus);
   }
 
@@ -52,8 +78,13 @@ export class HttpRelay implements Actuator {
     const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
     return new Promise((resolve, reject) => {
       const socket = connect({ host: target.hostname.replace(/^\[|\]$/g, ''), port });
-      socket.setTimeout(this.timeoutMs, () => socket.destroy(new Error(`connect to ${target.host} timed out`)));
-      socket.once('connect', () => { socket.end(); resolve(); });
+      socket.setTimeout(this.timeoutMs, () =>
+        socket.destroy(new Error(`connect to ${target.host} timed out`)),
+      );
+      socket.once('connect', () => {
+        socket.end();
+        resolve();
+      });
       socket.once('error', reject);
     });
   }

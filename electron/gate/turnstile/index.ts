@@ -28,9 +28,18 @@ export interface DriverTuning {
   serialWatchMs?: number;
 }
 
-function createActuator(spec: Exclude<TurnstileSpec, { driver: 'none' }>, settings: TurnstileSettings, tuning: DriverTuning): Actuator {
+function createActuator(
+  spec: Exclude<TurnstileSpec, { driver: 'none' }>,
+  settings: TurnstileSettings,
+  tuning: DriverTuning,
+): Actuator {
   const timeoutMs = tuning.operationTimeoutMs ?? DEFAULT_PULSE_OPTIONS.operationTimeoutMs;
-  const timing = { operationTimeoutMs: timeoutMs, retryMinMs: tuning.serialRetryMinMs, retryMaxMs: tuning.serialRetryMaxMs, watchMs: tuning.serialWatchMs };
+  const timing = {
+    operationTimeoutMs: timeoutMs,
+    retryMinMs: tuning.serialRetryMinMs,
+    retryMaxMs: tuning.serialRetryMaxMs,
+    watchMs: tuning.serialWatchMs,
+  };
   // Feedback only when a window is set; then the device's input 0 unless another is named.
   const input = settings.passageTimeoutMs === null ? null : (settings.passageInput ?? 0);
   switch (spec.driver) {

@@ -11,7 +11,8 @@ import { withTimeout } from './with-timeout.js';
 
 /** Numato numbers relays and GPIOs 0–9 then A–V. */
 export function numatoIndex(index: number): string {
-  if (!Number.isInteger(index) || index < 0 || index > 31) throw new Error(`Numato index must be 0–31, got ${index}`);
+  if (!Number.isInteger(index) || index < 0 || index > 31)
+    throw new Error(`Numato index must be 0–31, got ${index}`);
   return index < 10 ? String(index) : String.fromCharCode(65 + index - 10);
 }
 
@@ -60,7 +61,10 @@ export class NumatoSession {
     if (prompt === -1 || !this.waiter) return;
     const text = this.buffer.slice(0, prompt);
     this.buffer = this.buffer.slice(prompt + 1);
-    const lines = text.split(/[\r\n]+/).map((line) => line.trim()).filter(Boolean);
+    const lines = text
+      .split(/[\r\n]+/)
+      .map((line) => line.trim())
+      .filter(Boolean);
     if (lines[0] === this.waiter.command) lines.shift();
     this.waiter.resolve(lines.join('\n'));
   }
@@ -78,8 +82,19 @@ export class NumatoRelay implements Actuator {
   private readonly gpio: string | null;
   readPassage?: () => Promise<boolean>;
 
-  constructor(path: string, relay: number, passageInput: number | null, private readonly timing: SerialTiming) {
-    const held = acquireSerialLink({ path, baudRate: 19200, retryMinMs: timing.retryMinMs, retryMaxMs: timing.retryMaxMs, watchMs: timing.watchMs });
+  constructor(
+    path: string,
+    relay: number,
+    passageInput: number | null,
+    private readonly timing: SerialTiming,
+  ) {
+    const held = acquireSerialLink({
+      path,
+      baudRate: 19200,
+      retryMinMs: timing.retryMinMs,
+      retryMaxMs: timing.retryMaxMs,
+      watchMs: timing.watchMs,
+    });
     this.link = held.link;
     this.release = held.release;
     this.connection = describeLink(this.link);

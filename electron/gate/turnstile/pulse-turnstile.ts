@@ -21,7 +21,12 @@ export interface PulseOptions {
   recoveryMs: number;
 }
 
-export const DEFAULT_PULSE_OPTIONS: PulseOptions = { operationTimeoutMs: 2000, passageTimeoutMs: null, passagePollMs: 50, recoveryMs: 1000 };
+export const DEFAULT_PULSE_OPTIONS: PulseOptions = {
+  operationTimeoutMs: 2000,
+  passageTimeoutMs: null,
+  passagePollMs: 50,
+  recoveryMs: 1000,
+};
 
 export class PulseTurnstile implements Turnstile {
   private state: DriverState = 'disconnected';
@@ -36,7 +41,10 @@ export class PulseTurnstile implements Turnstile {
   private recoveryTimer: NodeJS.Timeout | undefined;
   private stopConnection: () => void = () => {};
 
-  constructor(readonly actuator: Actuator, private readonly options: PulseOptions) {}
+  constructor(
+    readonly actuator: Actuator,
+    private readonly options: PulseOptions,
+  ) {}
 
   status(): TurnstileStatus {
     return { state: this.state, driver: this.actuator.driver, message: this.message };
@@ -60,7 +68,11 @@ export class PulseTurnstile implements Turnstile {
   /** Network devices have no plug state: ask once at start so a wrong address shows before the first scan. */
   private async checkReachable(): Promise<void> {
     try {
-      await withTimeout(this.actuator.probe(), this.options.operationTimeoutMs, `${this.actuator.driver} probe`);
+      await withTimeout(
+        this.actuator.probe(),
+        this.options.operationTimeoutMs,
+        `${this.actuator.driver} probe`,
+      );
     } catch (error) {
       if (this.isRunning && this.pending === 0) this.fail(`device does not answer: ${errorMessage(error)}`);
     }
@@ -79,10 +91,12 @@ export class PulseTurnstile implements Turnstile {
 
   open(direction: Direction, pulseMs: number, context: OpenContext = {}): Promise<TurnstileResult> {
     this.pending += 1;
-    const result = this.tail.then(() => this.pulse(direction, pulseMs, context)).finally(() => {
-      this.pending -= 1;
-      this.settle();
-    });
+    const result = this.tail
+      .then(() => this.pulse(direction, pulseMs, context))
+      .finally(() => {
+        this.pending -= 1;
+        this.settle();
+      });
     this.tail = result;
     return result;
   }
@@ -94,7 +108,11 @@ export class PulseTurnstile implements Turnstile {
     const timeout = this.options.operationTimeoutMs;
     // The command goes out before anyone hears about `busy`: status listeners (UI broadcasts) must not
     // sit between a scan and the relay.
-    const turnedOn = withTimeout(this.actuator.turnOn(pulseMs, { ...context, direction }), timeout, `${this.actuator.driver} on`);
+    const turnedOn = withTimeout(
+      this.actuator.turnOn(pulseMs, { ...context, direction }),
+      timeout,
+      `${this.actuator.driver} on`,
+    );
     this.setState('busy', `opening ${direction}`);
     try {
       await turnedOn;
@@ -150,9 +168,17 @@ export class PulseTurnstile implements Turnstile {
   private async recover(): Promise<void> {
     if (!this.isRunning || this.state !== 'error') return;
     try {
-      await withTimeout(this.actuator.probe(), this.options.operationTimeoutMs, `${this.actuator.driver} probe`);
+      await withTimeout(
+        this.actuator.probe(),
+        this.options.operationTimeoutMs,
+        `${this.actuator.driver} probe`,
+      );
       if (this.isOffOwed && this.actuator.turnOff) {
-        await withTimeout(this.actuator.turnOff(), this.options.operationTimeoutMs, `${this.actuator.driver} off`);
+        await withTimeout(
+          this.actuator.turnOff(),
+          this.options.operationTimeoutMs,
+          `${this.actuator.driver} off`,
+        );
         this.isOffOwed = false;
       }
       if (this.state === 'error') this.setState('ready', null);

@@ -93,7 +93,8 @@ export class SerialLink {
   /** Writes and waits until the bytes left for the device (tcdrain), or rejects. */
   write(bytes: Buffer | string, timeoutMs: number): Promise<void> {
     const port = this.port;
-    if (!port || !this.isConnected) return Promise.reject(new Error(`serial port ${this.path} is not connected`));
+    if (!port || !this.isConnected)
+      return Promise.reject(new Error(`serial port ${this.path} is not connected`));
     const written = new Promise<void>((resolve, reject) => {
       port.write(bytes, (error) => {
         if (error) return reject(error);
@@ -192,7 +193,10 @@ export class SerialLink {
 const shared = new Map<string, { link: SerialLink; users: number }>();
 
 /** One link per path, counted; the last `release` stops it. */
-export function acquireSerialLink(options: SerialLinkOptions): { link: SerialLink; release: () => Promise<void> } {
+export function acquireSerialLink(options: SerialLinkOptions): {
+  link: SerialLink;
+  release: () => Promise<void>;
+} {
   let entry = shared.get(options.path);
   if (!entry) {
     entry = { link: new SerialLink(options), users: 0 };

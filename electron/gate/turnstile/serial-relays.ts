@@ -32,7 +32,13 @@ export class FrameRelay implements Actuator {
     private readonly offFrame: Buffer,
     private readonly timing: SerialTiming,
   ) {
-    const held = acquireSerialLink({ path, baudRate, retryMinMs: timing.retryMinMs, retryMaxMs: timing.retryMaxMs, watchMs: timing.watchMs });
+    const held = acquireSerialLink({
+      path,
+      baudRate,
+      retryMinMs: timing.retryMinMs,
+      retryMaxMs: timing.retryMaxMs,
+      watchMs: timing.watchMs,
+    });
     this.link = held.link;
     this.release = held.release;
     this.connection = describeLink(this.link);
@@ -71,6 +77,12 @@ export function createLcusRelay(path: string, channel: number, timing: SerialTim
   return new FrameRelay('lcus', path, 9600, lcusFrame(channel, true), lcusFrame(channel, false), timing);
 }
 
-export function createRawSerialRelay(path: string, baud: number, onHex: string, offHex: string, timing: SerialTiming): FrameRelay {
+export function createRawSerialRelay(
+  path: string,
+  baud: number,
+  onHex: string,
+  offHex: string,
+  timing: SerialTiming,
+): FrameRelay {
   return new FrameRelay('serial', path, baud, Buffer.from(onHex, 'hex'), Buffer.from(offHex, 'hex'), timing);
 }

@@ -24,18 +24,30 @@ export class ShellyGen1Relay implements Actuator {
   private readonly base: string;
   readPassage?: () => Promise<boolean>;
 
-  constructor(url: string, passageInput: number | null, private readonly timeoutMs: number) {
+  constructor(
+    url: string,
+    passageInput: number | null,
+    private readonly timeoutMs: number,
+  ) {
     this.base = trimSlash(url);
     if (passageInput !== null) this.readPassage = () => this.readInput(passageInput);
   }
 
   async turnOn(pulseMs: number): Promise<void> {
-    const answer = await this.http.request({ method: 'GET', url: `${this.base}/relay/0?turn=on&timer=${seconds(pulseMs)}`, timeoutMs: this.timeoutMs });
+    const answer = await this.http.request({
+      method: 'GET',
+      url: `${this.base}/relay/0?turn=on&timer=${seconds(pulseMs)}`,
+      timeoutMs: this.timeoutMs,
+    });
     expectOk(answer, 'shelly relay/0');
   }
 
   private async readInput(input: number): Promise<boolean> {
-    const answer = await this.http.request({ method: 'GET', url: `${this.base}/status`, timeoutMs: this.timeoutMs });
+    const answer = await this.http.request({
+      method: 'GET',
+      url: `${this.base}/status`,
+      timeoutMs: this.timeoutMs,
+    });
     expectOk(answer, 'shelly status');
     const status = gen1StatusSchema.parse(JSON.parse(answer.text));
     const value = status.inputs[input];
@@ -44,7 +56,10 @@ export class ShellyGen1Relay implements Actuator {
   }
 
   async probe(): Promise<void> {
-    expectOk(await this.http.request({ method: 'GET', url: `${this.base}/shelly`, timeoutMs: this.timeoutMs }), 'shelly');
+    expectOk(
+      await this.http.request({ method: 'GET', url: `${this.base}/shelly`, timeoutMs: this.timeoutMs }),
+      'shelly',
+    );
   }
 
   async start(): Promise<void> {}
@@ -58,7 +73,12 @@ export class ShellyGen2Relay implements Actuator {
   private nextId = 1;
   readPassage?: () => Promise<boolean>;
 
-  constructor(url: string, private readonly switchId: number, passageInput: number | null, private readonly timeoutMs: number) {
+  constructor(
+    url: string,
+    private readonly switchId: number,
+    passageInput: number | null,
+    private readonly timeoutMs: number,
+  ) {
     this.endpoint = `${trimSlash(url)}/rpc`;
     if (passageInput !== null) this.readPassage = () => this.readInput(passageInput);
   }
@@ -66,10 +86,17 @@ export class ShellyGen2Relay implements Actuator {
   /** One JSON-RPC call; an RPC error (even inside HTTP 200) is thrown with Shelly's own message. */
   async call(method: string, params: Record<string, unknown>): Promise<unknown> {
     const body = JSON.stringify({ id: this.nextId++, method, params });
-    const answer = await this.http.request({ method: 'POST', url: this.endpoint, headers: { 'content-type': 'application/json' }, body, timeoutMs: this.timeoutMs });
+    const answer = await this.http.request({
+      method: 'POST',
+      url: this.endpoint,
+      headers: { 'content-type': 'application/json' },
+      body,
+      timeoutMs: this.timeoutMs,
+    });
     expectOk(answer, `shelly ${method}`);
     const parsed = rpcAnswerSchema.parse(JSON.parse(answer.text));
-    if ('error' in parsed) throw new Error(`shelly ${method}: ${parsed.error.message} (${parsed.error.code})`);
+    if ('error' in parsed)
+      throw new Error(`shelly ${method}: ${parsed.error.message} (${parsed.error.code})`);
     return parsed.result;
   }
 

@@ -36,7 +36,9 @@ export function findSameDevice(identity: UsbIdentity, ports: readonly PortInfo[]
   if (identity.serialNumber) {
     return ports.find((port) => port.serialNumber === identity.serialNumber)?.path ?? null;
   }
-  const same = ports.filter((port) => port.vendorId === identity.vendorId && port.productId === identity.productId);
+  const same = ports.filter(
+    (port) => port.vendorId === identity.vendorId && port.productId === identity.productId,
+  );
   return same.length === 1 ? (same[0]?.path ?? null) : null;
 }
 

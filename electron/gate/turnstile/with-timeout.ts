@@ -17,7 +17,13 @@ export function cancellableDelay(ms: number): { done: Promise<void>; cancel: () 
     finish = resolve;
     timer = setTimeout(resolve, ms);
   });
-  return { done, cancel: () => { clearTimeout(timer); finish(); } };
+  return {
+    done,
+    cancel: () => {
+      clearTimeout(timer);
+      finish();
+    },
+  };
 }
 
 export function errorMessage(error: unknown): string {

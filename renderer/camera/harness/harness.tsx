@@ -12,6 +12,10 @@ const isEnabled = new URLSearchParams(location.search).get('enabled') === '1';
 const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
-    <CameraScanner isEnabled={isEnabled} onScan={(barcode) => probe.scans.push(barcode)} onStateChange={(state) => probe.states.push(state)} />,
+    <CameraScanner
+      isEnabled={isEnabled}
+      onScan={(barcode) => probe.scans.push(barcode)}
+      onStateChange={(state) => probe.states.push(state)}
+    />,
   );
 }
