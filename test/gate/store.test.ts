@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyEntries, applySnapshotChunk, finishSnapshot } from '../../electron/gate/apply.js';
 import { GateStore } from '../../electron/gate/store/index.js';
-import { MIGRATIONS, NewerDatabaseError } from '../../electron/gate/store/migrations.js';
+import { MIGRATIONS, nameRest, NewerDatabaseError } from '../../electron/gate/store/migrations.js';
 import { lookup } from '../../electron/gate/views.js';
 import type { LogEntry } from '../../shared/protocol.js';
 import { makeTempDir } from '../relay/support.js';
@@ -49,6 +49,13 @@ describe('gate store', () => {
     store.close();
     const raw = new Database(path());
     expect(() => raw.prepare("INSERT INTO sync_state (id, cursor) VALUES (1, 'many')").run()).toThrow();
+    for (const column of ['holder_name', 'customer_name'] as const) {
+      const rest = nameRest(column);
+      const plan = raw
+        .prepare(`EXPLAIN QUERY PLAN SELECT * FROM tickets WHERE ${rest} >= ? AND ${rest} < ? LIMIT 50`)
+        .all('abc', 'abd');
+      expect(JSON.stringify(plan)).toMatch(/USING INDEX tickets_\w+_rest/);
+    }
     raw.close();
     store = new GateStore(path());
   });
@@ -213,6 +220,21 @@ describe('gate store', () => {
       history: [],
     });
     expect(lookup(store, 'nobody')).toEqual([]);
+  });
+
+  it('finds a person by surname or a later word of the name, not only by its start', () => {
+    const tickets = [
+      ticketState('SUR-1', { holderName: 'Priya Ramanathan', customerName: 'Priya Ramanathan' }),
+      ticketState('SUR-2', { holderName: 'Mary Jane Watson', customerName: 'Peter Parker' }),
+      ticketState('SUR-3', { holderName: 'Ramona Flowers', customerName: 'Ramona Flowers' }),
+    ];
+    applySnapshotChunk(store, 'Gate 1', { events: [eventInfo('E1')], tickets, scans: [] }, NOW);
+    expect(lookup(store, 'ramanath').map((detail) => detail.barcode)).toEqual(['SUR-1']);
+    expect(lookup(store, 'jane w').map((detail) => detail.barcode)).toEqual(['SUR-2']);
+    expect(lookup(store, 'parker').map((detail) => detail.barcode)).toEqual(['SUR-2']);
+    // The start of a name still matches; a word's middle does not.
+    expect(lookup(store, 'ramo').map((detail) => detail.barcode)).toEqual(['SUR-3']);
+    expect(lookup(store, 'anathan')).toEqual([]);
   });
 
   it('answers lookups from indexes, not table scans', () => {

@@ -7,6 +7,7 @@ import {
   type TicketState,
   type Version,
 } from '../../../shared/tickets.js';
+import { nameRest } from './migrations.js';
 
 export interface TicketRow {
   barcode: string;
@@ -104,6 +105,14 @@ export function createTicketQueries(db: Database.Database) {
     byCustomer: db.prepare<[string, string, number], TicketRow>(
       'SELECT * FROM tickets WHERE customer_name >= ? AND customer_name < ? ORDER BY customer_name LIMIT ?',
     ),
+    byHolderRest: db.prepare<[string, string, number], TicketRow>(
+      `SELECT * FROM tickets WHERE ${nameRest('holder_name')} >= ? AND ${nameRest('holder_name')} < ?
+       AND instr(holder_name, ' ') > 0 LIMIT ?`,
+    ),
+    byCustomerRest: db.prepare<[string, string, number], TicketRow>(
+      `SELECT * FROM tickets WHERE ${nameRest('customer_name')} >= ? AND ${nameRest('customer_name')} < ?
+       AND instr(customer_name, ' ') > 0 LIMIT ?`,
+    ),
     byEmail: db.prepare<[string, string, number], TicketRow>(
       'SELECT * FROM tickets WHERE email >= ? AND email < ? ORDER BY email LIMIT ?',
     ),
@@ -157,7 +166,7 @@ export function createTicketQueries(db: Database.Database) {
       });
       return stored ? 'updated' : 'inserted';
     },
-    /** Prefix search over every lookup key; each key's own index serves its query. */
+    /** Prefix search over every lookup key (names also from their second word); each key's own index serves its query. */
     search(query: string, limit: number): TicketState[] {
       const { low, high } = prefixRange(query);
       const found = new Map<string, TicketState>();
@@ -166,6 +175,8 @@ export function createTicketQueries(db: Database.Database) {
         statements.byOrder,
         statements.byHolder,
         statements.byCustomer,
+        statements.byHolderRest,
+        statements.byCustomerRest,
         statements.byEmail,
       ]) {
         for (const row of statement.all(low, high, limit)) {
