@@ -167,6 +167,14 @@ export const GATE_METHODS = Object.keys(GATE_API) as GateMethod[];
 export type MethodInput<M extends GateMethod> = z.input<GateApiContract[M]['input']>;
 export type MethodOutput<M extends GateMethod> = z.infer<GateApiContract[M]['output']>;
 
+/**
+ * A gate served beyond loopback requires the staff PIN on every request: in the `X-Gatehouse-Pin`
+ * header, or — for the `/api/events` websocket, where browsers cannot set headers — as the
+ * websocket subprotocol `gatehouse-pin.<PIN>`.
+ */
+export const PIN_HEADER = 'X-Gatehouse-Pin';
+export const PIN_SUBPROTOCOL_PREFIX = 'gatehouse-pin.';
+
 export const API_ERROR_CODES = [
   'bad_request',
   'not_found',

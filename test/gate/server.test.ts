@@ -191,6 +191,29 @@ describe('headless gate server', () => {
       headers: { 'x-gatehouse-pin': '2468' },
     });
     expect(right.status).toBe(200);
+
+    // The events socket: a browser cannot set headers, so the PIN may come as a subprotocol.
+    const events = `ws://127.0.0.1:${guarded.port}/api/events`;
+    const refusedSocket = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(events);
+      socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      socket.on('open', () => resolve(101));
+    });
+    expect(refusedSocket).toBe(401);
+    const wrongSocket = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(events, ['gatehouse-pin.1111']);
+      socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      socket.on('open', () => resolve(101));
+    });
+    expect(wrongSocket).toBe(401);
+    const socket = new WebSocket(events, ['gatehouse-pin.2468']);
+    cleanups.push(() => socket.close());
+    const first = await new Promise<GateEvent>((resolve, reject) => {
+      socket.once('message', (data: Buffer) => resolve(JSON.parse(data.toString()) as GateEvent));
+      socket.once('error', reject);
+    });
+    expect(socket.protocol).toBe('gatehouse-pin.2468');
+    expect(first.type).toBe('status');
   });
 
   it('rejects a bad turnstile spec or mode with exit 2 naming what is wrong', async () => {

@@ -6,14 +6,26 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { isGateMethod, type ApiError, type ApiResult } from '../../../shared/gate-api.js';
+import {
+  isGateMethod,
+  PIN_HEADER as SHARED_PIN_HEADER,
+  PIN_SUBPROTOCOL_PREFIX,
+  type ApiError,
+  type ApiResult,
+} from '../../../shared/gate-api.js';
 import { createLogger } from '../../../shared/logger.js';
 import type { GateEngine } from '../index.js';
 import { securityHeaders, serveStatic } from './static.js';
 
 const log = createLogger('gate.server');
 export const MAX_BODY_BYTES = 64 * 1024;
-export const PIN_HEADER = 'x-gatehouse-pin';
+export const PIN_HEADER = SHARED_PIN_HEADER.toLowerCase();
+
+/** The PIN carried as a `gatehouse-pin.<PIN>` websocket subprotocol, if any. */
+function pinFromProtocols(protocols: string[]): string | undefined {
+  const found = protocols.find((protocol) => protocol.startsWith(PIN_SUBPROTOCOL_PREFIX));
+  return found?.slice(PIN_SUBPROTOCOL_PREFIX.length);
+}
 
 export interface ServerOptions {
   engine: GateEngine;
@@ -70,7 +82,13 @@ export class GateServer {
         if (!response.headersSent) fail(response, 500, 'internal', (error as Error).message);
       });
     });
-    this.sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+    this.sockets = new WebSocketServer({
+      noServer: true,
+      maxPayload: 1024,
+      // A browser sends the PIN as a subprotocol; the handshake must name the one it accepted.
+      handleProtocols: (protocols) =>
+        [...protocols].find((protocol) => protocol.startsWith(PIN_SUBPROTOCOL_PREFIX)) ?? false,
+    });
     // A new client starts from the current status instead of waiting for the next change.
     this.sockets.on('connection', (client) => {
       void this.options.engine.handlers.status({}).then((result) => {
@@ -116,8 +134,13 @@ export class GateServer {
 
   private async isAuthorised(request: IncomingMessage): Promise<boolean> {
     if (!this.options.checkPin) return true;
-    const pin = request.headers[PIN_HEADER];
-    return typeof pin === 'string' && pin !== '' && (await this.options.checkPin(pin));
+    const header = request.headers[PIN_HEADER];
+    const protocols = request.headers['sec-websocket-protocol'];
+    const pin =
+      typeof header === 'string' && header !== ''
+        ? header
+        : pinFromProtocols((protocols ?? '').split(',').map((protocol) => protocol.trim()));
+    return pin !== undefined && pin !== '' && (await this.options.checkPin(pin));
   }
 
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import {
   GATE_METHODS,
+  PIN_HEADER,
+  PIN_SUBPROTOCOL_PREFIX,
   apiErrorSchema,
   gateEventSchema,
   type ApiResult,
@@ -28,7 +30,6 @@ const resultSchema = z.union([
  * this tab's sessionStorage only: closing the tab locks the screen again.
  */
 const ACCESS_PIN_KEY = 'gatehouse.access-pin';
-const PIN_HEADER = 'X-Gatehouse-Pin';
 
 function accessHeaders(): Record<string, string> {
   const pin = sessionStorage.getItem(ACCESS_PIN_KEY);
@@ -73,7 +74,9 @@ function createEventStream(base: URL) {
   const open = () => {
     const url = new URL('api/events', base);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    socket = new WebSocket(url);
+    // Browsers cannot set headers on a websocket: the PIN travels as a subprotocol instead.
+    const pin = sessionStorage.getItem(ACCESS_PIN_KEY);
+    socket = new WebSocket(url, pin ? [`${PIN_SUBPROTOCOL_PREFIX}${pin}`] : []);
     socket.onopen = () => {
       attempt = 0;
       setLink('connected');
@@ -100,6 +103,15 @@ function createEventStream(base: URL) {
 
   return {
     start: open,
+    /** Reconnects now, e.g. with a newly entered PIN. */
+    reconnect() {
+      attempt = 0;
+      if (socket) socket.close();
+      else {
+        if (retry) clearTimeout(retry);
+        open();
+      }
+    },
     stop() {
       if (retry) clearTimeout(retry);
       socket?.close();
@@ -123,6 +135,9 @@ export function createHttpGateClient(base: URL = new URL('./', location.href)): 
     onEvent: stream.onEvent,
     onLink: stream.onLink,
     shell: null,
-    setAccessPin: (pin) => sessionStorage.setItem(ACCESS_PIN_KEY, pin),
+    setAccessPin: (pin) => {
+      sessionStorage.setItem(ACCESS_PIN_KEY, pin);
+      stream.reconnect();
+    },
   };
 }
