@@ -6,6 +6,7 @@
  */
 import type { WebPreferences } from 'electron';
 import { createLogger } from '../shared/logger.js';
+import { CONTENT_SECURITY_POLICY } from '../shared/csp.js';
 
 const log = createLogger('shell.security');
 
@@ -27,20 +28,7 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
   };
 }
 
-/** The CSP the renderer's own meta tag carries, also sent as a header for anything the session loads. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "media-src 'self' blob: mediastream:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export { CONTENT_SECURITY_POLICY } from '../shared/csp.js';
 
 export interface PermissionDetails {
   mediaTypes?: readonly string[];
