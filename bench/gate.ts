@@ -1,8 +1,9 @@
 /**
  * Gate benchmark (`npm run bench -- gate [--quick]`), each figure against raw better-sqlite3 on the
  * same machine in the same run:
- *   1. snapshot apply rate: the engine's chunk apply (version check + upsert, 1,000 per transaction,
- *      as the relay sends them) vs a raw bulk INSERT of the same rows into the same schema;
+ *   1. snapshot apply rate: the engine's snapshot apply (version check + upsert; 1,000-ticket chunks
+ *      as the relay sends them, stored in batches of SNAPSHOT_BATCH_TICKETS per transaction as the
+ *      sync client does) vs a raw bulk INSERT of the same rows, same transaction size, same schema;
  *   2. scan decision including its durable record (synchronous=FULL commit), through the API handler,
  *      p50/p99 vs a raw lookup + durable insert;
  *   3. engine cold start to ready on the full database (a fresh process);
@@ -15,7 +16,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { applySnapshotChunk, finishSnapshot } from '../electron/gate/apply.js';
+import { applySnapshotChunks, finishSnapshot } from '../electron/gate/apply.js';
+import { SNAPSHOT_BATCH_TICKETS } from '../electron/gate/sync/target.js';
 import { startGate } from '../electron/gate/index.js';
 import { GateStore } from '../electron/gate/store/index.js';
 import { MIGRATIONS } from '../electron/gate/store/migrations.js';
@@ -24,7 +26,10 @@ import type { TicketState } from '../shared/tickets.js';
 import type { BenchOptions, BenchRow } from './types.js';
 
 const EVENT = '132218';
-const CHUNK = 1_000;
+/** Tickets per transaction, for the engine and the raw floor alike. */
+const BATCH = SNAPSHOT_BATCH_TICKETS;
+/** Tickets per snapshot frame from the relay. */
+const FRAME = 1_000;
 
 /** Deterministic 32-hex-digit barcodes spread like real ones (random order in the index). */
 function barcodeOf(index: number): string {
@@ -84,8 +89,8 @@ interface Spent {
 /** Time spent inside `apply` for every chunk; generating the tickets is not timed. */
 function timeChunks(total: number, apply: (tickets: TicketState[]) => void): Spent {
   const spent: Spent = { wall: 0, cpu: 0 };
-  for (let from = 0; from < total; from += CHUNK) {
-    const tickets = ticketChunk(from, Math.min(CHUNK, total - from));
+  for (let from = 0; from < total; from += BATCH) {
+    const tickets = ticketChunk(from, Math.min(BATCH, total - from));
     const cpu = process.cpuUsage();
     const started = process.hrtime.bigint();
     apply(tickets);
@@ -162,9 +167,13 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
     setLogLevel('error');
     const store = new GateStore(join(dir, 'gate.db'));
     const now = new Date().toISOString();
-    const engineSpent = timeChunks(total, (tickets) =>
-      applySnapshotChunk(store, 'Bench', { events: [], tickets, scans: [] }, now),
-    );
+    const engineSpent = timeChunks(total, (tickets) => {
+      const frames = [];
+      for (let from = 0; from < tickets.length; from += FRAME) {
+        frames.push({ events: [], tickets: tickets.slice(from, from + FRAME), scans: [] });
+      }
+      applySnapshotChunks(store, 'Bench', frames, now);
+    });
     finishSnapshot(store, total, now);
     store.close();
     const engine = await startGate({ dataDir: dir, settings: { gateName: 'Bench', events: [EVENT] } });

@@ -86,11 +86,27 @@ export function applySnapshotChunk(
   chunk: SnapshotChunk,
   now: string,
 ): ApplyOutcome {
+  return applySnapshotChunks(store, gate, [chunk], now);
+}
+
+/**
+ * Applies several snapshot chunks in one transaction: SQLite inserts run several times faster in
+ * big transactions than in one per 1,000-ticket chunk. The cursor does not move (see finishSnapshot),
+ * so a crash mid-snapshot only means the snapshot is sent again.
+ */
+export function applySnapshotChunks(
+  store: GateStore,
+  gate: string,
+  chunks: readonly SnapshotChunk[],
+  now: string,
+): ApplyOutcome {
   return store.replayableTransaction(() => {
     const applier = new Applier(store, gate, now);
-    for (const event of chunk.events) store.tickets.upsertEvent(event);
-    for (const ticket of chunk.tickets) applier.ticket(ticket);
-    for (const { seq, scan } of chunk.scans) applier.scan(scan, seq);
+    for (const chunk of chunks) {
+      for (const event of chunk.events) store.tickets.upsertEvent(event);
+      for (const ticket of chunk.tickets) applier.ticket(ticket);
+      for (const { seq, scan } of chunk.scans) applier.scan(scan, seq);
+    }
     return applier.finish();
   });
 }

@@ -56,7 +56,7 @@ export class Engine {
     this.timeZone = parts.timeZone;
     this.ticketCount = this.store.tickets.count();
     this.turnstile = createTurnstile(this.settings.turnstile);
-    this.sync = new SyncClient(syncTargetFor(this), parts.syncTiming);
+    this.sync = new SyncClient(syncTargetFor(this, parts.syncTiming?.snapshotBatchTickets), parts.syncTiming);
   }
 
   async start(): Promise<void> {

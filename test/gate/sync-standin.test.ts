@@ -57,7 +57,14 @@ async function gate(relayUrl: string): Promise<{ engine: GateEngine; events: Gat
   const engine = await startGate({
     dataDir: dir.path,
     settings: { gateName: 'Gate S', events: ['E1'], relayUrl, token: 'stand-in-token' },
-    syncTiming: { heartbeatIntervalMs: 50, heartbeatTimeoutMs: 300, backoffBaseMs: 20, backoffCapMs: 100 },
+    // Store every snapshot chunk at once (not in 25k-ticket batches), so progress shows per chunk.
+    syncTiming: {
+      heartbeatIntervalMs: 50,
+      heartbeatTimeoutMs: 300,
+      backoffBaseMs: 20,
+      backoffCapMs: 100,
+      snapshotBatchTickets: 1,
+    },
   });
   const events: GateEvent[] = [];
   engine.onEvent((event) => events.push(event));

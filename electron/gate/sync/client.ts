@@ -31,7 +31,10 @@ export interface SyncTarget {
   events(): string[];
   pendingScans(limit: number): ScanRecord[];
   welcome(events: EventInfo[]): void;
-  snapshotChunk(chunk: SnapshotChunk): void;
+  /** A snapshot starts: anything buffered from an earlier, interrupted one is dropped. */
+  snapshotBegin?(): void;
+  /** Takes a chunk (applied now or batched with the next ones); returns how many tickets were stored now. */
+  snapshotChunk(chunk: SnapshotChunk): number;
   /** Applies entries; returns the cursor after them. */
   entries(entries: LogEntry[]): number;
   snapshotEnd(cursor: number): void;
@@ -52,6 +55,8 @@ export interface SyncTiming {
   heartbeatTimeoutMs: number;
   backoffBaseMs: number;
   backoffCapMs: number;
+  /** Snapshot chunks are stored in batches of about this many tickets (default 25,000). */
+  snapshotBatchTickets?: number;
 }
 
 export const DEFAULT_SYNC_TIMING: SyncTiming = {
@@ -222,17 +227,18 @@ export class SyncClient {
         this.uploadPending();
         return;
       case 'snapshot-begin':
+        this.target.snapshotBegin?.();
         this.update({
           snapshot: { received: 0, total: frame.tickets },
           head: Math.max(this.state.head ?? 0, frame.cursor),
         });
         return;
       case 'snapshot-chunk': {
-        this.target.snapshotChunk(frame);
+        // Progress counts tickets stored, not merely received: what the gate could admit if cut off now.
+        const stored = this.target.snapshotChunk(frame);
+        if (stored === 0) return;
         const progress = this.state.snapshot ?? { received: 0, total: 0 };
-        this.update({
-          snapshot: { received: progress.received + frame.tickets.length, total: progress.total },
-        });
+        this.update({ snapshot: { received: progress.received + stored, total: progress.total } });
         return;
       }
       case 'snapshot-end':
