@@ -2,6 +2,7 @@
  * The sync client against a real relay process: URL forms, token rejection and revocation (retries
  * stop, the reason is shown), and the backoff it uses between attempts.
  */
+import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGate, type GateEngine } from '../../electron/gate/index.js';
 import { Backoff, gateSocketUrl } from '../../electron/gate/sync/backoff.js';
@@ -74,6 +75,46 @@ describe('sync client', () => {
     );
     expect(synced.lastError).toBeNull();
     expect(Date.parse(synced.lastSyncAt ?? '')).not.toBeNaN();
+  });
+
+  it('stays offline, not "connecting", while it retries a relay that is down', async () => {
+    // A TCP listener that hangs up on every connection: each retry fails, and is counted.
+    let attempts = 0;
+    const refuser = createServer((socket: Socket) => {
+      attempts += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => refuser.listen(0, '127.0.0.1', resolve));
+    const address = refuser.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const gate = await startGate({
+      dataDir: dir.file('Retrying'),
+      settings: {
+        gateName: 'Retrying',
+        events: ['132218'],
+        relayUrl: `http://127.0.0.1:${port}`,
+        token: 'some-token-123',
+      },
+      syncTiming: {
+        heartbeatIntervalMs: 1_000,
+        heartbeatTimeoutMs: 3_000,
+        backoffBaseMs: 10,
+        backoffCapMs: 30,
+      },
+    });
+    engines.push(gate);
+    const states: string[] = [];
+    const unsubscribe = gate.onEvent((event) => {
+      if (event.type === 'status') states.push(event.status.connection);
+    });
+    await waitFor(() => attempts >= 5, { message: 'five connection attempts' });
+    unsubscribe();
+    refuser.close();
+    // The first attempt may say "connecting"; once offline, retries do not flip it back.
+    const sinceOffline = states.slice(states.indexOf('offline'));
+    expect(sinceOffline.length).toBeGreaterThan(1);
+    expect(sinceOffline.filter((state) => state !== 'offline')).toEqual([]);
+    expect((await status(gate)).connection).toBe('offline');
   });
 
   it('stops retrying and says why when the relay rejects the token', async () => {

@@ -129,14 +129,19 @@ export class SyncClient {
     this.send({ type: 'scan', scan });
   }
 
-  private connect(): void {
+  /**
+   * Opens the socket. A retry after a lost or refused connection keeps the state `offline` (the gate
+   * is working from its local list until the relay answers), so staff do not see the badge and the
+   * offline banner flicker to "connecting" on every attempt.
+   */
+  private connect({ isRetry = false }: { isRetry?: boolean } = {}): void {
     if (!this.isRunning) return;
     const { relayUrl, token } = this.target.connection();
     if (!relayUrl || !token) {
       this.update({ connection: 'offline', lastError: relayUrl ? 'no gate token set' : 'no relay URL set' });
       return;
     }
-    this.update({ connection: 'connecting' });
+    if (!isRetry) this.update({ connection: 'connecting' });
     const socket = new WebSocket(gateSocketUrl(relayUrl), {
       headers: { Authorization: `Bearer ${token}` },
       maxPayload: 64 * 1024 * 1024,
@@ -189,7 +194,7 @@ export class SyncClient {
     log.info('reconnecting', { reason, delayMs: delay });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
-      this.connect();
+      this.connect({ isRetry: true });
     }, delay);
   }
 
