@@ -52,6 +52,17 @@ describe('Scan screen (Chromium, real gate, real relay)', () => {
     );
   });
 
+  it('a barcode typed slowly by hand that matches no ticket is scanned (DENY), not looked up', async () => {
+    // A person copying a ticket's code at keyboard speed: well over the scanner's inter-key gap.
+    await stack.page.keyboard.type('HAND-000123', { delay: 120 });
+    await stack.page.keyboard.press('Enter');
+    const result = await nextResult(stack.page, lastScanId);
+    lastScanId = result.scanId;
+    expect(result.verdict).toBe('deny');
+    expect(result.reason).toBe('unknown_barcode');
+    expect(await stack.page.locator('[data-testid="lookup-results"]').count()).toBe(0);
+  });
+
   it('an unknown barcode is denied in red with the reason in words', async () => {
     const result = await scan('NOT-A-REAL-TICKET-999');
     expect(result.verdict).toBe('deny');

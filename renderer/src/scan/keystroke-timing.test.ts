@@ -4,6 +4,7 @@ import {
   appendKey,
   classifySubmit,
   isScannerBurst,
+  looksLikeBarcode,
   shouldLookUpWhileTyping,
   syncBuffer,
   type KeyBuffer,
@@ -58,5 +59,16 @@ describe('scanner vs person by inter-key timing', () => {
     expect(isScannerBurst(pasted)).toBe(false);
     const edited = syncBuffer(typed('GH-0001', 3), 'GH-000', 5000);
     expect(classifySubmit(edited)).toEqual({ kind: 'lookup', query: 'GH-000' });
+  });
+});
+
+describe('looksLikeBarcode', () => {
+  it('accepts ticket-like codes and refuses names, emails and short text', () => {
+    expect(looksLikeBarcode('F2D705C60392480385CD7BEF6C0A70DF')).toBe(true);
+    expect(looksLikeBarcode(' BIG-059999 ')).toBe(true);
+    expect(looksLikeBarcode('Ruby Okafor')).toBe(false);
+    expect(looksLikeBarcode('ruby@example.com')).toBe(false);
+    expect(looksLikeBarcode('Okafor')).toBe(false);
+    expect(looksLikeBarcode('A1B2')).toBe(false);
   });
 });

@@ -57,6 +57,15 @@ export function classifySubmit(buffer: KeyBuffer, exactBarcode: string | null = 
   return { kind: 'lookup', query: text };
 }
 
+/**
+ * Text a person may have typed off a ticket by hand: one word of letters, digits and dashes, with at
+ * least one digit and six characters. Names and emails never match.
+ */
+export function looksLikeBarcode(text: string): boolean {
+  const trimmed = text.trim();
+  return trimmed.length >= 6 && /^[A-Za-z0-9-]+$/.test(trimmed) && /\d/.test(trimmed);
+}
+
 /** Show live lookup results while a person types (never during a scanner burst). */
 export function shouldLookUpWhileTyping(buffer: KeyBuffer): boolean {
   return buffer.text.trim().length >= 3 && !isScannerBurst(buffer);

@@ -10,6 +10,7 @@ import { Counters } from './counters.js';
 import {
   EMPTY_BUFFER,
   classifySubmit,
+  looksLikeBarcode,
   shouldLookUpWhileTyping,
   syncBuffer,
   type KeyBuffer,
@@ -104,7 +105,18 @@ export function ScanScreen({ onLookup }: { onLookup(query: string): void }) {
     buffer.current = EMPTY_BUFFER;
     setValue('');
     setSuggestions([]);
-    if (submission.kind === 'lookup') return onLookup(submission.query);
+    if (submission.kind === 'lookup') {
+      // A barcode typed by hand (or a scanner slowed by a busy PC) that finds no ticket, or exactly
+      // one ticket's barcode, is scanned: staff get ADMIT or DENY, not an empty lookup.
+      if (looksLikeBarcode(submission.query)) {
+        const found = await client.api.lookup({ query: submission.query });
+        const results = found.ok ? found.value.results : [];
+        if (results.length === 0 || results.some((ticket) => ticket.barcode === submission.query)) {
+          return scanBarcode(submission.query, at);
+        }
+      }
+      return onLookup(submission.query);
+    }
     if (submission.kind === 'scan') await scanBarcode(submission.barcode, at);
   };
 
