@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DECISION_REASONS, type DecisionReason, type ScanRecord } from '../../shared/scans.js';
 import type { EventInfo, TicketState } from '../../shared/tickets.js';
+import { ticketState } from './fixtures.js';
 import {
   decide,
   isPlausibleBarcode,
@@ -29,23 +30,14 @@ const OTHER_EVENT: EventInfo = {
 const NOW = new Date('2024-01-01T09:00:00.000Z');
 let counter = 0;
 
+/** The shared fixture, with the time and version the rule messages below expect. */
 function ticket(overrides: Partial<TicketState> = {}): TicketState {
-  return {
-    barcode: 'ABC123',
+  return ticketState('ABC123', {
     ticketId: '1',
-    orderId: 'O1',
-    eventId: 'E1',
-    ticketTypeId: 'T1',
-    ticketTypeName: 'General',
-    holderName: 'Fred Durst',
-    customerName: 'Fred Durst',
-    email: 'fred@example.com',
-    valid: true,
-    cause: 'sold',
     changedAt: '2024-01-01T08:15:30.000Z',
     version: { source: 'webhook', txId: 1, seq: 1 },
     ...overrides,
-  };
+  });
 }
 
 function scan(overrides: Partial<ScanRecord>): ScanRecord {
