@@ -99,7 +99,7 @@ describe('gate store', () => {
     expect(store.tickets.get('B2')).toBeNull();
     expect(store.tickets.get('B3')?.valid).toBe(true);
     expect(store.state.cursor()).toBe(3);
-    expect(outcome.errors).toEqual([expect.stringMatching(/^log entry 2: .*NOT NULL/)]);
+    expect(outcome.errors).toEqual([expect.stringMatching(/^could not apply log entry 2: .*NOT NULL/)]);
     expect(store.applyErrors.count()).toBe(1);
   });
 
@@ -166,8 +166,9 @@ describe('gate store', () => {
     expect(outcome.conflictsAdded).toBe(1);
     const again = applyEntries(store, 'Gate 1', [{ seq: 2, kind: 'scan', scan: theirs }], NOW);
     expect(again.conflictsAdded).toBe(0);
+    // In sequence order: ours has no relay seq yet, so it comes after theirs (as it will at the relay).
     expect(store.scans.conflicts()).toEqual([
-      expect.objectContaining({ barcode: 'B1', scanIds: [mine.id, theirs.id] }),
+      expect.objectContaining({ barcode: 'B1', scanIds: [theirs.id, mine.id] }),
     ]);
   });
 
