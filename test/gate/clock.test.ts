@@ -26,62 +26,75 @@ afterEach(async () => {
 });
 
 async function online(gate: GateProcess, message: string): Promise<void> {
-  await waitFor(async () => (await gate.value('status')).connection === 'online', { message });
+  await waitFor(async () => (await gate.value('status')).connection === 'online', {
+    timeoutMs: 30_000,
+    message,
+  });
 }
 
 describe('a gate whose clock jumps', () => {
-  it('re-admits once after in and out when the clock goes back an hour, then says already admitted', async () => {
-    const dir = makeTempDir();
-    cleanups.push(() => dir.remove());
-    const relayDb = dir.file('relay.db');
-    const relay = await startRelayProcess({ dbPath: relayDb });
-    cleanups.push(() => relay.stop());
-    const posted = await postDelivery(
-      relay.url,
-      orderDelivery({ orderId: 7001, tickets: [{ barcode: 'CLOCK-IN-OUT-1' }] }),
-    );
-    expect(posted.status).toBe(200);
+  it(
+    're-admits once after in and out when the clock goes back an hour, then says already admitted',
+    { timeout: 120_000 },
+    async () => {
+      const dir = makeTempDir();
+      cleanups.push(() => dir.remove());
+      const relayDb = dir.file('relay.db');
+      const relay = await startRelayProcess({ dbPath: relayDb });
+      cleanups.push(() => relay.stop());
+      const posted = await postDelivery(
+        relay.url,
+        orderDelivery({ orderId: 7001, tickets: [{ barcode: 'CLOCK-IN-OUT-1' }] }),
+      );
+      expect(posted.status).toBe(200);
 
-    const clock = fakeClock(dir, 'door');
-    const flags = { extra: ['--reentry', 'after_exit'] };
-    const door = await startGateProcess(
-      gateArgs(dir.file('door'), relay.url, {
-        name: 'Door',
-        token: await addGateToken(relayDb, 'Door'),
-        ...flags,
-      }),
-      { env: clock.env },
-    );
-    cleanups.push(() => door.stop());
-    await waitFor(() => ticketOf(door, 'CLOCK-IN-OUT-1'), { message: 'the ticket at the door' });
-    const scan = async (direction: 'in' | 'out') =>
-      (await door.value('scan', { barcode: 'CLOCK-IN-OUT-1', direction })).reason;
+      const clock = fakeClock(dir, 'door');
+      const flags = { extra: ['--reentry', 'after_exit'] };
+      const door = await startGateProcess(
+        gateArgs(dir.file('door'), relay.url, {
+          name: 'Door',
+          token: await addGateToken(relayDb, 'Door'),
+          ...flags,
+        }),
+        { env: clock.env },
+      );
+      cleanups.push(() => door.stop());
+      await waitFor(() => ticketOf(door, 'CLOCK-IN-OUT-1'), {
+        timeoutMs: 30_000,
+        message: 'the ticket at the door',
+      });
+      const scan = async (direction: 'in' | 'out') =>
+        (await door.value('scan', { barcode: 'CLOCK-IN-OUT-1', direction })).reason;
 
-    expect(await scan('in')).toBe('admitted');
-    expect(await scan('out')).toBe('exited');
-    clock.set('-1h');
-    expect(await scan('in')).toBe('readmitted');
-    expect(await scan('in')).toBe('already_admitted');
-    expect(await scan('in')).toBe('already_admitted');
-    // Still so once the relay has given every scan its seq.
-    await waitFor(async () => (await door.value('status')).pendingScans === 0, { message: 'uploads' });
-    expect(await scan('in')).toBe('already_admitted');
+      expect(await scan('in')).toBe('admitted');
+      expect(await scan('out')).toBe('exited');
+      clock.set('-1h');
+      expect(await scan('in')).toBe('readmitted');
+      expect(await scan('in')).toBe('already_admitted');
+      expect(await scan('in')).toBe('already_admitted');
+      // Still so once the relay has given every scan its seq.
+      await waitFor(async () => (await door.value('status')).pendingScans === 0, {
+        timeoutMs: 30_000,
+        message: 'uploads',
+      });
+      expect(await scan('in')).toBe('already_admitted');
 
-    // A gate with a right clock learns the same history, in the relay's order: the holder is inside.
-    const other = await startGateProcess(
-      gateArgs(dir.file('other'), relay.url, {
-        name: 'Other',
-        token: await addGateToken(relayDb, 'Other'),
-        ...flags,
-      }),
-    );
-    cleanups.push(() => other.stop());
-    await waitFor(
-      async () => (await other.value('ticket', { barcode: 'CLOCK-IN-OUT-1' }).catch(() => null))?.inside,
-      { message: 'the other gate to know the holder is inside' },
-    );
-    expect((await other.value('scan', { barcode: 'CLOCK-IN-OUT-1' })).reason).toBe('already_admitted');
-  });
+      // A gate with a right clock learns the same history, in the relay's order: the holder is inside.
+      const other = await startGateProcess(
+        gateArgs(dir.file('other'), relay.url, {
+          name: 'Other',
+          token: await addGateToken(relayDb, 'Other'),
+          ...flags,
+        }),
+      );
+      cleanups.push(() => other.stop());
+      await waitFor(
+        async () => (await other.value('ticket', { barcode: 'CLOCK-IN-OUT-1' }).catch(() => null))?.inside,
+        { timeoutMs: 30_000, message: 'the other gate to know the holder is inside' },
+      );
+      expect((await other.value('scan', { barcode: 'CLOCK-IN-OUT-1' })).reason).toBe('already_admitted');
+    },
+  );
 
   it(
     'stays online with a live relay while its clock jumps forward and back',

@@ -37,7 +37,7 @@ export function RelayNotices() {
           {quarantined === 1 ? 'webhook' : 'webhooks'} it could not read.
           <span className="banner-detail">
             {' '}
-            Tickets in them may be missing here; tell whoever runs the relay.
+            Tickets in {quarantined === 1 ? 'it' : 'them'} may be missing here; tell whoever runs the relay.
           </span>
         </p>
       ) : null}
