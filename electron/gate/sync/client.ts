@@ -22,18 +22,16 @@ import type { ConnectionState } from '../../../shared/gate-api.js';
 import type { ScanRecord } from '../../../shared/scans.js';
 import { createLogger } from '../../../shared/logger.js';
 import type { EventInfo } from '../../../shared/tickets.js';
-import type { SnapshotChunk } from '../apply.js';
+import { describeApplyError, type SnapshotChunk } from '../apply.js';
 import type { ApplyError } from '../store/apply-errors.js';
 import { Backoff, gateSocketUrl } from './backoff.js';
 import { readRelayFrame, type ReadFrame } from './frames.js';
+import { monotonicNow, RelayClock } from './relay-clock.js';
 
 const log = createLogger('gate.sync');
 const UPLOAD_BATCH = 500;
 /** A new clock reading is reported when it moved by at least this much (no status churn per ping). */
 const SKEW_STEP_MS = 1_000;
-
-/** Milliseconds on a clock that never jumps: for heartbeats, timeouts and round trips. */
-const monotonicNow = (): number => performance.now();
 
 export interface SyncTarget {
   connection(): { relayUrl: string | null; token: string | null };
@@ -95,14 +93,18 @@ export class SyncClient {
   private socket: WebSocket | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
-  /** Monotonic ms when the relay was last heard; the hello was sent; the last ping round trip took. */
+  /** Monotonic ms when the relay was last heard. */
   private lastHeard = 0;
-  private helloSentAt = 0;
-  private roundTripMs: number | null = null;
+  private readonly relayClock = new RelayClock();
   private isRunning = false;
   private isWelcomed = false;
   /** More scans were waiting than one upload batch: fresh ones wait their turn behind them. */
   private hasBacklog = false;
+  /**
+   * Unreadable frames since the last one applied: a relay sends the same one again after each
+   * reconnect, so it is recorded once and the retries back off instead of starting fast every time.
+   */
+  private unreadableStreak = 0;
   private readonly inFlight = new Set<string>();
   private readonly backoff: Backoff;
   private state: SyncStatus = {
@@ -186,8 +188,7 @@ export class SyncClient {
     this.inFlight.clear();
     socket.on('open', () => {
       this.lastHeard = monotonicNow();
-      this.helloSentAt = this.lastHeard;
-      this.roundTripMs = null;
+      this.relayClock.helloSent();
       this.send({
         type: 'hello',
         protocol: PROTOCOL_VERSION,
@@ -267,10 +268,11 @@ export class SyncClient {
    * and the gate dials again; the relay sends everything after the cursor once more.
    */
   private unreadable(text: string, error: string): void {
-    const [message = error] = this.target.recordApplyErrors([
-      { seq: null, what: 'a frame from the relay', error, item: text },
-    ]);
-    log.error('could not read a frame; reconnecting', { problem: error });
+    this.unreadableStreak += 1;
+    const problem: ApplyError = { seq: null, what: 'a frame from the relay', error, item: text };
+    const [message = describeApplyError(problem)] =
+      this.unreadableStreak === 1 ? this.target.recordApplyErrors([problem]) : [];
+    log.error('could not read a frame; reconnecting', { problem: error, times: this.unreadableStreak });
     this.closed(message, false);
   }
 
@@ -282,9 +284,9 @@ export class SyncClient {
     this.update({ lastError: `${errors[0]}${more}` });
   }
 
-  /** The relay's wall clock, read about half a round trip ago, against ours. */
+  /** The relay's wall clock (welcome, pings) against ours. */
   private relayTime(relayEpochMs: number): void {
-    const skew = Math.round(Date.now() - (relayEpochMs + (this.roundTripMs ?? 0) / 2));
+    const skew = this.relayClock.skewMs(relayEpochMs);
     const previous = this.state.clockSkewMs;
     if (previous === null || Math.abs(skew - previous) >= SKEW_STEP_MS) this.update({ clockSkewMs: skew });
   }
@@ -293,8 +295,8 @@ export class SyncClient {
     switch (frame.type) {
       case 'welcome':
         this.isWelcomed = true;
-        this.backoff.reset();
-        this.roundTripMs = monotonicNow() - this.helloSentAt;
+        if (this.unreadableStreak === 0) this.backoff.reset();
+        this.relayClock.welcomed();
         this.target.welcome(frame.events);
         this.update({
           connection: 'online',
@@ -322,12 +324,14 @@ export class SyncClient {
         return;
       }
       case 'snapshot-end':
+        this.unreadableStreak = 0;
         this.target.snapshotEnd(frame.cursor);
         this.send({ type: 'ack', cursor: frame.cursor });
         this.update({ snapshot: null });
         return;
       case 'entries': {
         const applied = this.target.entries(frame.entries, frame.unreadable);
+        this.unreadableStreak = 0;
         const newest = frame.entries.reduce((max, entry) => Math.max(max, entry.seq), applied.cursor);
         this.send({ type: 'ack', cursor: applied.cursor });
         this.update({ head: Math.max(this.state.head ?? 0, newest) });
@@ -346,12 +350,9 @@ export class SyncClient {
         if (frame.quarantined !== undefined && frame.quarantined !== this.state.relayQuarantined)
           this.update({ relayQuarantined: frame.quarantined });
         return;
-      case 'pong': {
-        const roundTrip = monotonicNow() - frame.t;
-        // An echo of one of our pings on this socket, or it is ignored.
-        if (roundTrip >= 0 && roundTrip <= this.timing.heartbeatTimeoutMs) this.roundTripMs = roundTrip;
+      case 'pong':
+        this.relayClock.pong(frame.t, this.timing.heartbeatTimeoutMs);
         return;
-      }
       case 'error':
         log.warn('relay reported an error', { code: frame.code, message: frame.message });
         this.update({ lastError: `${frame.code}: ${frame.message}` });
