@@ -5,9 +5,10 @@
  * delivery); snapshot chunks leave the cursor alone until snapshot-end, so a gate killed mid-snapshot
  * starts the snapshot again from the old cursor.
  *
- * One bad item never costs its neighbours: each log entry is applied in its own savepoint, and an
- * entry that cannot be applied (or did not even parse, see sync/frames.ts) is recorded in the store
- * (apply_errors) in the same transaction as the cursor that moves past it. A failure of the machine
+ * One bad item never costs its neighbours: a batch in which an entry fails is applied again entry by
+ * entry, each in its own savepoint, and an entry that cannot be applied (or did not even parse, see
+ * sync/frames.ts) is recorded in the store (apply_errors) in the same transaction as the cursor that
+ * moves past it. A failure of the machine
  * rather than of the entry (disk full, I/O) still fails the whole batch, so the relay sends it again.
  */
 import type { LogEntry } from '../../shared/protocol.js';
@@ -62,8 +63,15 @@ class Applier {
     if (scan.result === 'admit') this.touched.add(scan.barcode);
   }
 
-  /** Applies one log entry in its own savepoint; one that cannot be applied is recorded instead. */
-  entry(entry: LogEntry): void {
+  /**
+   * Applies one log entry; `isIsolated` puts it in its own savepoint, and one that cannot be applied
+   * is recorded instead. Without it, a failure is thrown to the caller.
+   */
+  entry(entry: LogEntry, isIsolated: boolean): void {
+    if (!isIsolated) {
+      this.applyEntry(entry);
+      return;
+    }
     try {
       this.store.savepoint(() => this.applyEntry(entry));
     } catch (error) {
@@ -191,7 +199,8 @@ export function applyEntries(
   now: string,
   unreadable: readonly ApplyError[] = [],
 ): ApplyOutcome {
-  return store.replayableTransaction(() => {
+  const sorted = [...entries].sort((a, b) => a.seq - b.seq);
+  const applyAll = (isIsolated: boolean): ApplyOutcome => {
     const applier = new Applier(store, gate, now);
     const applied = store.state.cursor();
     let cursor = applied;
@@ -201,9 +210,9 @@ export function applyEntries(
       applier.reject(problem);
       if (problem.seq !== null) cursor = Math.max(cursor, problem.seq);
     }
-    for (const entry of [...entries].sort((a, b) => a.seq - b.seq)) {
+    for (const entry of sorted) {
       if (entry.seq <= applied) continue;
-      applier.entry(entry);
+      applier.entry(entry, isIsolated);
       cursor = Math.max(cursor, entry.seq);
     }
     store.state.setCursor(cursor);
@@ -211,5 +220,15 @@ export function applyEntries(
     const outcome = applier.finish();
     outcome.cursor = cursor;
     return outcome;
+  };
+  return store.replayableTransaction(() => {
+    // The whole batch in one savepoint first (a savepoint per entry costs time on a long catch-up);
+    // only when an entry fails is it done again entry by entry, so the others still go in.
+    try {
+      return store.savepoint(() => applyAll(false));
+    } catch (error) {
+      if (isEnvironmentFailure(error)) throw error;
+      return applyAll(true);
+    }
   });
 }
