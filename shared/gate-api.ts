@@ -50,6 +50,12 @@ export const statusSchema = z.object({
   lastError: z.string().nullable(),
   snapshot: z.object({ received: z.number(), total: z.number() }).nullable(),
   turnstile: turnstileStatusSchema,
+  /** Log entries and snapshot items the gate could not apply: recorded, skipped, never fatal to others. */
+  applyErrors: z.number(),
+  /** This PC's clock minus the relay's, in ms; null before the first contact. */
+  clockSkewMs: z.number().nullable(),
+  /** Deliveries the relay holds in quarantine (it could not read them); null before the first contact. */
+  relayQuarantined: z.number().nullable(),
 });
 export type GateStatus = z.infer<typeof statusSchema>;
 

@@ -80,6 +80,8 @@ describe('relay → gate frames', () => {
         gate: 'Gate 1',
         head: 9,
         events: [{ id: '1', name: 'Show', startDate: null, endDate: null, venueName: null, ticketTypes: [] }],
+        time: 1_790_000_000_000,
+        quarantined: 2,
       },
       { type: 'snapshot-begin', tickets: 1, scans: 1, cursor: 9 },
       { type: 'snapshot-chunk', events: [], tickets: [ticket], scans: [{ seq: 5, scan }] },
@@ -92,6 +94,7 @@ describe('relay → gate frames', () => {
         ],
       },
       { type: 'scan-ack', id: scan.id, seq: 11 },
+      { type: 'ping', t: 1_790_000_000_000, quarantined: 0 },
       { type: 'error', code: 'protocol_mismatch', message: 'old gate' },
     ];
     for (const frame of frames) expect(parseRelayFrame(JSON.stringify(frame))).toEqual({ ok: true, frame });

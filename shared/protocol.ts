@@ -5,6 +5,8 @@
  * Gate → relay: hello (once, first), scan (uploads), ack (applied cursor, for lag), ping/pong.
  * Relay → gate: welcome, snapshot-begin / snapshot-chunk / snapshot-end (when the cursor is 0 or
  * older than retention), entries (ordered by seq, live after catch-up), scan-ack, ping/pong, error.
+ * The welcome and the relay's pings carry the relay's wall clock and its quarantine backlog, so a gate
+ * can show staff a clock that is off and webhooks the relay could not read.
  */
 import { z } from 'zod';
 import { eventInfoSchema, ticketStateSchema } from './tickets.js';
@@ -44,6 +46,7 @@ export const gateFrameSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('scan'), scan: scanRecordSchema }),
   z.object({ type: z.literal('ack'), cursor: z.number().int().nonnegative() }),
+  /** `t` is opaque to the relay, which echoes it in its pong (the gate sends its monotonic time). */
   z.object({ type: z.literal('ping'), t: z.number() }),
   z.object({ type: z.literal('pong'), t: z.number() }),
 ]);
@@ -57,6 +60,10 @@ export const relayFrameSchema = z.discriminatedUnion('type', [
     head: z.number().int().nonnegative(),
     /** Every event the relay knows (for the gate's event picker), not only the gate's. */
     events: z.array(eventInfoSchema),
+    /** The relay's wall clock (epoch ms) when it sent this: gates report how far theirs is off. */
+    time: z.number(),
+    /** Deliveries the relay holds in quarantine (could not read); shown at the gate. */
+    quarantined: z.number().int().nonnegative(),
   }),
   z.object({
     type: z.literal('snapshot-begin'),
@@ -75,7 +82,12 @@ export const relayFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('snapshot-end'), cursor: z.number().int().nonnegative() }),
   z.object({ type: z.literal('entries'), entries: z.array(logEntrySchema) }),
   z.object({ type: z.literal('scan-ack'), id: z.uuid(), seq: z.number().int().positive() }),
-  z.object({ type: z.literal('ping'), t: z.number() }),
+  /** `t` is the relay's wall clock (epoch ms); `quarantined` its current quarantine backlog. */
+  z.object({
+    type: z.literal('ping'),
+    t: z.number(),
+    quarantined: z.number().int().nonnegative().optional(),
+  }),
   z.object({ type: z.literal('pong'), t: z.number() }),
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
 ]);

@@ -4,12 +4,19 @@
  * moves in the same transaction as the changes it covers (exactly-once effect over at-least-once
  * delivery); snapshot chunks leave the cursor alone until snapshot-end, so a gate killed mid-snapshot
  * starts the snapshot again from the old cursor.
+ *
+ * One bad item never costs its neighbours: a batch in which an entry fails is applied again entry by
+ * entry, each in its own savepoint, and an entry that cannot be applied (or did not even parse, see
+ * sync/frames.ts) is recorded in the store (apply_errors) in the same transaction as the cursor that
+ * moves past it. A failure of the machine
+ * rather than of the entry (disk full, I/O) still fails the whole batch, so the relay sends it again.
  */
 import type { LogEntry } from '../../shared/protocol.js';
 import type { ScanRecord } from '../../shared/scans.js';
 import type { EventInfo, TicketState } from '../../shared/tickets.js';
 import { findConflicts } from './conflicts.js';
-import type { GateStore } from './store/index.js';
+import type { ApplyError } from './store/apply-errors.js';
+import { isEnvironmentFailure, type GateStore } from './store/index.js';
 
 export interface ApplyOutcome {
   ticketsInserted: number;
@@ -17,10 +24,16 @@ export interface ApplyOutcome {
   scansAdded: ScanRecord[];
   conflictsAdded: number;
   cursor: number;
+  /** Items that could not be applied (each recorded in the store), in words for status.lastError. */
+  errors: string[];
 }
 
 function emptyOutcome(cursor: number): ApplyOutcome {
-  return { ticketsInserted: 0, ticketsChanged: 0, scansAdded: [], conflictsAdded: 0, cursor };
+  return { ticketsInserted: 0, ticketsChanged: 0, scansAdded: [], conflictsAdded: 0, cursor, errors: [] };
+}
+
+export function describeApplyError(problem: ApplyError): string {
+  return `could not apply ${problem.what}: ${problem.error}`;
 }
 
 class Applier {
@@ -48,6 +61,51 @@ class Applier {
     this.store.scans.insert(scan, { isLocal: isOwn, isUploaded: true, relaySeq: seq });
     if (!isKnown && !isOwn) this.outcome.scansAdded.push(scan);
     if (scan.result === 'admit') this.touched.add(scan.barcode);
+  }
+
+  /**
+   * Applies one log entry; `isIsolated` puts it in its own savepoint, and one that cannot be applied
+   * is recorded instead. Without it, a failure is thrown to the caller.
+   */
+  entry(entry: LogEntry, isIsolated: boolean): void {
+    if (!isIsolated) {
+      this.applyEntry(entry);
+      return;
+    }
+    try {
+      this.store.savepoint(() => this.applyEntry(entry));
+    } catch (error) {
+      if (isEnvironmentFailure(error)) throw error;
+      this.reject({
+        seq: entry.seq,
+        what: `log entry ${entry.seq}`,
+        error: (error as Error).message,
+        item: JSON.stringify(entry),
+      });
+    }
+  }
+
+  reject(problem: ApplyError): void {
+    this.store.applyErrors.record(problem, this.now);
+    this.outcome.errors.push(describeApplyError(problem));
+  }
+
+  private applyEntry(entry: LogEntry): void {
+    switch (entry.kind) {
+      case 'ticket':
+        this.ticket(entry.ticket);
+        return;
+      case 'event':
+        this.store.tickets.upsertEvent(entry.event);
+        return;
+      case 'scan':
+        this.scan(entry.scan, entry.seq);
+        return;
+      default: {
+        const impossible: never = entry;
+        throw new Error(`unknown log entry ${JSON.stringify(impossible)}`);
+      }
+    }
   }
 
   /** Conflicts are looked for once per barcode per batch, after all its scans are in. */
@@ -118,39 +176,59 @@ export function finishSnapshot(store: GateStore, cursor: number, now: string): v
   });
 }
 
-/** Applies log entries newer than the cursor, in seq order, and moves the cursor past them. */
+/**
+ * Records items that could not be read (a snapshot chunk's, see sync/frames.ts, or a whole frame);
+ * the gate goes on without them. Returns them in words for status.lastError.
+ */
+export function recordApplyErrors(store: GateStore, problems: readonly ApplyError[], now: string): string[] {
+  store.transaction(() => {
+    for (const problem of problems) store.applyErrors.record(problem, now);
+  });
+  return problems.map(describeApplyError);
+}
+
+/**
+ * Applies log entries newer than the cursor, in seq order, and moves the cursor past them. `unreadable`
+ * are entries of the same frame that did not parse: recorded, and the cursor may pass them. The
+ * cursor never passes an entry that was neither applied nor recorded.
+ */
 export function applyEntries(
   store: GateStore,
   gate: string,
   entries: readonly LogEntry[],
   now: string,
+  unreadable: readonly ApplyError[] = [],
 ): ApplyOutcome {
-  return store.replayableTransaction(() => {
+  const sorted = [...entries].sort((a, b) => a.seq - b.seq);
+  const applyAll = (isIsolated: boolean): ApplyOutcome => {
     const applier = new Applier(store, gate, now);
-    let cursor = store.state.cursor();
-    for (const entry of [...entries].sort((a, b) => a.seq - b.seq)) {
-      if (entry.seq <= cursor) continue;
-      switch (entry.kind) {
-        case 'ticket':
-          applier.ticket(entry.ticket);
-          break;
-        case 'event':
-          store.tickets.upsertEvent(entry.event);
-          break;
-        case 'scan':
-          applier.scan(entry.scan, entry.seq);
-          break;
-        default: {
-          const impossible: never = entry;
-          throw new Error(`unknown log entry ${JSON.stringify(impossible)}`);
-        }
-      }
-      cursor = entry.seq;
+    const applied = store.state.cursor();
+    let cursor = applied;
+    for (const problem of unreadable) {
+      // At or below the cursor: sent again after it was recorded the first time.
+      if (problem.seq !== null && problem.seq <= applied) continue;
+      applier.reject(problem);
+      if (problem.seq !== null) cursor = Math.max(cursor, problem.seq);
+    }
+    for (const entry of sorted) {
+      if (entry.seq <= applied) continue;
+      applier.entry(entry, isIsolated);
+      cursor = Math.max(cursor, entry.seq);
     }
     store.state.setCursor(cursor);
     store.state.setLastSync(now);
     const outcome = applier.finish();
     outcome.cursor = cursor;
     return outcome;
+  };
+  return store.replayableTransaction(() => {
+    // The whole batch in one savepoint first (a savepoint per entry costs time on a long catch-up);
+    // only when an entry fails is it done again entry by entry, so the others still go in.
+    try {
+      return store.savepoint(() => applyAll(false));
+    } catch (error) {
+      if (isEnvironmentFailure(error)) throw error;
+      return applyAll(true);
+    }
   });
 }

@@ -13,6 +13,7 @@ export interface ConflictPair {
   scans: [ScanRecord, ScanRecord];
 }
 
+/** `history` in the store's order (see rules.ts effectiveMovements): the first of a pair came first. */
 export function findConflicts(history: readonly ScanRecord[]): ConflictPair[] {
   const pairs: ConflictPair[] = [];
   let inside: ScanRecord | null = null;

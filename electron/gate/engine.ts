@@ -141,6 +141,9 @@ export class Engine {
       lastError: sync.lastError,
       snapshot: sync.snapshot,
       turnstile: this.turnstile.status(),
+      applyErrors: this.store.applyErrors.count(),
+      clockSkewMs: sync.clockSkewMs,
+      relayQuarantined: sync.relayQuarantined,
     };
   }
 

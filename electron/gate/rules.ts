@@ -20,7 +20,10 @@ export interface RuleInput {
   ticket: TicketState | null;
   /** The ticket's event, when known (for wrong-event messages). */
   event: EventInfo | null;
-  /** Every record of this barcode known to this gate, from any gate, in any order. */
+  /**
+   * Every record of this barcode known to this gate, from any gate, in the order they happened: the
+   * store's sequence order (relay seq, then this gate's unsent decisions as made), never wall clock.
+   */
   history: readonly ScanRecord[];
   settings: RuleSettings;
   now: Date;
@@ -79,17 +82,19 @@ export type Presence =
   | { state: 'inside'; since: ScanRecord }
   | { state: 'outside'; lastAdmission: ScanRecord };
 
-/** Admissions and exits that count, in time order: denials, annulments and annulled records left out. */
+/**
+ * Admissions and exits that count, in the history's order: denials, annulments and annulled records
+ * left out. The order is kept, never re-sorted by the wall-clock `at`: clocks jump (a PC set back an
+ * hour would otherwise let a ticket that went in and out back in again and again).
+ */
 export function effectiveMovements(history: readonly ScanRecord[]): ScanRecord[] {
   const annulled = new Set(
     history.flatMap((scan) => (scan.kind === 'annul' && scan.annuls ? [scan.annuls] : [])),
   );
-  return history
-    .filter((scan) => scan.result === 'admit' && scan.kind !== 'annul' && !annulled.has(scan.id))
-    .sort((a, b) => (a.at === b.at ? a.id.localeCompare(b.id) : a.at < b.at ? -1 : 1));
+  return history.filter((scan) => scan.result === 'admit' && scan.kind !== 'annul' && !annulled.has(scan.id));
 }
 
-/** Where the ticket holder is, from the history at any gate. */
+/** Where the ticket holder is, from the history at any gate (in the store's order). */
 export function presenceOf(history: readonly ScanRecord[]): Presence {
   let presence: Presence = { state: 'never' };
   for (const scan of effectiveMovements(history)) {

@@ -2,13 +2,20 @@
  * The websocket hub at /gate: authenticates gates by bearer token, runs one GateSession per socket,
  * fans committed log entries out to the live sessions whose events they concern, keeps heartbeats,
  * and disconnects gates revoked by another process (noticed by a cheap poll of the database).
+ * Heartbeat timeouts run on the monotonic clock; pings carry the relay's wall clock and quarantine
+ * backlog, so gates can show a clock that is off and webhooks the relay could not read.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createLogger } from '../../shared/logger.js';
-import { CLOSE_CODES, HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_MS } from '../../shared/protocol.js';
+import {
+  CLOSE_CODES,
+  HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_TIMEOUT_MS,
+  type RelayFrame,
+} from '../../shared/protocol.js';
 import type { GateLag } from '../metrics.js';
 import type { RelayStore, StoredEntry } from '../store/types.js';
 import { entriesFrame, GateSession } from './session.js';
@@ -44,11 +51,15 @@ export class GateHub {
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | null = null;
   private isPolling = false;
+  /** The quarantine backlog as last read, sent with pings; refreshed once per heartbeat, not per gate. */
+  private quarantined: number | null = null;
+  private isReadingQuarantine = false;
 
   constructor(private readonly options: HubOptions) {}
 
   async start(): Promise<void> {
     this.unsubscribe = this.options.store.onEntries((entries) => this.fanOut(entries));
+    await this.readQuarantine();
     this.timers.push(
       setInterval(() => this.heartbeat(), this.options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS),
     );
@@ -159,9 +170,15 @@ export class GateHub {
   }
 
   private heartbeat(): void {
-    const now = Date.now();
+    const now = performance.now();
     const timeout = this.options.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS;
-    const ping = JSON.stringify({ type: 'ping', t: now });
+    const frame: RelayFrame = {
+      type: 'ping',
+      t: Date.now(),
+      ...(this.quarantined === null ? {} : { quarantined: this.quarantined }),
+    };
+    const ping = JSON.stringify(frame);
+    if (this.sessions.size > 0) void this.readQuarantine();
     for (const session of this.sessions) {
       if (now - session.lastSeen > timeout) {
         log.warn('gate silent, dropping it', { gate: session.gate });
@@ -169,6 +186,18 @@ export class GateHub {
         continue;
       }
       if (session.state === 'live' || session.state === 'awaiting-hello') void session.sendText(ping);
+    }
+  }
+
+  private async readQuarantine(): Promise<void> {
+    if (this.isReadingQuarantine) return;
+    this.isReadingQuarantine = true;
+    try {
+      this.quarantined = (await this.options.store.stats()).quarantined;
+    } catch (error) {
+      log.error('could not read the quarantine backlog', { error: (error as Error).message });
+    } finally {
+      this.isReadingQuarantine = false;
     }
   }
 

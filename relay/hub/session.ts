@@ -33,7 +33,8 @@ export class GateSession {
   sent = 0;
   /** Highest seq the gate said it applied. */
   acked = 0;
-  lastSeen = Date.now();
+  /** When the gate was last heard, on the monotonic clock: a wall-clock jump must not drop it. */
+  lastSeen = performance.now();
   private buffer: StoredEntry[] = [];
 
   constructor(
@@ -80,7 +81,7 @@ export class GateSession {
   }
 
   async receive(text: string): Promise<void> {
-    this.lastSeen = Date.now();
+    this.lastSeen = performance.now();
     const parsed = parseGateFrame(text);
     if (!parsed.ok) {
       log.warn('bad frame from gate', { gate: this.gate, error: parsed.error });
@@ -138,6 +139,9 @@ export class GateSession {
       gate: this.gate,
       head: stats.logHead,
       events: await store.listEvents(),
+      // The relay's wall clock, so the gate can tell staff when its own is off.
+      time: Date.now(),
+      quarantined: stats.quarantined,
     });
     // A cursor ahead of the head belongs to another database: start the gate over from a snapshot.
     const needsSnapshot =

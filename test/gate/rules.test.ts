@@ -208,12 +208,17 @@ describe('admission rules', () => {
     );
   });
 
-  it('judges by time order, not by the order records arrived in', () => {
+  it('judges by the order of the history (the store’s sequence), never by the wall-clock times in it', () => {
+    // In, out, and in again after the gate's clock went back an hour: the holder is inside.
     const history = [
-      scan({ direction: 'out', reason: 'exited', at: '2024-01-01T08:30:00.000Z' }),
       scan({ at: '2024-01-01T08:00:00.000Z' }),
+      scan({ direction: 'out', reason: 'exited', at: '2024-01-01T08:30:00.000Z' }),
+      scan({ reason: 'readmitted', at: '2024-01-01T07:31:00.000Z' }),
     ];
-    expect(presenceOf(history).state).toBe('outside');
+    expect(presenceOf(history).state).toBe('inside');
+    expect(run({ history, settings: { ...SETTINGS, reentry: 'after_exit' } }).reason).toBe(
+      'already_admitted',
+    );
   });
 
   it('records an exit of a ticket inside at an exit gate', () => {

@@ -83,17 +83,39 @@ describe('gate store', () => {
     expect(store.tickets.count()).toBe(1);
   });
 
-  it('rolls back both the changes and the cursor when a batch fails half way', () => {
+  it('applies the other entries of a batch when one cannot be stored, records it, and moves past it', () => {
     const broken = {
       seq: 2,
       kind: 'ticket',
       ticket: { ...ticketState('B2'), cause: null },
     } as unknown as LogEntry;
-    expect(() =>
-      applyEntries(store, 'Gate 1', [{ seq: 1, kind: 'ticket', ticket: ticketState('B1') }, broken], NOW),
-    ).toThrow();
-    expect(store.tickets.get('B1')).toBeNull();
+    const good = (seq: number, barcode: string): LogEntry => ({
+      seq,
+      kind: 'ticket',
+      ticket: ticketState(barcode),
+    });
+    const outcome = applyEntries(store, 'Gate 1', [good(1, 'B1'), broken, good(3, 'B3')], NOW);
+    expect(store.tickets.get('B1')?.valid).toBe(true);
+    expect(store.tickets.get('B2')).toBeNull();
+    expect(store.tickets.get('B3')?.valid).toBe(true);
+    expect(store.state.cursor()).toBe(3);
+    expect(outcome.errors).toEqual([expect.stringMatching(/^could not apply log entry 2: .*NOT NULL/)]);
+    expect(store.applyErrors.count()).toBe(1);
+  });
+
+  it('rolls back the whole batch and its cursor when the disk is full (a real SQLITE_FULL)', () => {
+    // max_page_count caps this connection's database where it stands: the next new page fails.
+    const db = (store as unknown as { db: Database.Database }).db;
+    db.pragma(`max_page_count = ${Number(db.pragma('page_count', { simple: true }))}`);
+    const entries: LogEntry[] = Array.from({ length: 2_000 }, (_, index) => ({
+      seq: index + 1,
+      kind: 'ticket',
+      ticket: ticketState(`FULL-${index}`),
+    }));
+    expect(() => applyEntries(store, 'Gate 1', entries, NOW)).toThrow(/full/);
+    expect(store.tickets.get('FULL-0')).toBeNull();
     expect(store.state.cursor()).toBe(0);
+    expect(store.applyErrors.count()).toBe(0);
   });
 
   it('never lets an older version overwrite a newer one (a stale snapshot after a refund)', () => {
@@ -144,8 +166,9 @@ describe('gate store', () => {
     expect(outcome.conflictsAdded).toBe(1);
     const again = applyEntries(store, 'Gate 1', [{ seq: 2, kind: 'scan', scan: theirs }], NOW);
     expect(again.conflictsAdded).toBe(0);
+    // In sequence order: ours has no relay seq yet, so it comes after theirs (as it will at the relay).
     expect(store.scans.conflicts()).toEqual([
-      expect.objectContaining({ barcode: 'B1', scanIds: [mine.id, theirs.id] }),
+      expect.objectContaining({ barcode: 'B1', scanIds: [theirs.id, mine.id] }),
     ]);
   });
 
@@ -190,6 +213,23 @@ describe('gate store', () => {
       NOW,
     );
     expect(store.scans.conflictCount()).toBe(0);
+  });
+
+  it('orders a history by relay seq, then its own unsent decisions as made, never by wall clock', () => {
+    const at = (minute: string) => `2026-11-27T09:${minute}:00.000Z`;
+    // Gate 2's clock runs late; ours went back an hour between its decisions.
+    const theirs = scanRecord({ gate: 'Gate 2', at: at('05') });
+    const exit = scanRecord({ gate: 'Gate 1', direction: 'out', reason: 'exited', at: at('40') });
+    const back = scanRecord({ gate: 'Gate 1', reason: 'readmitted', at: at('00') });
+    const again = scanRecord({ gate: 'Gate 1', result: 'deny', reason: 'already_admitted', at: at('01') });
+    applyEntries(store, 'Gate 1', [{ seq: 3, kind: 'scan', scan: theirs }], NOW);
+    for (const scan of [exit, back, again]) {
+      store.scans.insert(scan, { isLocal: true, isUploaded: false, relaySeq: null });
+    }
+    expect(store.scans.pending(10).map((scan) => scan.id)).toEqual([exit.id, back.id, again.id]);
+    store.scans.markUploaded(exit.id, 7);
+    expect(store.scans.history('B1').map((scan) => scan.id)).toEqual([theirs.id, exit.id, back.id, again.id]);
+    expect(store.scans.pending(10).map((scan) => scan.id)).toEqual([back.id, again.id]);
   });
 
   it('marks our own scan uploaded when it comes back from the relay', () => {

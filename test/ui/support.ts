@@ -72,7 +72,7 @@ export interface Stack {
 }
 
 export async function startStack(
-  options: { holders?: Holder[]; gateName?: string; gateArgs?: string[] } = {},
+  options: { holders?: Holder[]; gateName?: string; gateArgs?: string[]; gateEnv?: NodeJS.ProcessEnv } = {},
 ): Promise<Stack> {
   const temp = makeTempDir('gatehouse-ui-');
   const relayDb = temp.file('relay.db');
@@ -87,21 +87,24 @@ export async function startStack(
     }
     const gateName = options.gateName ?? 'Door 1';
     const token = await addGateToken(relayDb, gateName);
-    gate = await startGateProcess([
-      '--relay',
-      relay.url,
-      '--token',
-      token,
-      '--data',
-      temp.file('gate'),
-      '--name',
-      gateName,
-      '--event',
-      String(EVENT_ID),
-      '--listen',
-      '127.0.0.1:0',
-      ...(options.gateArgs ?? []),
-    ]);
+    gate = await startGateProcess(
+      [
+        '--relay',
+        relay.url,
+        '--token',
+        token,
+        '--data',
+        temp.file('gate'),
+        '--name',
+        gateName,
+        '--event',
+        String(EVENT_ID),
+        '--listen',
+        '127.0.0.1:0',
+        ...(options.gateArgs ?? []),
+      ],
+      { env: options.gateEnv },
+    );
     const started = gate;
     await waitFor(
       async () => {

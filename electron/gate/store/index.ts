@@ -4,15 +4,29 @@
  * Transactions are synchronous and short; callers emit events only after `transaction` returns.
  */
 import Database from 'better-sqlite3';
+import { createApplyErrorQueries } from './apply-errors.js';
 import { migrate } from './migrations.js';
 import { createScanQueries } from './scans.js';
 import { createStateQueries } from './state.js';
 import { createTicketQueries } from './tickets.js';
 
+/**
+ * SQLite failures of the machine rather than of the data (disk full, I/O error, locked, out of
+ * memory …): retrying later can succeed, so a batch that meets one is not applied at all and the
+ * relay sends it again. Any other failure belongs to the item being applied.
+ */
+const ENVIRONMENT_FAILURE =
+  /^SQLITE_(FULL|IOERR|BUSY|LOCKED|NOMEM|READONLY|CANTOPEN|CORRUPT|NOTADB|INTERRUPT|PROTOCOL|PERM|NOLFS|AUTH)/;
+
+export function isEnvironmentFailure(error: unknown): boolean {
+  return error instanceof Database.SqliteError && ENVIRONMENT_FAILURE.test(error.code);
+}
+
 export class GateStore {
   readonly tickets;
   readonly scans;
   readonly state;
+  readonly applyErrors;
   private readonly db: Database.Database;
 
   constructor(path: string) {
@@ -30,6 +44,7 @@ export class GateStore {
     this.tickets = createTicketQueries(this.db);
     this.scans = createScanQueries(this.db);
     this.state = createStateQueries(this.db);
+    this.applyErrors = createApplyErrorQueries(this.db);
   }
 
   /** Runs `work` in one IMMEDIATE transaction; it must not await. */
@@ -49,6 +64,15 @@ export class GateStore {
     } finally {
       this.db.pragma('synchronous = FULL');
     }
+  }
+
+  /**
+   * Runs `work` inside the current transaction as a savepoint: if it throws, only its own changes are
+   * rolled back and the error is rethrown; the transaction around it goes on.
+   */
+  savepoint<T>(work: () => T): T {
+    if (!this.db.inTransaction) throw new Error('savepoint outside a transaction');
+    return this.db.transaction(work)();
   }
 
   get isOpen(): boolean {

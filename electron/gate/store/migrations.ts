@@ -92,6 +92,25 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX tickets_holder_rest ON tickets (${nameRest('holder_name')});
   CREATE INDEX tickets_customer_rest ON tickets (${nameRest('customer_name')});
   `,
+  // 3: order by sequence, never by wall clock: this gate's own decisions get a local sequence (the
+  // order it made them; earlier ones numbered in the order they were stored), others' scans keep the
+  // relay's seq. Log entries and snapshot items the gate could not apply are recorded.
+  `
+  ALTER TABLE scans ADD COLUMN local_seq INTEGER;
+  WITH numbered AS (SELECT rowid AS row, row_number() OVER (ORDER BY rowid) AS seq FROM scans WHERE is_local = 1)
+  UPDATE scans SET local_seq = numbered.seq FROM numbered WHERE scans.rowid = numbered.row;
+  CREATE UNIQUE INDEX scans_local_seq ON scans (local_seq) WHERE local_seq IS NOT NULL;
+  CREATE INDEX scans_pending_local ON scans (local_seq) WHERE is_uploaded = 0;
+
+  CREATE TABLE apply_errors (
+    id INTEGER PRIMARY KEY,
+    seq INTEGER,
+    what TEXT NOT NULL,
+    error TEXT NOT NULL,
+    item TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
 
 export class NewerDatabaseError extends Error {

@@ -57,16 +57,25 @@ const scanIdsSchema = z.array(z.string());
 
 export function createScanQueries(db: Database.Database) {
   const statements = {
+    // A decision made here takes the next local sequence number in the same statement.
     insert: db.prepare(`
       INSERT INTO scans (id, barcode, event_id, gate, at, direction, result, reason, kind, note, annuls,
-        is_local, is_uploaded, relay_seq)
+        is_local, is_uploaded, relay_seq, local_seq)
       VALUES (@id, @barcode, @eventId, @gate, @at, @direction, @result, @reason, @kind, @note, @annuls,
-        @isLocal, @isUploaded, @relaySeq)
+        @isLocal, @isUploaded, @relaySeq,
+        CASE WHEN @isDecidedHere = 1 THEN (SELECT COALESCE(MAX(local_seq), 0) + 1 FROM scans) END)
       ON CONFLICT (id) DO UPDATE SET relay_seq = COALESCE(scans.relay_seq, excluded.relay_seq),
         is_uploaded = MAX(scans.is_uploaded, excluded.is_uploaded)`),
     byId: db.prepare<[string], ScanRow>('SELECT * FROM scans WHERE id = ?'),
-    history: db.prepare<[string], ScanRow>('SELECT * FROM scans WHERE barcode = ? ORDER BY at, id'),
-    pending: db.prepare<[number], ScanRow>('SELECT * FROM scans WHERE is_uploaded = 0 ORDER BY at LIMIT ?'),
+    // What happened, in order: the relay's log order, then this gate's decisions it has not yet given
+    // a seq, in the order they were made. Never the wall-clock `at`, which jumps.
+    history: db.prepare<[string], ScanRow>(
+      'SELECT * FROM scans WHERE barcode = ? ORDER BY relay_seq IS NULL, relay_seq, local_seq, rowid',
+    ),
+    // Uploaded in the order they were made, so the relay's seqs keep that order.
+    pending: db.prepare<[number], ScanRow>(
+      'SELECT * FROM scans WHERE is_uploaded = 0 ORDER BY local_seq, rowid LIMIT ?',
+    ),
     pendingCount: db.prepare<[], { count: number }>(
       'SELECT COUNT(*) AS count FROM scans WHERE is_uploaded = 0',
     ),
@@ -88,7 +97,10 @@ export function createScanQueries(db: Database.Database) {
   };
 
   return {
-    /** Inserts a record; one already known (same id) only gains its relay seq / uploaded mark. */
+    /**
+     * Inserts a record; one already known (same id) only gains its relay seq / uploaded mark. A local
+     * record without a relay seq is a decision made here: it takes the next local sequence number.
+     */
     insert(
       scan: ScanRecord,
       origin: { isLocal: boolean; isUploaded: boolean; relaySeq: number | null },
@@ -98,6 +110,7 @@ export function createScanQueries(db: Database.Database) {
         isLocal: origin.isLocal ? 1 : 0,
         isUploaded: origin.isUploaded ? 1 : 0,
         relaySeq: origin.relaySeq,
+        isDecidedHere: origin.isLocal && origin.relaySeq === null ? 1 : 0,
       });
       return info.changes > 0;
     },
@@ -108,6 +121,7 @@ export function createScanQueries(db: Database.Database) {
       const row = statements.byId.get(id);
       return row ? scanFromRow(row) : null;
     },
+    /** Every record of a barcode in the order things happened (see the statement). */
     history(barcode: string): ScanRecord[] {
       return statements.history.all(barcode).map(scanFromRow);
     },

@@ -3,6 +3,11 @@
  * hello with the cursor and selected events, applies what comes back through the SyncTarget (which
  * owns the transactions), uploads pending scans, keeps the line alive with heartbeats and reconnects
  * with capped, jittered backoff. Bad or revoked tokens stop the retries and are reported.
+ *
+ * Time: heartbeats and timeouts run on the monotonic clock, so a wall-clock jump neither drops a
+ * healthy link nor keeps a dead one. The relay's wall clock (welcome, pings) is compared with ours:
+ * status.clockSkewMs. Frames are read item by item (frames.ts): a bad item is recorded and skipped,
+ * a frame that cannot be read at all makes the gate dial again, so its cursor never passes it.
  */
 import WebSocket from 'ws';
 import {
@@ -10,20 +15,23 @@ import {
   HEARTBEAT_INTERVAL_MS,
   HEARTBEAT_TIMEOUT_MS,
   PROTOCOL_VERSION,
-  parseRelayFrame,
   type GateFrame,
   type LogEntry,
-  type RelayFrame,
 } from '../../../shared/protocol.js';
 import type { ConnectionState } from '../../../shared/gate-api.js';
 import type { ScanRecord } from '../../../shared/scans.js';
 import { createLogger } from '../../../shared/logger.js';
 import type { EventInfo } from '../../../shared/tickets.js';
-import type { SnapshotChunk } from '../apply.js';
+import { describeApplyError, type SnapshotChunk } from '../apply.js';
+import type { ApplyError } from '../store/apply-errors.js';
 import { Backoff, gateSocketUrl } from './backoff.js';
+import { readRelayFrame, type ReadFrame } from './frames.js';
+import { monotonicNow, RelayClock } from './relay-clock.js';
 
 const log = createLogger('gate.sync');
 const UPLOAD_BATCH = 500;
+/** A new clock reading is reported when it moved by at least this much (no status churn per ping). */
+const SKEW_STEP_MS = 1_000;
 
 export interface SyncTarget {
   connection(): { relayUrl: string | null; token: string | null };
@@ -35,8 +43,13 @@ export interface SyncTarget {
   snapshotBegin?(): void;
   /** Takes a chunk (applied now or batched with the next ones); returns how many tickets were stored now. */
   snapshotChunk(chunk: SnapshotChunk): number;
-  /** Applies entries; returns the cursor after them. */
-  entries(entries: LogEntry[]): number;
+  /**
+   * Applies entries and records the unreadable ones of the same frame; returns the cursor after them
+   * and what could not be applied, in words.
+   */
+  entries(entries: LogEntry[], unreadable: ApplyError[]): { cursor: number; errors: string[] };
+  /** Records items that could not be read; returns them in words. */
+  recordApplyErrors(problems: ApplyError[]): string[];
   snapshotEnd(cursor: number): void;
   scanAcked(id: string, seq: number): void;
   changed(): void;
@@ -47,6 +60,10 @@ export interface SyncStatus {
   lastError: string | null;
   head: number | null;
   snapshot: { received: number; total: number } | null;
+  /** Our wall clock minus the relay's (ms), from its last welcome or ping; null before any. */
+  clockSkewMs: number | null;
+  /** The relay's quarantine backlog, from its last welcome or ping; null before any. */
+  relayQuarantined: number | null;
 }
 
 /** Timings; the defaults are the protocol's. Tests shorten them. */
@@ -76,12 +93,28 @@ export class SyncClient {
   private socket: WebSocket | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  /** Monotonic ms when the relay was last heard. */
   private lastHeard = 0;
+  private readonly relayClock = new RelayClock();
   private isRunning = false;
   private isWelcomed = false;
+  /** More scans were waiting than one upload batch: fresh ones wait their turn behind them. */
+  private hasBacklog = false;
+  /**
+   * Unreadable frames since the last one applied: a relay sends the same one again after each
+   * reconnect, so it is recorded once and the retries back off instead of starting fast every time.
+   */
+  private unreadableStreak = 0;
   private readonly inFlight = new Set<string>();
   private readonly backoff: Backoff;
-  private state: SyncStatus = { connection: 'offline', lastError: null, head: null, snapshot: null };
+  private state: SyncStatus = {
+    connection: 'offline',
+    lastError: null,
+    head: null,
+    snapshot: null,
+    clockSkewMs: null,
+    relayQuarantined: null,
+  };
 
   constructor(
     private readonly target: SyncTarget,
@@ -122,9 +155,12 @@ export class SyncClient {
     this.start();
   }
 
-  /** Sends a fresh local scan now when online; otherwise it waits in the pending queue. */
+  /**
+   * Sends a fresh local scan now when online and no older one is waiting; otherwise it waits in the
+   * pending queue. Scans go up in the order they were made, so the relay's seqs keep that order.
+   */
   upload(scan: ScanRecord): void {
-    if (!this.isWelcomed || this.inFlight.has(scan.id)) return;
+    if (!this.isWelcomed || this.inFlight.has(scan.id) || this.hasBacklog) return;
     this.inFlight.add(scan.id);
     this.send({ type: 'scan', scan });
   }
@@ -148,9 +184,11 @@ export class SyncClient {
     });
     this.socket = socket;
     this.isWelcomed = false;
+    this.hasBacklog = false;
     this.inFlight.clear();
     socket.on('open', () => {
-      this.lastHeard = Date.now();
+      this.lastHeard = monotonicNow();
+      this.relayClock.helloSent();
       this.send({
         type: 'hello',
         protocol: PROTOCOL_VERSION,
@@ -199,36 +237,74 @@ export class SyncClient {
   }
 
   private heartbeat(): void {
-    if (Date.now() - this.lastHeard > this.timing.heartbeatTimeoutMs) {
+    if (monotonicNow() - this.lastHeard > this.timing.heartbeatTimeoutMs) {
       this.closed('relay went silent (heartbeat timeout)', false);
       return;
     }
-    this.send({ type: 'ping', t: Date.now() });
+    // The relay echoes `t` in its pong: our monotonic time, for the round trip.
+    this.send({ type: 'ping', t: monotonicNow() });
   }
 
   private receive(text: string): void {
-    this.lastHeard = Date.now();
-    const parsed = parseRelayFrame(text);
-    if (!parsed.ok) {
-      log.warn('ignoring a frame that does not parse', { problem: parsed.error });
+    this.lastHeard = monotonicNow();
+    const reading = readRelayFrame(text);
+    if (!reading.ok && reading.isUnknownType) {
+      log.warn('ignoring a frame of a type this gate does not know', { problem: reading.error });
       return;
     }
     try {
-      this.handle(parsed.frame);
+      if (reading.ok) this.handle(reading.frame);
+      else this.unreadable(text, reading.error);
     } catch (error) {
       // A batch that cannot be applied is not acknowledged: reconnect and get it again.
-      log.error('could not apply a frame', { type: parsed.frame.type, error: (error as Error).message });
-      this.closed(`could not apply ${parsed.frame.type}: ${(error as Error).message}`, false);
+      const type = reading.ok ? reading.frame.type : 'frame';
+      log.error('could not apply a frame', { type, error: (error as Error).message });
+      this.closed(`could not apply ${type}: ${(error as Error).message}`, false);
     }
   }
 
-  private handle(frame: RelayFrame): void {
+  /**
+   * A frame that cannot be read at all: what it held cannot be told good or bad, so it is recorded
+   * and the gate dials again; the relay sends everything after the cursor once more.
+   */
+  private unreadable(text: string, error: string): void {
+    this.unreadableStreak += 1;
+    const problem: ApplyError = { seq: null, what: 'a frame from the relay', error, item: text };
+    const [message = describeApplyError(problem)] =
+      this.unreadableStreak === 1 ? this.target.recordApplyErrors([problem]) : [];
+    log.error('could not read a frame; reconnecting', { problem: error, times: this.unreadableStreak });
+    this.closed(message, false);
+  }
+
+  /** What could not be applied shows in status.lastError (and in the counter the engine keeps). */
+  private reportErrors(errors: readonly string[]): void {
+    if (errors.length === 0) return;
+    for (const error of errors) log.warn('skipped an item the gate could not apply', { error });
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+    this.update({ lastError: `${errors[0]}${more}` });
+  }
+
+  /** The relay's wall clock (welcome, pings) against ours. */
+  private relayTime(relayEpochMs: number): void {
+    const skew = this.relayClock.skewMs(relayEpochMs);
+    const previous = this.state.clockSkewMs;
+    if (previous === null || Math.abs(skew - previous) >= SKEW_STEP_MS) this.update({ clockSkewMs: skew });
+  }
+
+  private handle(frame: ReadFrame): void {
     switch (frame.type) {
       case 'welcome':
         this.isWelcomed = true;
-        this.backoff.reset();
+        if (this.unreadableStreak === 0) this.backoff.reset();
+        this.relayClock.welcomed();
         this.target.welcome(frame.events);
-        this.update({ connection: 'online', lastError: null, head: frame.head });
+        this.update({
+          connection: 'online',
+          lastError: null,
+          head: frame.head,
+          relayQuarantined: frame.quarantined,
+        });
+        this.relayTime(frame.time);
         this.uploadPending();
         return;
       case 'snapshot-begin':
@@ -239,6 +315,7 @@ export class SyncClient {
         });
         return;
       case 'snapshot-chunk': {
+        if (frame.unreadable.length > 0) this.reportErrors(this.target.recordApplyErrors(frame.unreadable));
         // Progress counts tickets stored, not merely received: what the gate could admit if cut off now.
         const stored = this.target.snapshotChunk(frame);
         if (stored === 0) return;
@@ -247,15 +324,18 @@ export class SyncClient {
         return;
       }
       case 'snapshot-end':
+        this.unreadableStreak = 0;
         this.target.snapshotEnd(frame.cursor);
         this.send({ type: 'ack', cursor: frame.cursor });
         this.update({ snapshot: null });
         return;
       case 'entries': {
-        const cursor = this.target.entries(frame.entries);
-        const newest = frame.entries.reduce((max, entry) => Math.max(max, entry.seq), 0);
-        this.send({ type: 'ack', cursor });
+        const applied = this.target.entries(frame.entries, frame.unreadable);
+        this.unreadableStreak = 0;
+        const newest = frame.entries.reduce((max, entry) => Math.max(max, entry.seq), applied.cursor);
+        this.send({ type: 'ack', cursor: applied.cursor });
         this.update({ head: Math.max(this.state.head ?? 0, newest) });
+        this.reportErrors(applied.errors);
         return;
       }
       case 'scan-ack':
@@ -266,8 +346,12 @@ export class SyncClient {
         return;
       case 'ping':
         this.send({ type: 'pong', t: frame.t });
+        this.relayTime(frame.t);
+        if (frame.quarantined !== undefined && frame.quarantined !== this.state.relayQuarantined)
+          this.update({ relayQuarantined: frame.quarantined });
         return;
       case 'pong':
+        this.relayClock.pong(frame.t, this.timing.heartbeatTimeoutMs);
         return;
       case 'error':
         log.warn('relay reported an error', { code: frame.code, message: frame.message });
@@ -280,8 +364,12 @@ export class SyncClient {
     }
   }
 
+  /** Sends the oldest waiting scans (one batch); called when online and nothing is in flight. */
   private uploadPending(): void {
-    for (const scan of this.target.pendingScans(UPLOAD_BATCH)) this.upload(scan);
+    const pending = this.target.pendingScans(UPLOAD_BATCH);
+    this.hasBacklog = false;
+    for (const scan of pending) this.upload(scan);
+    this.hasBacklog = pending.length >= UPLOAD_BATCH;
   }
 
   private send(frame: GateFrame): void {

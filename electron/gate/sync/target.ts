@@ -8,6 +8,7 @@ import {
   applyEvents,
   applySnapshotChunks,
   finishSnapshot,
+  recordApplyErrors,
   type SnapshotChunk,
 } from '../apply.js';
 import type { Engine } from '../engine.js';
@@ -50,11 +51,12 @@ export function syncTargetFor(engine: Engine, batchTickets = SNAPSHOT_BATCH_TICK
       flush();
       finishSnapshot(engine.store, cursor, now());
     },
-    entries: (entries) => {
-      const outcome = applyEntries(engine.store, engine.settings.gateName, entries, now());
+    entries: (entries, unreadable) => {
+      const outcome = applyEntries(engine.store, engine.settings.gateName, entries, now(), unreadable);
       engine.applied(outcome);
-      return outcome.cursor;
+      return { cursor: outcome.cursor, errors: outcome.errors };
     },
+    recordApplyErrors: (problems) => recordApplyErrors(engine.store, problems, now()),
     scanAcked: (id, seq) => engine.store.scans.markUploaded(id, seq),
     changed: () => engine.changed(),
   };
