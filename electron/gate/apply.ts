@@ -5,10 +5,11 @@
  * delivery); snapshot chunks leave the cursor alone until snapshot-end, so a gate killed mid-snapshot
  * starts the snapshot again from the old cursor.
  */
-import type { LogEntry } from '../../shared/protocol.js';
+import type { IndexEntry, LogEntry } from '../../shared/protocol.js';
 import type { ScanRecord } from '../../shared/scans.js';
 import type { EventInfo, TicketState } from '../../shared/tickets.js';
 import { findConflicts } from './conflicts.js';
+import { applyIndexEntry } from './other-events.js';
 import type { GateStore } from './store/index.js';
 
 export interface ApplyOutcome {
@@ -78,6 +79,7 @@ export interface SnapshotChunk {
   events: readonly EventInfo[];
   tickets: readonly TicketState[];
   scans: readonly { seq: number; scan: ScanRecord }[];
+  index?: readonly IndexEntry[];
 }
 
 export function applySnapshotChunk(
@@ -92,13 +94,15 @@ export function applySnapshotChunk(
 /**
  * Applies several snapshot chunks in one transaction: SQLite inserts run several times faster in
  * big transactions than in one per 1,000-ticket chunk. The cursor does not move (see finishSnapshot),
- * so a crash mid-snapshot only means the snapshot is sent again.
+ * so a crash mid-snapshot only means the snapshot is sent again. Index entries are stamped with the
+ * snapshot's cursor (from snapshot-begin), which finishSnapshot relies on.
  */
 export function applySnapshotChunks(
   store: GateStore,
   gate: string,
   chunks: readonly SnapshotChunk[],
   now: string,
+  snapshotCursor = 0,
 ): ApplyOutcome {
   return store.replayableTransaction(() => {
     const applier = new Applier(store, gate, now);
@@ -106,13 +110,19 @@ export function applySnapshotChunks(
       for (const event of chunk.events) store.tickets.upsertEvent(event);
       for (const ticket of chunk.tickets) applier.ticket(ticket);
       for (const { seq, scan } of chunk.scans) applier.scan(scan, seq);
+      for (const entry of chunk.index ?? []) applyIndexEntry(store, entry, snapshotCursor);
     }
     return applier.finish();
   });
 }
 
+/**
+ * A snapshot is the whole state as of `cursor`: index entries it did not (re)confirm are gone (an
+ * entry removed while this gate was away), and the cursor moves, in one transaction.
+ */
 export function finishSnapshot(store: GateStore, cursor: number, now: string): void {
   store.transaction(() => {
+    store.otherEvents.dropBefore(cursor);
     store.state.setCursor(cursor);
     store.state.setLastSync(now);
   });
@@ -139,6 +149,9 @@ export function applyEntries(
           break;
         case 'scan':
           applier.scan(entry.scan, entry.seq);
+          break;
+        case 'index':
+          applyIndexEntry(store, entry.index, entry.seq);
           break;
         default: {
           const impossible: never = entry;

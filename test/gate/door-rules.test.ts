@@ -211,16 +211,18 @@ describe('multi-day events', () => {
   it('starts the day at --day-starts in the gate’s time zone', () => {
     // Sydney is UTC+11 in December: 06:00 local is 19:00 UTC the day before.
     const settings = { ...SETTINGS, dayStarts: '06:00' };
+    // Admitted at 21:00 Friday, Sydney time.
+    const friday = scan({ eventId: 'F1', at: '2026-12-04T10:00:00.000Z' });
     const base = {
       ticket: festivalTicket(),
       event: FESTIVAL,
-      history: [day1],
+      history: [friday],
       settings,
       timeZone: 'Australia/Sydney',
     };
     expect(run({ ...base, at: '2026-12-04T18:59:00.000Z' }).reason).toBe('already_admitted');
     expect(run({ ...base, at: '2026-12-04T19:00:00.000Z' }).reason).toBe('admitted');
-    const noon = { ...base, settings: { ...SETTINGS, dayStarts: '12:00' }, timeZone: 'UTC' };
+    const noon = { ...base, history: [day1], settings: { ...SETTINGS, dayStarts: '12:00' }, timeZone: 'UTC' };
     expect(run({ ...noon, at: '2026-12-05T11:59:00.000Z' }).reason).toBe('already_admitted');
     expect(run({ ...noon, at: '2026-12-05T12:00:00.000Z' }).reason).toBe('admitted');
   });

@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
+import { createOtherEventQueries } from './other-events.js';
 import { createScanQueries } from './scans.js';
 import { createStateQueries } from './state.js';
 import { createTicketQueries } from './tickets.js';
@@ -13,6 +14,7 @@ export class GateStore {
   readonly tickets;
   readonly scans;
   readonly state;
+  readonly otherEvents;
   private readonly db: Database.Database;
 
   constructor(path: string) {
@@ -30,6 +32,7 @@ export class GateStore {
     this.tickets = createTicketQueries(this.db);
     this.scans = createScanQueries(this.db);
     this.state = createStateQueries(this.db);
+    this.otherEvents = createOtherEventQueries(this.db);
   }
 
   /** Runs `work` in one IMMEDIATE transaction; it must not await. */

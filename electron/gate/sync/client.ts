@@ -30,9 +30,10 @@ export interface SyncTarget {
   cursor(): number;
   events(): string[];
   pendingScans(limit: number): ScanRecord[];
-  welcome(events: EventInfo[]): void;
-  /** A snapshot starts: anything buffered from an earlier, interrupted one is dropped. */
-  snapshotBegin?(): void;
+  /** Returns 'resync' when the gate must start over from a fresh snapshot (a new index key). */
+  welcome(events: EventInfo[], indexKey?: string): 'kept' | 'resync';
+  /** A snapshot as of `cursor` starts: anything buffered from an earlier, interrupted one is dropped. */
+  snapshotBegin?(cursor?: number): void;
   /** Takes a chunk (applied now or batched with the next ones); returns how many tickets were stored now. */
   snapshotChunk(chunk: SnapshotChunk): number;
   /** Applies entries; returns the cursor after them. */
@@ -225,14 +226,17 @@ export class SyncClient {
   private handle(frame: RelayFrame): void {
     switch (frame.type) {
       case 'welcome':
+        if (this.target.welcome(frame.events, frame.indexKey) === 'resync') {
+          this.closed('the relay changed its index key; syncing afresh', false);
+          return;
+        }
         this.isWelcomed = true;
         this.backoff.reset();
-        this.target.welcome(frame.events);
         this.update({ connection: 'online', lastError: null, head: frame.head });
         this.uploadPending();
         return;
       case 'snapshot-begin':
-        this.target.snapshotBegin?.();
+        this.target.snapshotBegin?.(frame.cursor);
         this.update({
           snapshot: { received: 0, total: frame.tickets },
           head: Math.max(this.state.head ?? 0, frame.cursor),

@@ -11,6 +11,7 @@ import {
   type SnapshotChunk,
 } from '../apply.js';
 import type { Engine } from '../engine.js';
+import { acceptIndexKey } from '../other-events.js';
 import type { SyncTarget } from './client.js';
 
 /** Snapshot chunks are applied in batches of about this many tickets (one transaction each). */
@@ -20,6 +21,7 @@ export function syncTargetFor(engine: Engine, batchTickets = SNAPSHOT_BATCH_TICK
   const now = () => engine.now().toISOString();
   let batch: SnapshotChunk[] = [];
   let batchSize = 0;
+  let snapshotCursor = 0;
   /** Stores the batch; returns how many tickets it held. */
   const flush = (): number => {
     if (batch.length === 0) return 0;
@@ -27,7 +29,9 @@ export function syncTargetFor(engine: Engine, batchTickets = SNAPSHOT_BATCH_TICK
     const tickets = chunks.reduce((sum, chunk) => sum + chunk.tickets.length, 0);
     batch = [];
     batchSize = 0;
-    engine.applied(applySnapshotChunks(engine.store, engine.settings.gateName, chunks, now()));
+    engine.applied(
+      applySnapshotChunks(engine.store, engine.settings.gateName, chunks, now(), snapshotCursor),
+    );
     return tickets;
   };
   return {
@@ -35,15 +39,19 @@ export function syncTargetFor(engine: Engine, batchTickets = SNAPSHOT_BATCH_TICK
     cursor: () => engine.store.state.cursor(),
     events: () => [...engine.settings.events],
     pendingScans: (limit) => engine.store.scans.pending(limit),
-    welcome: (events) => applyEvents(engine.store, events),
-    snapshotBegin: () => {
+    welcome: (events, indexKey) => {
+      applyEvents(engine.store, events);
+      return acceptIndexKey(engine.store, indexKey);
+    },
+    snapshotBegin: (cursor) => {
       // Chunks of a snapshot cut short by a disconnect are dropped: the relay sends it again.
       batch = [];
       batchSize = 0;
+      snapshotCursor = cursor ?? 0;
     },
     snapshotChunk: (chunk) => {
       batch.push(chunk);
-      batchSize += chunk.tickets.length + chunk.scans.length;
+      batchSize += chunk.tickets.length + chunk.scans.length + (chunk.index?.length ?? 0);
       return batchSize >= batchTickets ? flush() : 0;
     },
     snapshotEnd: (cursor) => {
