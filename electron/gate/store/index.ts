@@ -54,6 +54,14 @@ export class GateStore {
     }
   }
 
+  /** The database's committed size in bytes (page count × page size), for size benchmarks. */
+  pageBytes(): number {
+    return (
+      Number(this.db.pragma('page_count', { simple: true })) *
+      Number(this.db.pragma('page_size', { simple: true }))
+    );
+  }
+
   get isOpen(): boolean {
     return this.db.open;
   }
