@@ -8,7 +8,7 @@
 import type { IndexEntry, LogEntry } from '../../shared/protocol.js';
 import type { ScanRecord } from '../../shared/scans.js';
 import type { EventInfo, TicketState } from '../../shared/tickets.js';
-import { findConflicts } from './conflicts.js';
+import { findConflicts, type DayOf } from './conflicts.js';
 import { applyIndexEntry } from './other-events.js';
 import type { GateStore } from './store/index.js';
 
@@ -19,6 +19,9 @@ export interface ApplyOutcome {
   conflictsAdded: number;
   cursor: number;
 }
+
+/** For a barcode of a multi-day event, the door day of each of its scans; null otherwise. */
+export type ConflictDays = (barcode: string) => DayOf | null;
 
 function emptyOutcome(cursor: number): ApplyOutcome {
   return { ticketsInserted: 0, ticketsChanged: 0, scansAdded: [], conflictsAdded: 0, cursor };
@@ -32,6 +35,7 @@ class Applier {
     private readonly store: GateStore,
     private readonly gate: string,
     private readonly now: string,
+    private readonly conflictDays?: ConflictDays,
   ) {
     this.outcome = emptyOutcome(store.state.cursor());
   }
@@ -54,7 +58,8 @@ class Applier {
   /** Conflicts are looked for once per barcode per batch, after all its scans are in. */
   finish(): ApplyOutcome {
     for (const barcode of this.touched) {
-      for (const pair of findConflicts(this.store.scans.history(barcode))) {
+      const dayOf = this.conflictDays?.(barcode) ?? null;
+      for (const pair of findConflicts(this.store.scans.history(barcode), dayOf)) {
         const isNew = this.store.scans.insertConflict({
           id: pair.id,
           barcode: pair.barcode,
@@ -103,9 +108,10 @@ export function applySnapshotChunks(
   chunks: readonly SnapshotChunk[],
   now: string,
   snapshotCursor = 0,
+  conflictDays?: ConflictDays,
 ): ApplyOutcome {
   return store.replayableTransaction(() => {
-    const applier = new Applier(store, gate, now);
+    const applier = new Applier(store, gate, now, conflictDays);
     for (const chunk of chunks) {
       for (const event of chunk.events) store.tickets.upsertEvent(event);
       for (const ticket of chunk.tickets) applier.ticket(ticket);
@@ -134,9 +140,10 @@ export function applyEntries(
   gate: string,
   entries: readonly LogEntry[],
   now: string,
+  conflictDays?: ConflictDays,
 ): ApplyOutcome {
   return store.replayableTransaction(() => {
-    const applier = new Applier(store, gate, now);
+    const applier = new Applier(store, gate, now, conflictDays);
     let cursor = store.state.cursor();
     for (const entry of [...entries].sort((a, b) => a.seq - b.seq)) {
       if (entry.seq <= cursor) continue;

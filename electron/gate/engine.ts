@@ -10,6 +10,8 @@ import type { Direction, ScanRecord } from '../../shared/scans.js';
 import type { TurnstileResult } from '../../shared/turnstile.js';
 import type { ApplyOutcome } from './apply.js';
 import { ApiFailure } from './errors.js';
+import type { DayOf } from './conflicts.js';
+import { dayStartOf, isMultiDay } from './door-time.js';
 import { eventWindows } from './event-windows.js';
 import { InsideCount } from './inside-count.js';
 import { otherEventOf } from './other-events.js';
@@ -157,6 +159,15 @@ export class Engine {
   /** People inside now (admissions minus exits known from every gate, since the day started). */
   insideNow(): number {
     return this.inside.count(this.now(), this.settings.dayStarts, this.timeZone);
+  }
+
+  /** For a ticket of a multi-day event: the door day of a scan (admissions on two days never clash). */
+  conflictDays(barcode: string): DayOf | null {
+    const ticket = this.store.tickets.get(barcode);
+    const event = ticket ? this.store.tickets.event(ticket.eventId) : null;
+    if (!event || !isMultiDay(event)) return null;
+    const { dayStarts } = this.settings;
+    return (scan) => dayStartOf(new Date(scan.at), dayStarts, this.timeZone).getTime();
   }
 
   /** Where each selected event's admission window stands today (the idle screen warns). */

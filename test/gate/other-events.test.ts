@@ -364,3 +364,49 @@ describe('capacity at a gate', () => {
     expect((await scan(engine, 'PLAIN-1')).attention).toBeUndefined();
   });
 });
+
+describe('conflicts of a multi-day pass', () => {
+  it('does not call admissions on two days of a festival a conflict, but does on one night', async () => {
+    const festival: EventInfo = {
+      ...FRIDAY,
+      id: 'F1',
+      name: 'Three Day Fest',
+      startDate: '2026-12-04T12:00:00.000Z',
+      endDate: '2026-12-06T23:00:00.000Z',
+    };
+    const tickets = [ticketState('PASS-1', { eventId: 'F1' }), ticketState('NIGHT-1', { eventId: 'E1' })];
+    const relay = await startStandIn((connection, frame) => {
+      if (frame.type !== 'hello') return;
+      connection.send({ ...welcome(), events: [FRIDAY, festival] });
+      sendSnapshot(connection, 5, { tickets });
+    });
+    cleanups.push(() => relay.stop());
+    const { engine } = await gate(relay.url, { events: ['E1', 'F1'] });
+    await reachCursor(engine, 5);
+    // Admitted here today; another gate's admissions arrive late (it was offline).
+    expect(await scan(engine, 'PASS-1')).toMatchObject({ reason: 'admitted' });
+    expect(await scan(engine, 'NIGHT-1')).toMatchObject({ reason: 'admitted' });
+    const yesterday = '2026-12-04T20:00:00.000Z';
+    const tonight = '2026-12-05T20:30:00.000Z';
+    relay.connections[0]?.send({
+      type: 'entries',
+      entries: [
+        {
+          seq: 6,
+          kind: 'scan',
+          scan: scanRecord({ barcode: 'PASS-1', eventId: 'F1', gate: 'Gate 2', at: yesterday }),
+        },
+        {
+          seq: 7,
+          kind: 'scan',
+          scan: scanRecord({ barcode: 'NIGHT-1', eventId: 'E1', gate: 'Gate 2', at: tonight }),
+        },
+      ],
+    });
+    await reachCursor(engine, 7);
+    const conflicts = await engine.handlers.conflicts({});
+    expect(conflicts.ok && conflicts.value.conflicts.map((conflict) => conflict.barcode)).toEqual([
+      'NIGHT-1',
+    ]);
+  });
+});

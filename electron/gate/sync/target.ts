@@ -22,6 +22,7 @@ export function syncTargetFor(engine: Engine, batchTickets = SNAPSHOT_BATCH_TICK
   let batch: SnapshotChunk[] = [];
   let batchSize = 0;
   let snapshotCursor = 0;
+  const conflictDays = (barcode: string) => engine.conflictDays(barcode);
   /** Stores the batch; returns how many tickets it held. */
   const flush = (): number => {
     if (batch.length === 0) return 0;
@@ -30,7 +31,14 @@ export function syncTargetFor(engine: Engine, batchTickets = SNAPSHOT_BATCH_TICK
     batch = [];
     batchSize = 0;
     engine.applied(
-      applySnapshotChunks(engine.store, engine.settings.gateName, chunks, now(), snapshotCursor),
+      applySnapshotChunks(
+        engine.store,
+        engine.settings.gateName,
+        chunks,
+        now(),
+        snapshotCursor,
+        conflictDays,
+      ),
     );
     return tickets;
   };
@@ -59,7 +67,7 @@ export function syncTargetFor(engine: Engine, batchTickets = SNAPSHOT_BATCH_TICK
       finishSnapshot(engine.store, cursor, now());
     },
     entries: (entries) => {
-      const outcome = applyEntries(engine.store, engine.settings.gateName, entries, now());
+      const outcome = applyEntries(engine.store, engine.settings.gateName, entries, now(), conflictDays);
       engine.applied(outcome);
       return outcome.cursor;
     },
