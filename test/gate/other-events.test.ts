@@ -47,13 +47,13 @@ function entry(barcode: string, eventId: string, isPresent = true, key = KEY): I
   return { hash: hashOf(barcode, key), eventId, isPresent };
 }
 
-function welcome(key: Buffer | null = KEY): RelayFrame {
+function welcome(key: Buffer | null = KEY, events: EventInfo[] = [FRIDAY, SATURDAY]): RelayFrame {
   return {
     type: 'welcome',
     protocol: 1,
     gate: 'Gate S',
     head: 0,
-    events: [FRIDAY, SATURDAY],
+    events,
     ...(key ? { indexKey: key.toString('base64') } : {}),
   };
 }
@@ -377,7 +377,7 @@ describe('conflicts of a multi-day pass', () => {
     const tickets = [ticketState('PASS-1', { eventId: 'F1' }), ticketState('NIGHT-1', { eventId: 'E1' })];
     const relay = await startStandIn((connection, frame) => {
       if (frame.type !== 'hello') return;
-      connection.send({ ...welcome(), events: [FRIDAY, festival] });
+      connection.send(welcome(KEY, [FRIDAY, festival]));
       sendSnapshot(connection, 5, { tickets });
     });
     cleanups.push(() => relay.stop());
