@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { addGate } from '../relay/index.js';
 import { startGate, type GateEngine } from '../electron/gate/index.js';
 import { setLogLevel } from '../shared/logger.js';
-import { planNight, type Delivery } from '../sim/plan.js';
+import { planNight, tonightStart, type Delivery } from '../sim/plan.js';
 import { sendDeliveries } from '../sim/sender.js';
 import { measureRawFloors } from './e2e-floor.js';
 import { percentile, startServerProcess, type ServerProcess } from './relay-load.js';
@@ -164,6 +164,8 @@ async function measureSetup(
     const sold = planNight({
       seed: `e2e-live-${count}`,
       eventId: EVENT_ID,
+      // Tonight's show, so the gates' date window admits its tickets.
+      startDate: tonightStart(new Date()),
       orders: samples + 5,
       firstOrderId: 60_000_000 + count * 10_000,
     });
@@ -225,6 +227,7 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
     const night = planNight({
       seed: 'e2e-night',
       eventId: EVENT_ID,
+      startDate: tonightStart(new Date()),
       orders: options.isQuick ? 500 : 5_000,
       refunds: 0.05,
       reissues: 0.03,

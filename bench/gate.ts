@@ -23,6 +23,7 @@ import { GateStore } from '../electron/gate/store/index.js';
 import { MIGRATIONS } from '../electron/gate/store/migrations.js';
 import { setLogLevel } from '../shared/logger.js';
 import type { TicketState } from '../shared/tickets.js';
+import { measureIndexSize } from './other-events-index.js';
 import type { BenchOptions, BenchRow } from './types.js';
 
 const EVENT = '132218';
@@ -253,6 +254,7 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
         null,
         result.rss < 200,
       ),
+      measureIndexSize(dir),
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

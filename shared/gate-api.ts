@@ -93,6 +93,33 @@ export type GateStats = z.infer<typeof statsSchema>;
 
 export const gateNameSchema = z.string().trim().min(1).max(100);
 
+/** Hours before an event's start and after its end during which its tickets are admissible. */
+export const dateWindowSchema = z.object({
+  beforeHours: z.number().min(0).max(720),
+  afterHours: z.number().min(0).max(720),
+});
+export type DateWindow = z.infer<typeof dateWindowSchema>;
+
+/** A ticket whose type name or tags (or its event's tags) contain `match` is admitted with `text`. */
+export const attentionRuleSchema = z.object({
+  match: z.string().trim().min(1).max(100),
+  text: z.string().trim().min(1).max(200),
+});
+export type AttentionRule = z.infer<typeof attentionRuleSchema>;
+
+/** Where a selected event's admission window stands on the gate's clock (for the idle screen). */
+export const eventWindowSchema = z.object({
+  eventId: z.string(),
+  name: z.string(),
+  startDate: z.string().nullable(),
+  opensAt: z.string().nullable(),
+  closesAt: z.string().nullable(),
+  /** `not_today` and `over` are warned about; `unknown` = no date or the window is off. */
+  state: z.enum(['open', 'later_today', 'not_today', 'over', 'unknown']),
+  message: z.string(),
+});
+export type EventWindow = z.infer<typeof eventWindowSchema>;
+
 /** Settings a person can change. The token is write-only and never returned. */
 export const editableSettingsSchema = z.object({
   relayUrl: z
@@ -111,6 +138,11 @@ export const editableSettingsSchema = z.object({
   reentry: z.enum(['never', 'after_exit']),
   sounds: z.boolean(),
   capacity: z.number().int().positive().nullable(),
+  /** Admission window around each event's dates; null = off (dates are not checked). */
+  dateWindow: dateWindowSchema.nullable(),
+  /** When the day starts (gate-local HH:MM): multi-day tickets are admitted once per day. */
+  dayStarts: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, 00:00 to 23:59'),
+  attention: z.array(attentionRuleSchema).max(50),
   /** Staff PIN: 4–12 digits, or null to remove it. Stored hashed. */
   pin: z
     .string()
@@ -161,6 +193,7 @@ export const GATE_API = {
   ),
   conflicts: method(z.object({}), z.object({ conflicts: z.array(conflictSchema) })),
   events: method(z.object({}), z.object({ events: z.array(eventInfoSchema) })),
+  eventWindows: method(z.object({}), z.object({ events: z.array(eventWindowSchema) })),
   checkPin: method(z.object({ pin: z.string().max(64) }), z.object({ isValid: z.boolean() })),
   getSettings: method(z.object({}), settingsViewSchema),
   updateSettings: method(z.object({ changes: editableSettingsSchema.partial(), pin }), settingsViewSchema),

@@ -83,8 +83,12 @@ export const moshtixEventSchema = z.looseObject({
   endDate: nullableString,
   venue: z.looseObject({ name: nullableString }).nullish(),
   ticketTypes: z
-    .looseObject({ items: z.array(z.looseObject({ id, name: nullableString })).nullish() })
+    .looseObject({ items: z.array(z.looseObject({ id, name: nullableString, tags })).nullish() })
     .nullish(),
+  tags,
+  /** Cancellation marks, read loosely (see event-marks.ts): `cancelled: true` or a status with CANCEL. */
+  cancelled: z.unknown().optional(),
+  status: z.unknown().optional(),
 });
 export type MoshtixEvent = z.infer<typeof moshtixEventSchema>;
 

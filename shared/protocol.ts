@@ -28,10 +28,26 @@ export const CLOSE_CODES = {
 export const HEARTBEAT_INTERVAL_MS = 5_000;
 export const HEARTBEAT_TIMEOUT_MS = 15_000;
 
+/**
+ * The index of other events' tickets, so a gate can say "wrong night" without holding anyone's
+ * details: per ticket, HMAC-SHA256(relay key, the barcode as UTF-8) truncated to INDEX_HASH_BYTES,
+ * sent as base64, and the event id. No names, emails, order ids or raw barcodes. The key comes in
+ * the welcome (`indexKey`, base64); `isPresent: false` removes an entry (refund, move, window).
+ */
+export const INDEX_HASH_BYTES = 16;
+const base64 = /^[A-Za-z0-9+/]+={0,2}$/;
+export const indexEntrySchema = z.object({
+  hash: z.string().regex(/^[A-Za-z0-9+/]{21}[AQgw]==$/, 'must be base64 of 16 bytes'),
+  eventId: z.string().min(1).max(64),
+  isPresent: z.boolean(),
+});
+export type IndexEntry = z.infer<typeof indexEntrySchema>;
+
 export const logEntrySchema = z.discriminatedUnion('kind', [
   z.object({ seq: z.number().int().positive(), kind: z.literal('ticket'), ticket: ticketStateSchema }),
   z.object({ seq: z.number().int().positive(), kind: z.literal('event'), event: eventInfoSchema }),
   z.object({ seq: z.number().int().positive(), kind: z.literal('scan'), scan: scanRecordSchema }),
+  z.object({ seq: z.number().int().positive(), kind: z.literal('index'), index: indexEntrySchema }),
 ]);
 export type LogEntry = z.infer<typeof logEntrySchema>;
 
@@ -64,6 +80,8 @@ export const relayFrameSchema = z.discriminatedUnion('type', [
     time: z.number(),
     /** Deliveries the relay holds in quarantine (could not read); shown at the gate. */
     quarantined: z.number().int().nonnegative(),
+    /** Base64 of the relay's HMAC key for the other-events index (absent: no index). */
+    indexKey: z.string().min(22).max(200).regex(base64, 'must be base64').optional(),
   }),
   z.object({
     type: z.literal('snapshot-begin'),
@@ -78,6 +96,8 @@ export const relayFrameSchema = z.discriminatedUnion('type', [
     events: z.array(eventInfoSchema),
     tickets: z.array(ticketStateSchema),
     scans: z.array(z.object({ seq: z.number().int().positive(), scan: scanRecordSchema })),
+    /** Index entries of other events' tickets (present ones), as of the snapshot's cursor. */
+    index: z.array(indexEntrySchema).optional(),
   }),
   z.object({ type: z.literal('snapshot-end'), cursor: z.number().int().nonnegative() }),
   z.object({ type: z.literal('entries'), entries: z.array(logEntrySchema) }),

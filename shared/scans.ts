@@ -14,9 +14,14 @@ export const DECISION_REASONS = [
   'wrong_event',
   'wrong_ticket_type',
   'already_admitted',
+  /** Kept so old records still parse: exits always pass now, so no gate produces it. */
   'not_inside',
   'no_event_selected',
   'malformed',
+  'too_early',
+  'too_late',
+  'capacity_reached',
+  'event_cancelled',
 ] as const;
 export const decisionReasonSchema = z.enum(DECISION_REASONS);
 export type DecisionReason = z.infer<typeof decisionReasonSchema>;

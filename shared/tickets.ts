@@ -7,6 +7,7 @@
  * Pure functions, shared by relay and gate.
  */
 import { z } from 'zod';
+import { isCancelledMark, tagNames } from './event-marks.js';
 import { moshtixEventSchema, type MoshtixEvent, type MoshtixOrder } from './moshtix.js';
 
 export const versionSchema = z.object({
@@ -34,6 +35,8 @@ export const ticketStateSchema = z.object({
   /** When the order last changed, as far as we know (ISO-8601). */
   changedAt: z.string(),
   version: versionSchema,
+  /** Tags of the ticket's type (door attention flags match them); absent when none. */
+  ticketTypeTags: z.array(z.string()).optional(),
 });
 export type TicketState = z.infer<typeof ticketStateSchema>;
 
@@ -43,7 +46,13 @@ export const eventInfoSchema = z.object({
   startDate: z.string().nullable(),
   endDate: z.string().nullable(),
   venueName: z.string().nullable(),
-  ticketTypes: z.array(z.object({ id: z.string(), name: z.string().nullable() })),
+  ticketTypes: z.array(
+    z.object({ id: z.string(), name: z.string().nullable(), tags: z.array(z.string()).optional() }),
+  ),
+  /** The event's tags (door attention flags match them); absent when none. */
+  tags: z.array(z.string()).optional(),
+  /** Set by an EVENT_SAVED that marks the event cancelled; a later one without the mark lifts it. */
+  isCancelled: z.boolean().optional(),
 });
 export type EventInfo = z.infer<typeof eventInfoSchema>;
 
@@ -84,14 +93,27 @@ export function normaliseEvent(event: MoshtixEvent | MoshtixOrder['event']): Eve
   const extras = eventExtrasSchema.safeParse(event);
   const types = extras.success ? extras.data.ticketTypes?.items : undefined;
   const venue = extras.success ? extras.data.venue : undefined;
+  // Tags and the cancelled mark only appear when present, so unmarked events keep their old shape.
+  const tags = tagNames(event.tags);
   return {
     id: String(event.id),
     name: event.name ?? `Event ${event.id}`,
     startDate: event.startDate ?? null,
     endDate: event.endDate ?? null,
     venueName: venue?.name ?? null,
-    ticketTypes: (types ?? []).map((type) => ({ id: String(type.id), name: type.name ?? null })),
+    ticketTypes: (types ?? []).map((type) => {
+      const typeTags = tagNames(type.tags);
+      return { id: String(type.id), name: type.name ?? null, ...(typeTags.length ? { tags: typeTags } : {}) };
+    }),
+    ...(tags.length ? { tags } : {}),
+    ...(isCancelledMark(event) ? { isCancelled: true } : {}),
   };
+}
+
+/** `{ticketTypeTags}` when the type has tags; nothing otherwise, so untagged states keep their shape. */
+function ticketTypeTagsOf(tags: unknown): Pick<TicketState, 'ticketTypeTags'> {
+  const names = tagNames(tags);
+  return names.length ? { ticketTypeTags: names } : {};
 }
 
 /** Turns a full ORDER_SAVED snapshot into ticket states carrying the snapshot's version. */
@@ -115,6 +137,7 @@ export function normaliseOrder(order: MoshtixOrder, seq: number, receivedAt: str
     cause: ticket.valid ? 'sold' : 'not_valid',
     changedAt: receivedAt,
     version,
+    ...ticketTypeTagsOf(ticket.ticketType?.tags),
   }));
   return { orderId, eventId, event: normaliseEvent(order.event), version, tickets, receivedAt };
 }

@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { formatHelp, parseCommandLine, type CommandSpec } from '../shared/cli.js';
-import { planNight } from './plan.js';
+import { planNight, tonightStart } from './plan.js';
 import { sendDeliveries } from './sender.js';
 import { parseProbability, parseRate } from './options.js';
 
@@ -30,6 +30,12 @@ export const SIM_COMMAND: CommandSpec = {
       type: 'number',
       value: 'ID',
       description: 'Moshtix event id (default: derived from the seed)',
+    },
+    {
+      name: 'start',
+      type: 'string',
+      value: 'ISO',
+      description: 'When the show starts, e.g. 2026-12-31T20:00:00+11:00 (default: a few hours from now)',
     },
     { name: 'orders', type: 'number', value: 'N', description: 'Orders to sell (default 100)' },
     {
@@ -118,6 +124,7 @@ export async function main(argv: string[]): Promise<number> {
       `${stats.cancellations} cancellations → ${stats.deliveries} deliveries (${stats.duplicates} duplicates, ` +
       `${stats.reordered} held back, ${stats.stale} stale)`,
   );
+  console.log(`the show starts ${plan.event.startDate} and ends ${plan.event.endDate}`);
   if (settings.oraclePath) writeFileSync(settings.oraclePath, `${JSON.stringify(plan.oracle, null, 2)}\n`);
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -140,6 +147,15 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 type Flags = Record<string, unknown>;
+
+/** An ISO-8601 date with a time (a bare date or a loose phrase is refused), normalised to UTC. */
+function parseStart(text: string): string | null {
+  const isIsoShaped = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/.test(
+    text.trim(),
+  );
+  const time = Date.parse(text.trim());
+  return isIsoShaped && !Number.isNaN(time) ? new Date(time).toISOString() : null;
+}
 
 function readSettings(flags: Flags, secret: string | undefined) {
   if (!secret) return { error: 'missing --secret (or env GATEHOUSE_WEBHOOK_SECRET)' };
@@ -171,8 +187,13 @@ function readSettings(flags: Flags, secret: string | undefined) {
   if (rate === null)
     return { error: `--rate must be deliveries per second, e.g. 20 or 20/s, got "${String(flags.rate)}"` };
   const seed = (flags.seed as string | undefined) ?? '1';
+  const start = flags.start === undefined ? tonightStart(new Date()) : parseStart(String(flags.start));
+  if (start === null)
+    return {
+      error: `--start must be an ISO date and time, e.g. 2026-12-31T20:00:00Z, got "${String(flags.start)}"`,
+    };
   return {
-    night: { seed, eventId: event, orders, ...probabilities },
+    night: { seed, eventId: event, orders, startDate: start, ...probabilities },
     send: { relayUrl: String(flags.relay), secret, rate, concurrency, seed },
     oraclePath: flags.oracle as string | undefined,
   };

@@ -13,7 +13,10 @@ export interface NightOptions {
   seed: string | number;
   eventId?: number;
   eventName?: string;
-  /** ISO start of the show; the default is fixed so that plans stay reproducible. */
+  /**
+   * ISO start of the show; the default is fixed so that plans stay reproducible. Commands that play a
+   * night against gates pass `tonightStart(now)`, so the show is admissible under the date window.
+   */
   startDate?: string;
   orders: number;
   /** Probabilities per order. */
@@ -68,13 +71,19 @@ export interface NightPlan {
 }
 
 const DEFAULT_START = '2026-12-31T09:00:00.000Z';
+const HOUR_MS = 3_600_000;
+
+/** A show starting a few hours after `now`: the first full hour at least two hours ahead. */
+export function tonightStart(now: Date): string {
+  return new Date(Math.ceil((now.getTime() + 2 * HOUR_MS) / HOUR_MS) * HOUR_MS).toISOString();
+}
 /** Changes to an order happen within this many later sales. */
 const CHANGE_SPREAD = 150;
 
 function buildEvent(random: Random, options: NightOptions): SimEvent {
   const id = options.eventId ?? random.int(100_000, 999_999);
   const startDate = options.startDate ?? DEFAULT_START;
-  const endDate = new Date(Date.parse(startDate) + 5 * 3600_000).toISOString();
+  const endDate = new Date(Date.parse(startDate) + 5 * HOUR_MS).toISOString();
   const typeBase = id * 10;
   return {
     id,

@@ -3,7 +3,7 @@
  * one reissued, one for another event) so the console can name barcodes to try, and a longer
  * seeded trickle of sales, refunds and reissues that keeps the demo alive.
  */
-import { planNight, type NightPlan } from './plan.js';
+import { planNight, tonightStart, type NightPlan } from './plan.js';
 import { createRandom } from './random.js';
 
 export const DEMO_EVENT_ID = 424_242;
@@ -24,14 +24,9 @@ export interface DemoContent {
   barcodes: DemoBarcodes;
 }
 
-/** Tonight at 20:00 UTC, so the demo event reads as tonight's show. */
-function tonight(now: Date): string {
-  const date = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 20));
-  return date.toISOString();
-}
-
 export function demoContent(now: Date, trickleOrders = 2_000): DemoContent {
-  const startDate = tonight(now);
+  // A few hours from now, whatever the hour: the demo's tickets are admissible under the date window.
+  const startDate = tonightStart(now);
   const showcase = planNight({
     seed: 'demo-showcase',
     eventId: DEMO_EVENT_ID,

@@ -40,7 +40,11 @@ export function createHandlers(engine: Engine, pins = new PinChecker()): GateHan
   const implementations: Implementations = {
     scan: (input) => engine.scan(input.barcode, input.direction),
     status: () => engine.status(),
-    stats: () => stats(engine.store, engine.now(), engine.settings.capacity),
+    // Inside now is the count capacity is checked against (every gate's movements since the day began).
+    stats: () => ({
+      ...stats(engine.store, engine.now(), engine.settings.capacity),
+      insideNow: engine.insideNow(),
+    }),
     lookup: (input) => ({ results: lookup(engine.store, input.query) }),
     ticket: (input) => {
       const ticket = engine.store.tickets.get(input.barcode);
@@ -64,6 +68,7 @@ export function createHandlers(engine: Engine, pins = new PinChecker()): GateHan
     }),
     conflicts: () => ({ conflicts: conflictViews(engine.store) }),
     events: () => ({ events: engine.store.tickets.events() }),
+    eventWindows: () => ({ events: engine.eventWindows() }),
     checkPin: (input) => {
       const stored = engine.settings.pinHash;
       return { isValid: stored === null || pins.check(input.pin, stored) };

@@ -11,10 +11,11 @@
  * moves past it. A failure of the machine
  * rather than of the entry (disk full, I/O) still fails the whole batch, so the relay sends it again.
  */
-import type { LogEntry } from '../../shared/protocol.js';
+import type { IndexEntry, LogEntry } from '../../shared/protocol.js';
 import type { ScanRecord } from '../../shared/scans.js';
 import type { EventInfo, TicketState } from '../../shared/tickets.js';
-import { findConflicts } from './conflicts.js';
+import { findConflicts, type DayOf } from './conflicts.js';
+import { applyIndexEntry } from './other-events.js';
 import type { ApplyError } from './store/apply-errors.js';
 import { isEnvironmentFailure, type GateStore } from './store/index.js';
 
@@ -27,6 +28,9 @@ export interface ApplyOutcome {
   /** Items that could not be applied (each recorded in the store), in words for status.lastError. */
   errors: string[];
 }
+
+/** For a barcode of a multi-day event, the door day of each of its scans; null otherwise. */
+export type ConflictDays = (barcode: string) => DayOf | null;
 
 function emptyOutcome(cursor: number): ApplyOutcome {
   return { ticketsInserted: 0, ticketsChanged: 0, scansAdded: [], conflictsAdded: 0, cursor, errors: [] };
@@ -44,6 +48,7 @@ class Applier {
     private readonly store: GateStore,
     private readonly gate: string,
     private readonly now: string,
+    private readonly conflictDays?: ConflictDays,
   ) {
     this.outcome = emptyOutcome(store.state.cursor());
   }
@@ -101,6 +106,9 @@ class Applier {
       case 'scan':
         this.scan(entry.scan, entry.seq);
         return;
+      case 'index':
+        applyIndexEntry(this.store, entry.index, entry.seq);
+        return;
       default: {
         const impossible: never = entry;
         throw new Error(`unknown log entry ${JSON.stringify(impossible)}`);
@@ -111,7 +119,8 @@ class Applier {
   /** Conflicts are looked for once per barcode per batch, after all its scans are in. */
   finish(): ApplyOutcome {
     for (const barcode of this.touched) {
-      for (const pair of findConflicts(this.store.scans.history(barcode))) {
+      const dayOf = this.conflictDays?.(barcode) ?? null;
+      for (const pair of findConflicts(this.store.scans.history(barcode), dayOf)) {
         const isNew = this.store.scans.insertConflict({
           id: pair.id,
           barcode: pair.barcode,
@@ -136,6 +145,7 @@ export interface SnapshotChunk {
   events: readonly EventInfo[];
   tickets: readonly TicketState[];
   scans: readonly { seq: number; scan: ScanRecord }[];
+  index?: readonly IndexEntry[];
 }
 
 export function applySnapshotChunk(
@@ -150,27 +160,36 @@ export function applySnapshotChunk(
 /**
  * Applies several snapshot chunks in one transaction: SQLite inserts run several times faster in
  * big transactions than in one per 1,000-ticket chunk. The cursor does not move (see finishSnapshot),
- * so a crash mid-snapshot only means the snapshot is sent again.
+ * so a crash mid-snapshot only means the snapshot is sent again. Index entries are stamped with the
+ * snapshot's cursor (from snapshot-begin), which finishSnapshot relies on.
  */
 export function applySnapshotChunks(
   store: GateStore,
   gate: string,
   chunks: readonly SnapshotChunk[],
   now: string,
+  snapshotCursor = 0,
+  conflictDays?: ConflictDays,
 ): ApplyOutcome {
   return store.replayableTransaction(() => {
-    const applier = new Applier(store, gate, now);
+    const applier = new Applier(store, gate, now, conflictDays);
     for (const chunk of chunks) {
       for (const event of chunk.events) store.tickets.upsertEvent(event);
       for (const ticket of chunk.tickets) applier.ticket(ticket);
       for (const { seq, scan } of chunk.scans) applier.scan(scan, seq);
+      for (const entry of chunk.index ?? []) applyIndexEntry(store, entry, snapshotCursor);
     }
     return applier.finish();
   });
 }
 
+/**
+ * A snapshot is the whole state as of `cursor`: index entries it did not (re)confirm are gone (an
+ * entry removed while this gate was away), and the cursor moves, in one transaction.
+ */
 export function finishSnapshot(store: GateStore, cursor: number, now: string): void {
   store.transaction(() => {
+    store.otherEvents.dropBefore(cursor);
     store.state.setCursor(cursor);
     store.state.setLastSync(now);
   });
@@ -198,10 +217,11 @@ export function applyEntries(
   entries: readonly LogEntry[],
   now: string,
   unreadable: readonly ApplyError[] = [],
+  conflictDays?: ConflictDays,
 ): ApplyOutcome {
   const sorted = [...entries].sort((a, b) => a.seq - b.seq);
   const applyAll = (isIsolated: boolean): ApplyOutcome => {
-    const applier = new Applier(store, gate, now);
+    const applier = new Applier(store, gate, now, conflictDays);
     const applied = store.state.cursor();
     let cursor = applied;
     for (const problem of unreadable) {

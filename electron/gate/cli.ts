@@ -11,6 +11,7 @@ import type { EditableSettings, SettingsView } from '../../shared/gate-api.js';
 import { formatHelp, parseCommandLine, type CommandSpec } from '../../shared/cli.js';
 import { parseLogLevel, setLogLevel } from '../../shared/logger.js';
 import { parseScannerSpec, parseTurnstileSpec } from '../../shared/turnstile.js';
+import { DOOR_FLAGS, doorFlagProblem, doorSettingsFromFlags } from './door-flags.js';
 import { SettingsError, startGate } from './index.js';
 import { GateServer } from './server/index.js';
 
@@ -80,6 +81,7 @@ export const GATE_COMMAND: CommandSpec = {
       value: 'LEVEL',
       description: 'debug, info, warn, error or silent (default info)',
     },
+    ...DOOR_FLAGS,
   ],
   notes: ['Non-loopback --listen needs a PIN; API requests then carry it in the X-Gatehouse-Pin header.'],
 };
@@ -123,7 +125,7 @@ export function settingsFromFlags(flags: Flags, stored: SettingsView): Partial<E
       ...(scanner?.ok ? { scanner: scanner.scanner } : {}),
     };
   }
-  return changes;
+  return { ...changes, ...doorSettingsFromFlags(flags) };
 }
 
 function checkFlags(flags: Flags): string | null {
@@ -143,7 +145,7 @@ function checkFlags(flags: Flags): string | null {
   if (flags['log-level'] !== undefined && parseLogLevel(String(flags['log-level'])) === null) {
     return `--log-level must be debug, info, warn, error or silent, got "${String(flags['log-level'])}"`;
   }
-  return null;
+  return doorFlagProblem(flags);
 }
 
 export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {

@@ -1,7 +1,8 @@
 /**
  * Conflict detection, pure: two admissions of one barcode at different gates, neither annulled, with
  * no exit between them. That only happens when gates decided apart (offline); staff must know.
- * A later manual admission is a deliberate override, not a conflict.
+ * A later manual admission is a deliberate override, not a conflict. For an event over several days,
+ * everyone inside when a day starts counts as having left: admissions on different days never clash.
  */
 import type { ScanRecord } from '../../shared/scans.js';
 import { effectiveMovements } from './rules.js';
@@ -13,8 +14,11 @@ export interface ConflictPair {
   scans: [ScanRecord, ScanRecord];
 }
 
+/** The start of the door day a scan belongs to (ms), for multi-day events. */
+export type DayOf = (scan: ScanRecord) => number;
+
 /** `history` in the store's order (see rules.ts effectiveMovements): the first of a pair came first. */
-export function findConflicts(history: readonly ScanRecord[]): ConflictPair[] {
+export function findConflicts(history: readonly ScanRecord[], dayOf?: DayOf | null): ConflictPair[] {
   const pairs: ConflictPair[] = [];
   let inside: ScanRecord | null = null;
   for (const scan of effectiveMovements(history)) {
@@ -22,6 +26,7 @@ export function findConflicts(history: readonly ScanRecord[]): ConflictPair[] {
       inside = null;
       continue;
     }
+    if (inside !== null && dayOf && dayOf(inside) !== dayOf(scan)) inside = null;
     if (inside === null) {
       inside = scan;
       continue;

@@ -4,13 +4,18 @@
  * before it is uploaded; the turnstile is never awaited for the answer.
  */
 import { randomUUID } from 'node:crypto';
-import type { GateEvent, GateStatus, ScanResult } from '../../shared/gate-api.js';
+import type { EventWindow, GateEvent, GateStatus, ScanResult } from '../../shared/gate-api.js';
 import { createLogger } from '../../shared/logger.js';
 import type { Direction, ScanRecord } from '../../shared/scans.js';
 import type { TurnstileResult } from '../../shared/turnstile.js';
 import type { ApplyOutcome } from './apply.js';
 import { ApiFailure } from './errors.js';
-import { decide, MAX_BARCODE_LENGTH, type Decision } from './rules.js';
+import type { DayOf } from './conflicts.js';
+import { dayStartOf, isMultiDay } from './door-time.js';
+import { eventWindows } from './event-windows.js';
+import { InsideCount } from './inside-count.js';
+import { otherEventOf } from './other-events.js';
+import { attentionFor, decide, isPlausibleBarcode, MAX_BARCODE_LENGTH, type Decision } from './rules.js';
 import type { SecretStore } from './secrets.js';
 import type { StoredSettings } from './settings.js';
 import type { GateStore } from './store/index.js';
@@ -23,6 +28,11 @@ import { summarise } from './views.js';
 
 const log = createLogger('gate.engine');
 export const OPEN_BY_HAND = 'Open the gate by hand';
+
+/** An attention flag's words stay on screen when the turnstile also needs opening by hand. */
+function withOpenByHand(attention: string | undefined): string {
+  return attention ? `${attention} · ${OPEN_BY_HAND}` : OPEN_BY_HAND;
+}
 
 export interface EngineParts {
   store: GateStore;
@@ -47,6 +57,7 @@ export class Engine {
   private scanner: { settings: SerialScannerSettings; reader: SerialScanner } | null = null;
   private isStopped = false;
   private isStarted = false;
+  private readonly inside: InsideCount;
 
   constructor(parts: EngineParts) {
     this.store = parts.store;
@@ -55,6 +66,7 @@ export class Engine {
     this.now = parts.now;
     this.timeZone = parts.timeZone;
     this.ticketCount = this.store.tickets.count();
+    this.inside = new InsideCount(this.store);
     this.turnstile = createTurnstile(this.settings.turnstile);
     this.sync = new SyncClient(syncTargetFor(this, parts.syncTiming?.snapshotBatchTickets), parts.syncTiming);
   }
@@ -147,10 +159,31 @@ export class Engine {
     };
   }
 
+  /** People inside now (admissions minus exits known from every gate, since the day started). */
+  insideNow(): number {
+    return this.inside.count(this.now(), this.settings.dayStarts, this.timeZone);
+  }
+
+  /** For a ticket of a multi-day event: the door day of a scan (admissions on two days never clash). */
+  conflictDays(barcode: string): DayOf | null {
+    const ticket = this.store.tickets.get(barcode);
+    const event = ticket ? this.store.tickets.event(ticket.eventId) : null;
+    if (!event || !isMultiDay(event)) return null;
+    const { dayStarts } = this.settings;
+    return (scan) => dayStartOf(new Date(scan.at), dayStarts, this.timeZone).getTime();
+  }
+
+  /** Where each selected event's admission window stands today (the idle screen warns). */
+  eventWindows(): EventWindow[] {
+    return eventWindows(this.settings, (id) => this.store.tickets.event(id), this.now(), this.timeZone);
+  }
+
   scan(rawBarcode: string, direction?: Direction): ScanResult {
     const barcode = rawBarcode.trim();
     const ticket = barcode.length <= MAX_BARCODE_LENGTH ? this.store.tickets.get(barcode) : null;
     const event = ticket ? this.store.tickets.event(ticket.eventId) : null;
+    // Not in our list: the relay's keyed-hash index may still know whose night it is.
+    const otherEventId = !ticket && isPlausibleBarcode(barcode) ? otherEventOf(this.store, barcode) : null;
     const decision = decide({
       barcode: rawBarcode,
       direction,
@@ -160,6 +193,11 @@ export class Engine {
       settings: this.settings,
       now: this.now(),
       timeZone: this.timeZone,
+      otherEvent:
+        otherEventId === null
+          ? null
+          : { eventId: otherEventId, event: this.store.tickets.event(otherEventId) },
+      insideCount: this.settings.capacity === null ? 0 : this.insideNow(),
     });
     const scan = this.record({
       decision,
@@ -176,6 +214,7 @@ export class Engine {
       scanId: scan.id,
       ...(ticket ? { ticket: summarise(ticket, event) } : {}),
       ...(decision.previous ? { previous: decision.previous } : {}),
+      ...(decision.attention ? { attention: decision.attention } : {}),
     };
     return this.afterDecision(scan, result);
   }
@@ -198,12 +237,15 @@ export class Engine {
       note,
       annuls: null,
     });
+    // Staff override the rules (capacity, dates …), but an ID check still applies to who comes in.
+    const attention = ticket ? attentionFor(ticket, event, this.settings.attention) : undefined;
     return this.afterDecision(scan, {
       result: 'admit',
       reason: 'admitted',
       message: decision.message,
       scanId: scan.id,
       ...(ticket ? { ticket: summarise(ticket, event) } : {}),
+      ...(attention ? { attention } : {}),
     });
   }
 
@@ -261,13 +303,15 @@ export class Engine {
     };
     // One autocommit INSERT under synchronous=FULL: on disk before anything else happens.
     this.store.scans.insert(scan, { isLocal: true, isUploaded: false, relaySeq: null });
+    this.inside.touched(scan.barcode);
     return scan;
   }
 
   private afterDecision(scan: ScanRecord, result: ScanResult): ScanResult {
     if (scan.result === 'admit') {
       const status = this.turnstile.status();
-      if (status.state === 'error' || status.state === 'disconnected') result.attention = OPEN_BY_HAND;
+      if (status.state === 'error' || status.state === 'disconnected')
+        result.attention = withOpenByHand(result.attention);
       const context = { barcode: scan.barcode, gate: this.settings.gateName };
       void this.turnstile.open(scan.direction, this.settings.turnstile.pulseMs, context).then(
         (outcome) => this.turnstileAnswered(scan, result, outcome),
@@ -286,8 +330,12 @@ export class Engine {
     if (outcome.error !== undefined) {
       log.warn('turnstile did not open; the admission stands', { scanId: scan.id, error: outcome.error });
       this.emit({ type: 'turnstile', turnstile: this.turnstile.status(), result: outcome });
-      if (result.attention === undefined)
-        this.emit({ type: 'decision', decision: { ...result, attention: OPEN_BY_HAND }, scan });
+      if (!result.attention?.includes(OPEN_BY_HAND))
+        this.emit({
+          type: 'decision',
+          decision: { ...result, attention: withOpenByHand(result.attention) },
+          scan,
+        });
       return;
     }
     if (outcome.passed === false) {
@@ -304,6 +352,7 @@ export class Engine {
   /** Called after every applied sync batch. */
   applied(outcome: ApplyOutcome): void {
     this.ticketCount += outcome.ticketsInserted;
+    for (const scan of outcome.scansAdded) this.inside.touched(scan.barcode);
     if (outcome.conflictsAdded > 0)
       log.warn('conflicting admissions found', { count: outcome.conflictsAdded });
   }

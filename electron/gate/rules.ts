@@ -1,16 +1,39 @@
 /**
  * The admission rules: a pure function of (ticket state, scan history, gate settings, now). No I/O,
  * no clock, no database: the engine gathers the facts, this decides. Reason codes are pinned in
- * shared/scans.ts; messages are what a door person reads at a glance.
+ * shared/scans.ts; messages are what a door person reads at a glance. The order of the checks is the
+ * order of what matters at a door: whose ticket it is, whether the night is on, whether the ticket
+ * still counts, whether it is the right day, whether the holder is already inside, room in the venue.
  */
+import type { AttentionRule, DateWindow } from '../../shared/gate-api.js';
 import type { DecisionReason, Direction, ScanRecord } from '../../shared/scans.js';
 import type { EventInfo, TicketState } from '../../shared/tickets.js';
+import {
+  admissionWindow,
+  dayStartOf,
+  DEFAULT_DAY_STARTS,
+  formatDayDateTime,
+  isMultiDay,
+} from './door-time.js';
 
 export interface RuleSettings {
   events: readonly string[];
   ticketTypes: readonly string[];
   mode: 'entry' | 'exit';
   reentry: 'never' | 'after_exit';
+  /** Admission window around the event's dates; absent or null: dates are not checked. */
+  dateWindow?: DateWindow | null;
+  /** Gate-local HH:MM when the day starts, for multi-day events (06:00 when absent). */
+  dayStarts?: string;
+  /** Entry is refused once `insideCount` reaches it; absent or null: no limit. */
+  capacity?: number | null;
+  attention?: readonly AttentionRule[];
+}
+
+/** Another event's ticket, known only from the relay's keyed-hash index (no ticket state). */
+export interface OtherEventHit {
+  eventId: string;
+  event: EventInfo | null;
 }
 
 export interface RuleInput {
@@ -27,8 +50,12 @@ export interface RuleInput {
   history: readonly ScanRecord[];
   settings: RuleSettings;
   now: Date;
-  /** IANA zone for the times in messages; the gate machine's own zone when absent. */
+  /** IANA zone for day starts and the times in messages; the gate machine's own zone when absent. */
   timeZone?: string;
+  /** When the barcode is not in the list: the event the index names for it, if any. */
+  otherEvent?: OtherEventHit | null;
+  /** People inside now, from the admissions and exits of every gate (for capacity). */
+  insideCount?: number;
 }
 
 export interface Decision {
@@ -39,6 +66,8 @@ export interface Decision {
   /** The barcode as it will be recorded (trimmed). */
   barcode: string;
   previous?: { gate: string; at: string };
+  /** Words for staff on an admission that needs a look (attention flags: ID check, wristband …). */
+  attention?: string;
 }
 
 export const MAX_BARCODE_LENGTH = 256;
@@ -115,9 +144,9 @@ export function presenceOf(history: readonly ScanRecord[]): Presence {
   return presence;
 }
 
-function eventLabel(ticket: TicketState, event: EventInfo | null, timeZone?: string): string {
-  const name = event?.name ?? `event ${ticket.eventId}`;
-  return event?.startDate ? `${name} on ${formatDate(event.startDate, timeZone)}` : name;
+function eventLabel(eventId: string, event: EventInfo | null, timeZone?: string): string {
+  const name = event?.name ?? `event ${eventId}`;
+  return event?.startDate ? `${name} on ${formatDayDateTime(event.startDate, timeZone)}` : name;
 }
 
 function typeIsAllowed(ticket: TicketState, allowed: readonly string[]): boolean {
@@ -128,17 +157,46 @@ function typeIsAllowed(ticket: TicketState, allowed: readonly string[]): boolean
   );
 }
 
+/** Every matching rule's text, in the rules' order: ticket type name and tags, the event's tags. */
+export function attentionFor(
+  ticket: TicketState,
+  event: EventInfo | null,
+  rules: readonly AttentionRule[] | undefined,
+): string | undefined {
+  if (!rules || rules.length === 0) return undefined;
+  const typeTags = event?.ticketTypes.find((type) => type.id === ticket.ticketTypeId)?.tags ?? [];
+  const words = [
+    ticket.ticketTypeName ?? '',
+    ...(ticket.ticketTypeTags ?? []),
+    ...typeTags,
+    ...(event?.tags ?? []),
+  ].map((word) => word.toLowerCase());
+  const texts = rules
+    .filter((rule) => words.some((word) => word.includes(rule.match.toLowerCase())))
+    .map((rule) => rule.text);
+  return texts.length > 0 ? [...new Set(texts)].join(' · ') : undefined;
+}
+
+/** A multi-day ticket counts only today's movements: everyone inside when the day starts has left. */
+function countingHistory(input: RuleInput): { history: readonly ScanRecord[]; isDaily: boolean } {
+  if (!input.event || !isMultiDay(input.event)) return { history: input.history, isDaily: false };
+  const dayStart = dayStartOf(input.now, input.settings.dayStarts ?? DEFAULT_DAY_STARTS, input.timeZone);
+  const since = dayStart.getTime();
+  return { history: input.history.filter((scan) => Date.parse(scan.at) >= since), isDaily: true };
+}
+
 function alreadyAdmitted(
   base: Omit<Decision, 'result' | 'reason' | 'message'>,
   admission: ScanRecord,
   timeZone: string | undefined,
-  suffix = '',
+  detail: { isDaily: boolean; suffix?: string },
 ): Decision {
+  const when = detail.isDaily ? ' today' : '';
   return {
     ...base,
     result: 'deny',
     reason: 'already_admitted',
-    message: `Already admitted at ${admission.gate} at ${formatTime(admission.at, timeZone)}${suffix}`,
+    message: `Already admitted${when} at ${admission.gate} at ${formatTime(admission.at, timeZone)}${detail.suffix ?? ''}`,
     previous: { gate: admission.gate, at: admission.at },
   };
 }
@@ -153,19 +211,23 @@ export function decide(input: RuleInput): Decision {
     reason,
     message,
   });
-  const { ticket, settings, timeZone } = input;
+  const { ticket, event, settings, timeZone } = input;
 
   if (!isPlausibleBarcode(barcode)) return deny('malformed', 'Not a ticket barcode; scan again');
   if (settings.events.length === 0) return deny('no_event_selected', 'No event selected for this gate');
-  if (!ticket) return deny('unknown_barcode', 'Unknown ticket: not in the list for this gate');
-  const presence = presenceOf(input.history);
+  if (!ticket) {
+    // The index only ever names another night; it never admits, and never speaks for our own events.
+    const other = input.otherEvent;
+    if (other && !settings.events.includes(other.eventId)) {
+      return deny('wrong_event', `Ticket is for ${eventLabel(other.eventId, other.event, timeZone)}`);
+    }
+    return deny('unknown_barcode', 'Unknown ticket: not in the list for this gate');
+  }
 
   switch (direction) {
     case 'out':
-      // Letting someone out never depends on the ticket still being valid.
-      return presence.state === 'inside'
-        ? { ...base, result: 'admit', reason: 'exited', message: 'Exit recorded' }
-        : deny('not_inside', 'Ticket is not inside: no admission to exit from');
+      // Letting someone out never depends on the ticket, the date, or what this gate saw come in.
+      return { ...base, result: 'admit', reason: 'exited', message: 'Exit recorded' };
     case 'in':
       break;
     default: {
@@ -173,9 +235,9 @@ export function decide(input: RuleInput): Decision {
       throw new Error(`unknown direction ${String(impossible)}`);
     }
   }
-  if (!settings.events.includes(ticket.eventId)) {
-    return deny('wrong_event', `Ticket is for ${eventLabel(ticket, input.event, timeZone)}`);
-  }
+  const label = eventLabel(ticket.eventId, event, timeZone);
+  if (!settings.events.includes(ticket.eventId)) return deny('wrong_event', `Ticket is for ${label}`);
+  if (event?.isCancelled) return deny('event_cancelled', `Event cancelled: ${label}`);
   if (!ticket.valid) {
     return deny(
       'not_valid',
@@ -188,18 +250,44 @@ export function decide(input: RuleInput): Decision {
       `Ticket type ${ticket.ticketTypeName ?? ticket.ticketTypeId ?? '(none)'} is not admitted at this gate`,
     );
   }
+  const window = event ? admissionWindow(event, settings.dateWindow) : null;
+  if (window && input.now < window.opensAt) {
+    return deny(
+      'too_early',
+      `Too early for ${label}: entry opens ${formatDayDateTime(window.opensAt, timeZone)}`,
+    );
+  }
+  if (window && input.now > window.closesAt) {
+    return deny(
+      'too_late',
+      `Too late for ${label}: entry closed ${formatDayDateTime(window.closesAt, timeZone)}`,
+    );
+  }
+
+  const { history, isDaily } = countingHistory(input);
+  const presence = presenceOf(history);
+  let admission: Decision;
   switch (presence.state) {
     case 'never':
-      return { ...base, result: 'admit', reason: 'admitted', message: 'Admitted' };
+      admission = { ...base, result: 'admit', reason: 'admitted', message: 'Admitted' };
+      break;
     case 'inside':
-      return alreadyAdmitted(base, presence.since, timeZone);
+      return alreadyAdmitted(base, presence.since, timeZone, { isDaily });
     case 'outside':
-      return settings.reentry === 'after_exit'
-        ? { ...base, result: 'admit', reason: 'readmitted', message: 'Re-admitted after exit' }
-        : alreadyAdmitted(base, presence.lastAdmission, timeZone, ' (no re-entry)');
+      if (settings.reentry !== 'after_exit')
+        return alreadyAdmitted(base, presence.lastAdmission, timeZone, { isDaily, suffix: ' (no re-entry)' });
+      admission = { ...base, result: 'admit', reason: 'readmitted', message: 'Re-admitted after exit' };
+      break;
     default: {
       const impossible: never = presence;
       throw new Error(`unknown presence ${JSON.stringify(impossible)}`);
     }
   }
+  const capacity = settings.capacity ?? null;
+  const inside = input.insideCount ?? 0;
+  if (capacity !== null && inside >= capacity) {
+    return deny('capacity_reached', `Venue full: ${inside} inside, capacity ${capacity}`);
+  }
+  const attention = attentionFor(ticket, event, settings.attention);
+  return attention === undefined ? admission : { ...admission, attention };
 }

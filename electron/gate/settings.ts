@@ -8,9 +8,13 @@ import { z } from 'zod';
 import { editableSettingsSchema, type EditableSettings, type SettingsView } from '../../shared/gate-api.js';
 import { DEFAULT_TURNSTILE_SETTINGS } from '../../shared/turnstile.js';
 import { createLogger } from '../../shared/logger.js';
+import { DEFAULT_DAY_STARTS } from './door-time.js';
 import type { StateQueries } from './store/state.js';
 
 const log = createLogger('gate.settings');
+
+/** Tickets are admissible from 12 hours before an event starts until 6 hours after it ends. */
+export const DEFAULT_DATE_WINDOW = { beforeHours: 12, afterHours: 6 } as const;
 
 export type StoredSettings = Omit<EditableSettings, 'token' | 'pin'> & { pinHash: string | null };
 
@@ -29,6 +33,9 @@ export function defaultSettings(): StoredSettings {
     reentry: 'never',
     sounds: true,
     capacity: null,
+    dateWindow: DEFAULT_DATE_WINDOW,
+    dayStarts: DEFAULT_DAY_STARTS,
+    attention: [],
     pinHash: null,
     kiosk: false,
     turnstile: DEFAULT_TURNSTILE_SETTINGS,

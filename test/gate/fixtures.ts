@@ -3,11 +3,14 @@ import { randomUUID } from 'node:crypto';
 import type { ScanRecord } from '../../shared/scans.js';
 import type { EventInfo, TicketState } from '../../shared/tickets.js';
 
+/** Tonight's show by default: it started an hour before this test process did (door rules read the date). */
+const TONIGHT_START = new Date(Date.now() - 60 * 60_000).toISOString();
+
 export function eventInfo(id: string, name = `Show ${id}`): EventInfo {
   return {
     id,
     name,
-    startDate: '2026-11-27T09:00:00.000Z',
+    startDate: TONIGHT_START,
     endDate: null,
     venueName: 'The Venue',
     ticketTypes: [{ id: 'T1', name: 'General' }],

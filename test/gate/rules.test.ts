@@ -112,7 +112,7 @@ describe('admission rules', () => {
     expect(decision).toMatchObject({
       result: 'deny',
       reason: 'wrong_event',
-      message: 'Ticket is for Another Show on Fri 5 Jan 2024',
+      message: 'Ticket is for Another Show on Fri 5 Jan 2024, 09:00',
     });
   });
 
@@ -232,10 +232,10 @@ describe('admission rules', () => {
     );
   });
 
-  it('denies an exit scan of a ticket that is not inside', () => {
-    expect(run({ direction: 'out' })).toMatchObject({ result: 'deny', reason: 'not_inside' });
+  it('records an exit scan of a ticket that is not inside (exits always pass)', () => {
+    expect(run({ direction: 'out' })).toMatchObject({ result: 'admit', reason: 'exited' });
     const left = [scan({}), scan({ direction: 'out', reason: 'exited', at: '2024-01-01T08:50:00.000Z' })];
-    expect(run({ direction: 'out', history: left }).reason).toBe('not_inside');
+    expect(run({ direction: 'out', history: left }).reason).toBe('exited');
   });
 
   it('lets an explicit direction override the gate mode', () => {
@@ -248,7 +248,7 @@ describe('admission rules', () => {
     );
   });
 
-  it('can produce every pinned reason code', () => {
+  it('can produce every pinned reason code but the retired not_inside', () => {
     const seen = new Set<DecisionReason>([
       run({ barcode: '' }).reason,
       run({ settings: { ...SETTINGS, events: [] } }).reason,
@@ -263,8 +263,14 @@ describe('admission rules', () => {
         settings: { ...SETTINGS, reentry: 'after_exit' },
       }).reason,
       run({ history: [scan({})], direction: 'out' }).reason,
-      run({ direction: 'out' }).reason,
+      run({ settings: { ...SETTINGS, dateWindow: { beforeHours: 1, afterHours: 1 } } }).reason,
+      run({
+        settings: { ...SETTINGS, dateWindow: { beforeHours: 1, afterHours: 1 } },
+        now: new Date('2023-12-30T00:00:00.000Z'),
+      }).reason,
+      run({ settings: { ...SETTINGS, capacity: 1 }, insideCount: 1 }).reason,
+      run({ event: { ...EVENT, isCancelled: true } }).reason,
     ]);
-    expect([...seen].sort()).toEqual([...DECISION_REASONS].sort());
+    expect([...seen].sort()).toEqual(DECISION_REASONS.filter((reason) => reason !== 'not_inside').sort());
   });
 });

@@ -190,16 +190,43 @@ export function seedDelivery(): Record<string, unknown> {
 export interface OrderSpec {
   orderId: number;
   eventId?: number;
-  tickets: { barcode: string; valid?: boolean; ticketTypeId?: number }[];
+  tickets: {
+    barcode: string;
+    valid?: boolean;
+    ticketTypeId?: number;
+    ticketTypeName?: string;
+    ticketTypeTags?: string[];
+  }[];
   /** Transaction ids in the snapshot; the highest is the snapshot's version. */
   transactions?: { id: number; type?: string }[];
+  /** The event's dates; by default tonight's show (started an hour ago, ends in four). */
+  startDate?: string;
+  endDate?: string;
 }
+
+/** Tonight's show as gates see it under the default date window: started an hour ago, ends in four. */
+export function tonight(now = Date.now()): { startDate: string; endDate: string } {
+  return {
+    startDate: new Date(now - 3_600_000).toISOString(),
+    endDate: new Date(now + 4 * 3_600_000).toISOString(),
+  };
+}
+
+const TONIGHT = tonight();
 
 /** An ORDER_SAVED delivery shaped like the seed, with the given order, tickets and transactions. */
 export function orderDelivery(spec: OrderSpec): Record<string, unknown> {
   const seed = seedDelivery();
   const data = seed.data as Record<string, unknown>;
-  const event = { ...(data.event as Record<string, unknown>), id: spec.eventId ?? 132218 };
+  // The seed's show was in 2023; a gate's date window would call its tickets too late. One date per
+  // test process, so repeated deliveries carry the same event and add no event entries to the log.
+  const dates = TONIGHT;
+  const event = {
+    ...(data.event as Record<string, unknown>),
+    id: spec.eventId ?? 132218,
+    startDate: spec.startDate ?? dates.startDate,
+    endDate: spec.endDate ?? dates.endDate,
+  };
   const ticketTemplate = ((data.tickets as { items: Record<string, unknown>[] }).items[0] ?? {}) as Record<
     string,
     unknown
@@ -209,7 +236,11 @@ export function orderDelivery(spec: OrderSpec): Record<string, unknown> {
     id: spec.orderId * 100 + index,
     barcode: ticket.barcode,
     valid: ticket.valid ?? true,
-    ticketType: { id: ticket.ticketTypeId ?? 360875, name: 'free', tags: { items: [] } },
+    ticketType: {
+      id: ticket.ticketTypeId ?? 360875,
+      name: ticket.ticketTypeName ?? 'free',
+      tags: { items: (ticket.ticketTypeTags ?? []).map((name) => ({ name })) },
+    },
   }));
   const transactions = (spec.transactions ?? [{ id: spec.orderId }]).map((tx) => ({
     id: tx.id,

@@ -52,6 +52,8 @@ describe('gatehouse sim', () => {
       '7',
       '--event',
       '5150',
+      '--start',
+      '2026-12-31T20:00:00+11:00',
       '--oracle',
       oracle,
     ];
@@ -85,8 +87,33 @@ describe('gatehouse sim', () => {
       '7',
       '--event',
       '5150',
+      '--start',
+      '2026-12-31T09:00:00.000Z',
     ]);
+    // The same seed (and start) plays the same night.
     expect(again.bodies).toEqual(relay.bodies);
+    expect(result.stdout).toContain(
+      'the show starts 2026-12-31T09:00:00.000Z and ends 2026-12-31T14:00:00.000Z',
+    );
+  });
+
+  it('dates the simulated show a few hours from now unless --start says otherwise', async () => {
+    const relay = await receiver();
+    const before = Date.now();
+    const result = await runGatehouse(['sim', '--relay', relay.url, '--secret', 's', '--orders', '3']);
+    expect(result.code, result.stderr).toBe(0);
+    const starts = relay.bodies.flatMap((body) => {
+      const parsed = parseDelivery(body);
+      if ('error' in parsed) return [];
+      const event =
+        parsed.kind === 'order' ? parsed.order.event : parsed.kind === 'event' ? parsed.event : null;
+      return event?.startDate ? [Date.parse(event.startDate)] : [];
+    });
+    expect(starts.length).toBe(relay.bodies.length);
+    for (const start of starts) {
+      expect(start - before).toBeGreaterThanOrEqual(2 * 3_600_000);
+      expect(start - before).toBeLessThanOrEqual(3 * 3_600_000 + 60_000);
+    }
   });
 
   it.each([
@@ -96,6 +123,14 @@ describe('gatehouse sim', () => {
     [
       ['--relay', 'http://127.0.0.1:1', '--secret', 's', '--orders', '2.5'],
       '--orders must be a whole number',
+    ],
+    [
+      ['--relay', 'http://127.0.0.1:1', '--secret', 's', '--start', 'tonight'],
+      '--start must be an ISO date and time, e.g. 2026-12-31T20:00:00Z, got "tonight"',
+    ],
+    [
+      ['--relay', 'http://127.0.0.1:1', '--secret', 's', '--start', '2026-12-31'],
+      '--start must be an ISO date',
     ],
   ])('refuses %j with exit 2', async (args, message) => {
     const result = await runGatehouse(['sim', ...args], { env: { GATEHOUSE_WEBHOOK_SECRET: '' } });

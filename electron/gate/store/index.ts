@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { createApplyErrorQueries } from './apply-errors.js';
 import { migrate } from './migrations.js';
+import { createOtherEventQueries } from './other-events.js';
 import { createScanQueries } from './scans.js';
 import { createStateQueries } from './state.js';
 import { createTicketQueries } from './tickets.js';
@@ -27,6 +28,7 @@ export class GateStore {
   readonly scans;
   readonly state;
   readonly applyErrors;
+  readonly otherEvents;
   private readonly db: Database.Database;
 
   constructor(path: string) {
@@ -45,6 +47,7 @@ export class GateStore {
     this.scans = createScanQueries(this.db);
     this.state = createStateQueries(this.db);
     this.applyErrors = createApplyErrorQueries(this.db);
+    this.otherEvents = createOtherEventQueries(this.db);
   }
 
   /** Runs `work` in one IMMEDIATE transaction; it must not await. */
@@ -73,6 +76,14 @@ export class GateStore {
   savepoint<T>(work: () => T): T {
     if (!this.db.inTransaction) throw new Error('savepoint outside a transaction');
     return this.db.transaction(work)();
+  }
+
+  /** The database's committed size in bytes (page count × page size), for size benchmarks. */
+  pageBytes(): number {
+    return (
+      Number(this.db.pragma('page_count', { simple: true })) *
+      Number(this.db.pragma('page_size', { simple: true }))
+    );
   }
 
   get isOpen(): boolean {

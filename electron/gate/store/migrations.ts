@@ -111,6 +111,20 @@ export const MIGRATIONS: readonly string[] = [
     recorded_at TEXT NOT NULL
   ) STRICT;
   `,
+  // 4: door rules (issue 12): ticket-type and event tags for attention flags, the event's cancelled
+  // mark, and the relay's index of other events' tickets — a keyed hash and an event id per ticket,
+  // nothing personal — stamped with the seq that last confirmed it, plus the key to hash scans with.
+  `
+  ALTER TABLE tickets ADD COLUMN ticket_type_tags TEXT;
+  ALTER TABLE events ADD COLUMN tags TEXT;
+  ALTER TABLE events ADD COLUMN is_cancelled INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sync_state ADD COLUMN index_key BLOB;
+  CREATE TABLE other_event_tickets (
+    hash BLOB PRIMARY KEY,
+    event_id TEXT NOT NULL,
+    seq INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
 
 export class NewerDatabaseError extends Error {

@@ -25,6 +25,7 @@ export interface TicketRow {
   version_source: string;
   version_tx: number;
   version_seq: number;
+  ticket_type_tags: string | null;
 }
 
 interface EventRow {
@@ -34,9 +35,28 @@ interface EventRow {
   end_date: string | null;
   venue_name: string | null;
   ticket_types: string;
+  tags: string | null;
+  is_cancelled: number;
 }
 
-const ticketTypesSchema = z.array(z.object({ id: z.string(), name: z.string().nullable() }));
+const ticketTypesSchema = z.array(
+  z.object({ id: z.string(), name: z.string().nullable(), tags: z.array(z.string()).optional() }),
+);
+const tagsSchema = z.array(z.string());
+
+/** A JSON list of tags, or none: a damaged value reads as no tags rather than crashing a scan. */
+function tagsFrom(json: string | null): string[] {
+  if (json === null) return [];
+  try {
+    const parsed = tagsSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
+
+const tagsColumn = (tags: readonly string[] | undefined): string | null =>
+  tags && tags.length > 0 ? JSON.stringify(tags) : null;
 
 export function ticketFromRow(row: TicketRow): TicketState {
   return {
@@ -57,6 +77,7 @@ export function ticketFromRow(row: TicketRow): TicketState {
       txId: row.version_tx,
       seq: row.version_seq,
     },
+    ...(row.ticket_type_tags === null ? {} : { ticketTypeTags: tagsFrom(row.ticket_type_tags) }),
   };
 }
 
@@ -70,6 +91,8 @@ function eventFromRow(row: EventRow): EventInfo {
     endDate: row.end_date,
     venueName: row.venue_name,
     ticketTypes: types.success ? types.data : [],
+    ...(row.tags === null ? {} : { tags: tagsFrom(row.tags) }),
+    ...(row.is_cancelled === 1 ? { isCancelled: true } : {}),
   };
 }
 
@@ -86,15 +109,18 @@ export function createTicketQueries(db: Database.Database) {
     ),
     upsert: db.prepare(`
       INSERT INTO tickets (barcode, ticket_id, order_id, event_id, ticket_type_id, ticket_type_name, holder_name,
-        customer_name, email, is_valid, cause, changed_at, version_source, version_tx, version_seq)
+        customer_name, email, is_valid, cause, changed_at, version_source, version_tx, version_seq,
+        ticket_type_tags)
       VALUES (@barcode, @ticket_id, @order_id, @event_id, @ticket_type_id, @ticket_type_name, @holder_name,
-        @customer_name, @email, @is_valid, @cause, @changed_at, @version_source, @version_tx, @version_seq)
+        @customer_name, @email, @is_valid, @cause, @changed_at, @version_source, @version_tx, @version_seq,
+        @ticket_type_tags)
       ON CONFLICT (barcode) DO UPDATE SET ticket_id = excluded.ticket_id, order_id = excluded.order_id,
         event_id = excluded.event_id, ticket_type_id = excluded.ticket_type_id,
         ticket_type_name = excluded.ticket_type_name, holder_name = excluded.holder_name,
         customer_name = excluded.customer_name, email = excluded.email, is_valid = excluded.is_valid,
         cause = excluded.cause, changed_at = excluded.changed_at, version_source = excluded.version_source,
-        version_tx = excluded.version_tx, version_seq = excluded.version_seq`),
+        version_tx = excluded.version_tx, version_seq = excluded.version_seq,
+        ticket_type_tags = excluded.ticket_type_tags`),
     count: db.prepare<[], { count: number }>('SELECT COUNT(*) AS count FROM tickets'),
     byBarcodePrefix: db.prepare<[string, string, number], TicketRow>(
       'SELECT * FROM tickets WHERE barcode >= ? AND barcode < ? ORDER BY barcode LIMIT ?',
@@ -122,10 +148,11 @@ export function createTicketQueries(db: Database.Database) {
     eventById: db.prepare<[string], EventRow>('SELECT * FROM events WHERE id = ?'),
     allEvents: db.prepare<[], EventRow>('SELECT * FROM events ORDER BY start_date, name'),
     upsertEvent: db.prepare(`
-      INSERT INTO events (id, name, start_date, end_date, venue_name, ticket_types)
-      VALUES (@id, @name, @start_date, @end_date, @venue_name, @ticket_types)
+      INSERT INTO events (id, name, start_date, end_date, venue_name, ticket_types, tags, is_cancelled)
+      VALUES (@id, @name, @start_date, @end_date, @venue_name, @ticket_types, @tags, @is_cancelled)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, start_date = excluded.start_date,
-        end_date = excluded.end_date, venue_name = excluded.venue_name, ticket_types = excluded.ticket_types`),
+        end_date = excluded.end_date, venue_name = excluded.venue_name, ticket_types = excluded.ticket_types,
+        tags = excluded.tags, is_cancelled = excluded.is_cancelled`),
   };
 
   return {
@@ -163,6 +190,7 @@ export function createTicketQueries(db: Database.Database) {
         version_source: state.version.source,
         version_tx: state.version.txId,
         version_seq: state.version.seq,
+        ticket_type_tags: tagsColumn(state.ticketTypeTags),
       });
       return stored ? 'updated' : 'inserted';
     },
@@ -201,6 +229,8 @@ export function createTicketQueries(db: Database.Database) {
         end_date: event.endDate,
         venue_name: event.venueName,
         ticket_types: JSON.stringify(event.ticketTypes),
+        tags: tagsColumn(event.tags),
+        is_cancelled: event.isCancelled ? 1 : 0,
       });
     },
   };

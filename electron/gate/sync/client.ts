@@ -38,9 +38,10 @@ export interface SyncTarget {
   cursor(): number;
   events(): string[];
   pendingScans(limit: number): ScanRecord[];
-  welcome(events: EventInfo[]): void;
-  /** A snapshot starts: anything buffered from an earlier, interrupted one is dropped. */
-  snapshotBegin?(): void;
+  /** Returns 'resync' when the gate must start over from a fresh snapshot (a new index key). */
+  welcome(events: EventInfo[], indexKey?: string): 'kept' | 'resync';
+  /** A snapshot as of `cursor` starts: anything buffered from an earlier, interrupted one is dropped. */
+  snapshotBegin?(cursor?: number): void;
   /** Takes a chunk (applied now or batched with the next ones); returns how many tickets were stored now. */
   snapshotChunk(chunk: SnapshotChunk): number;
   /**
@@ -294,10 +295,13 @@ export class SyncClient {
   private handle(frame: ReadFrame): void {
     switch (frame.type) {
       case 'welcome':
+        if (this.target.welcome(frame.events, frame.indexKey) === 'resync') {
+          this.closed('the relay changed its index key; syncing afresh', false);
+          return;
+        }
         this.isWelcomed = true;
         if (this.unreadableStreak === 0) this.backoff.reset();
         this.relayClock.welcomed();
-        this.target.welcome(frame.events);
         this.update({
           connection: 'online',
           lastError: null,
@@ -308,7 +312,7 @@ export class SyncClient {
         this.uploadPending();
         return;
       case 'snapshot-begin':
-        this.target.snapshotBegin?.();
+        this.target.snapshotBegin?.(frame.cursor);
         this.update({
           snapshot: { received: 0, total: frame.tickets },
           head: Math.max(this.state.head ?? 0, frame.cursor),

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import {
+  indexEntrySchema,
   logEntrySchema,
   relayFrameSchema,
   type LogEntry,
@@ -35,6 +36,7 @@ const chunkEnvelope = z.object({
   events: z.array(z.unknown()),
   tickets: z.array(z.unknown()),
   scans: z.array(z.unknown()),
+  index: z.array(z.unknown()).optional(),
 });
 const seqOnly = z.object({ seq: z.number().int().positive() });
 const snapshotScanSchema = z.object({ seq: z.number().int().positive(), scan: scanRecordSchema });
@@ -96,6 +98,7 @@ export function readRelayFrame(text: string): FrameReading {
     const events = each(envelope.data.events, eventInfoSchema, (index) => `snapshot event ${index}`);
     const tickets = each(envelope.data.tickets, ticketStateSchema, (index) => `snapshot ticket ${index}`);
     const scans = each(envelope.data.scans, snapshotScanSchema, (index) => `snapshot scan ${index}`);
+    const index = each(envelope.data.index ?? [], indexEntrySchema, (at) => `snapshot index entry ${at}`);
     return {
       ok: true,
       frame: {
@@ -103,8 +106,14 @@ export function readRelayFrame(text: string): FrameReading {
         events: events.good,
         tickets: tickets.good,
         scans: scans.good,
+        index: index.good,
         // A snapshot scan's seq is not a cursor position: the snapshot's end sets the cursor.
-        unreadable: [...events.unreadable, ...tickets.unreadable, ...scans.unreadable].map((problem) => ({
+        unreadable: [
+          ...events.unreadable,
+          ...tickets.unreadable,
+          ...scans.unreadable,
+          ...index.unreadable,
+        ].map((problem) => ({
           ...problem,
           seq: null,
         })),

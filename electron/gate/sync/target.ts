@@ -12,6 +12,7 @@ import {
   type SnapshotChunk,
 } from '../apply.js';
 import type { Engine } from '../engine.js';
+import { acceptIndexKey } from '../other-events.js';
 import type { SyncTarget } from './client.js';
 
 /** Snapshot chunks are applied in batches of about this many tickets (one transaction each). */
@@ -21,6 +22,8 @@ export function syncTargetFor(engine: Engine, batchTickets = SNAPSHOT_BATCH_TICK
   const now = () => engine.now().toISOString();
   let batch: SnapshotChunk[] = [];
   let batchSize = 0;
+  let snapshotCursor = 0;
+  const conflictDays = (barcode: string) => engine.conflictDays(barcode);
   /** Stores the batch; returns how many tickets it held. */
   const flush = (): number => {
     if (batch.length === 0) return 0;
@@ -28,7 +31,16 @@ export function syncTargetFor(engine: Engine, batchTickets = SNAPSHOT_BATCH_TICK
     const tickets = chunks.reduce((sum, chunk) => sum + chunk.tickets.length, 0);
     batch = [];
     batchSize = 0;
-    engine.applied(applySnapshotChunks(engine.store, engine.settings.gateName, chunks, now()));
+    engine.applied(
+      applySnapshotChunks(
+        engine.store,
+        engine.settings.gateName,
+        chunks,
+        now(),
+        snapshotCursor,
+        conflictDays,
+      ),
+    );
     return tickets;
   };
   return {
@@ -36,15 +48,19 @@ export function syncTargetFor(engine: Engine, batchTickets = SNAPSHOT_BATCH_TICK
     cursor: () => engine.store.state.cursor(),
     events: () => [...engine.settings.events],
     pendingScans: (limit) => engine.store.scans.pending(limit),
-    welcome: (events) => applyEvents(engine.store, events),
-    snapshotBegin: () => {
+    welcome: (events, indexKey) => {
+      applyEvents(engine.store, events);
+      return acceptIndexKey(engine.store, indexKey);
+    },
+    snapshotBegin: (cursor) => {
       // Chunks of a snapshot cut short by a disconnect are dropped: the relay sends it again.
       batch = [];
       batchSize = 0;
+      snapshotCursor = cursor ?? 0;
     },
     snapshotChunk: (chunk) => {
       batch.push(chunk);
-      batchSize += chunk.tickets.length + chunk.scans.length;
+      batchSize += chunk.tickets.length + chunk.scans.length + (chunk.index?.length ?? 0);
       return batchSize >= batchTickets ? flush() : 0;
     },
     snapshotEnd: (cursor) => {
@@ -52,7 +68,14 @@ export function syncTargetFor(engine: Engine, batchTickets = SNAPSHOT_BATCH_TICK
       finishSnapshot(engine.store, cursor, now());
     },
     entries: (entries, unreadable) => {
-      const outcome = applyEntries(engine.store, engine.settings.gateName, entries, now(), unreadable);
+      const outcome = applyEntries(
+        engine.store,
+        engine.settings.gateName,
+        entries,
+        now(),
+        unreadable,
+        conflictDays,
+      );
       engine.applied(outcome);
       return { cursor: outcome.cursor, errors: outcome.errors };
     },

@@ -7,6 +7,7 @@ import type { ScanResult, TicketDetail } from '../../../shared/gate-api.js';
 import { CameraScanner } from '../../camera/camera-scanner.js';
 import { useGate } from '../gate-context.js';
 import { Counters } from './counters.js';
+import { EventWindowWarning } from './event-window-warning.js';
 import {
   EMPTY_BUFFER,
   classifySubmit,
@@ -185,6 +186,7 @@ export function ScanScreen({ onLookup }: { onLookup(query: string): void }) {
         </ul>
       ) : null}
       {result ? <ResultPanel result={result} /> : <div className="result result-idle">Ready</div>}
+      {result ? null : <EventWindowWarning />}
       <div className="scan-footer">
         <Counters />
         <div className="camera">

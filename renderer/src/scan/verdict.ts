@@ -16,6 +16,10 @@ export const REASON_WORDS: Record<ScanReason, string> = {
   not_inside: 'Not inside — no entry on record',
   no_event_selected: 'No event selected — open Settings',
   malformed: 'Unreadable barcode',
+  too_early: 'Too early — not open yet for this event',
+  too_late: 'Too late — this event is over',
+  capacity_reached: 'Venue full — no entry until someone leaves',
+  event_cancelled: 'Event cancelled',
   manual_admit: 'Manual admit',
   annulled: 'Admission annulled',
 };
