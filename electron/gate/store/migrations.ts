@@ -92,6 +92,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX tickets_holder_rest ON tickets (${nameRest('holder_name')});
   CREATE INDEX tickets_customer_rest ON tickets (${nameRest('customer_name')});
   `,
+  // 3: a ticket's version may come from an authoritative CSV import, which outranks webhooks of its
+  // transaction id (issue 9); the merge needs to know.
+  `
+  ALTER TABLE tickets ADD COLUMN version_is_authoritative INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export class NewerDatabaseError extends Error {
