@@ -100,6 +100,7 @@ describe('parseDelivery', () => {
         'not a ticket',
         { ...template, barcode: 'GOOD-2', valid: null },
         { ...template, barcode: 'GOOD-3', valid: 'true' },
+        { id: 5, barcode: 'GOOD-5' },
         { ...template, barcode: 'GOOD-4', id: '99', ticketType: 'weird', firstName: 7 },
       ],
     };
@@ -109,9 +110,10 @@ describe('parseDelivery', () => {
       ['GOOD-1', true],
       ['GOOD-2', false],
       ['GOOD-3', false],
+      ['GOOD-5', false],
       ['GOOD-4', true],
     ]);
-    expect(parsed.order.tickets.items[3]).toMatchObject({ id: '99', ticketType: null, firstName: null });
+    expect(parsed.order.tickets.items[4]).toMatchObject({ id: '99', ticketType: null, firstName: null });
     expect(parsed.skipped.map(({ index, reason }) => ({ index, reason }))).toEqual([
       { index: 1, reason: 'barcode is missing' },
       { index: 2, reason: 'barcode is blank' },

@@ -55,8 +55,8 @@ const rawTicketSchema = z.looseObject({
   id: optionalId,
   firstName: optionalString,
   lastName: optionalString,
-  valid: z.unknown(),
-  barcode: z.unknown(),
+  valid: z.unknown().optional(),
+  barcode: z.unknown().optional(),
   ticketType: optionalObject(moshtixTicketTypeSchema),
 });
 
