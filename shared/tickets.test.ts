@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { eventUpdateOf, mergeEvent, normaliseEvent } from './events.js';
 import { parseDelivery, type MoshtixOrder } from './moshtix.js';
 import {
   compareTicketStates,
   compareVersions,
-  eventUpdateOf,
   importedTicketState,
   joinTicketStates,
-  mergeEvent,
   mergeOrderSnapshot,
   mergeTicket,
-  normaliseEvent,
   normaliseOrder,
   TICKET_CAUSES,
   type ImportedTicket,

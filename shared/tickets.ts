@@ -18,7 +18,8 @@
  * the precise cause are decided there.
  */
 import { z } from 'zod';
-import { eventTicketTypes, MAX_BARCODE_LENGTH, type MoshtixEvent, type MoshtixOrder } from './moshtix.js';
+import { eventUpdateOf, type EventUpdate } from './events.js';
+import { MAX_BARCODE_LENGTH, type MoshtixOrder } from './moshtix.js';
 
 /** Why a ticket's state is what it is (issue 13 builds staff messages on these). */
 export const TICKET_CAUSES = [
@@ -163,72 +164,6 @@ export function mergeTicket(previous: TicketState | null, candidate: TicketState
   const isPublished = !sameTicketContent(previous, next);
   const state = isPublished ? next : { ...next, changedAt: previous.changedAt };
   return compareTicketStates(state, previous) === 0 ? null : { state, previous, isPublished };
-}
-
-// ── events ───────────────────────────────────────────────────────────────────────────────────────
-
-/** What one delivery says about an event; null = not said (keep what is known). */
-export interface EventUpdate {
-  id: string;
-  name: string | null;
-  startDate: string | null;
-  endDate: string | null;
-  venueName: string | null;
-  ticketTypes: EventInfo['ticketTypes'] | null;
-}
-
-export interface KnownEvent {
-  info: EventInfo;
-  /** Whether a full EVENT_SAVED object was ever seen (not only an order's event reference). */
-  isFull: boolean;
-}
-
-export function eventUpdateOf(event: MoshtixEvent | MoshtixOrder['event']): EventUpdate {
-  const full = event as Partial<MoshtixEvent>;
-  const types = 'ticketTypes' in full ? eventTicketTypes(full as MoshtixEvent) : null;
-  return {
-    id: String(event.id).trim(),
-    name: event.name ?? null,
-    startDate: event.startDate ?? null,
-    endDate: event.endDate ?? null,
-    venueName: full.venue?.name ?? null,
-    ticketTypes: types?.map((type) => ({ id: String(type.id), name: type.name })) ?? null,
-  };
-}
-
-function eventInfoOf(update: EventUpdate, before: EventInfo | undefined): EventInfo {
-  return {
-    id: update.id,
-    name: update.name ?? before?.name ?? `Event ${update.id}`,
-    startDate: update.startDate ?? before?.startDate ?? null,
-    endDate: update.endDate ?? before?.endDate ?? null,
-    venueName: update.venueName ?? before?.venueName ?? null,
-    ticketTypes: update.ticketTypes ?? before?.ticketTypes ?? [],
-  };
-}
-
-/**
- * Merges what a delivery says about an event into what is known; null when nothing changes. Fields
- * the delivery leaves null keep their earlier values (EVENT_SAVED may carry nulls); an order's partial
- * event reference never overrides a full EVENT_SAVED.
- */
-export function mergeEvent(
-  known: KnownEvent | null,
-  update: EventUpdate,
-  isFull: boolean,
-): KnownEvent | null {
-  if (known?.isFull && !isFull) return null;
-  const merged = { info: eventInfoOf(update, known?.info), isFull: isFull || (known?.isFull ?? false) };
-  const isSame =
-    known !== null &&
-    known.isFull === merged.isFull &&
-    JSON.stringify(known.info) === JSON.stringify(merged.info);
-  return isSame ? null : merged;
-}
-
-/** An event as a delivery describes it, with defaults for what it leaves out. */
-export function normaliseEvent(event: MoshtixEvent | MoshtixOrder['event']): EventInfo {
-  return eventInfoOf(eventUpdateOf(event), undefined);
 }
 
 // ── order snapshots ──────────────────────────────────────────────────────────────────────────────

@@ -9,14 +9,8 @@
  */
 import { parseDelivery } from '../../shared/moshtix.js';
 import type { ScanRecord } from '../../shared/scans.js';
-import {
-  eventInfoSchema,
-  eventUpdateOf,
-  mergeEvent,
-  normaliseOrder,
-  type EventUpdate,
-  type KnownEvent,
-} from '../../shared/tickets.js';
+import { eventUpdateOf, mergeEvent, type EventUpdate, type KnownEvent } from '../../shared/events.js';
+import { eventInfoSchema, normaliseOrder } from '../../shared/tickets.js';
 import { applyOrderSnapshot, applyTicketImport } from './apply-tickets.js';
 import type { LogAppender } from './log-appender.js';
 import type { Queries } from './queries.js';
