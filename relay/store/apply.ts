@@ -7,6 +7,7 @@
  * readable order each ticket stands alone, and one without a usable barcode is skipped and recorded
  * with the delivery (`skipped_tickets`).
  */
+import { createLogger } from '../../shared/logger.js';
 import { parseDelivery } from '../../shared/moshtix.js';
 import type { ScanRecord } from '../../shared/scans.js';
 import { eventUpdateOf, mergeEvent, type EventUpdate, type KnownEvent } from '../../shared/events.js';
@@ -24,6 +25,8 @@ import type {
 } from './types.js';
 
 export { LogAppender, type BatchHead } from './log-appender.js';
+
+const log = createLogger('relay.store');
 
 function knownEventOf(row: { info: string; is_full: number }): KnownEvent | null {
   let json: unknown;
@@ -100,6 +103,12 @@ export function applyDelivery(queries: Queries, appender: LogAppender, input: De
   for (const ticket of skipped) {
     queries.skipped.insert.run(deliveryId, ticket.index, ticket.reason, ticket.raw, input.receivedAt);
   }
+  if (skipped.length > 0)
+    log.warn('tickets skipped: no usable barcode (kept with the delivery)', {
+      deliveryId,
+      contextId,
+      skipped: skipped.map(({ index, reason }) => `#${index}: ${reason}`),
+    });
   return {
     status: 'accepted',
     deliveryId,
