@@ -32,7 +32,12 @@ export class RelayMetrics {
     });
   }
 
-  render(state: { logHead: number; gates: readonly GateLag[]; quarantined: number }): string {
+  render(state: {
+    logHead: number;
+    gates: readonly GateLag[];
+    quarantined: number;
+    skippedTickets: number;
+  }): string {
     const lines: string[] = [];
     const family = (name: string, type: string, help: string) =>
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -52,6 +57,12 @@ export class RelayMetrics {
     }
     family('gatehouse_quarantine_pending', 'gauge', 'Quarantined deliveries not yet reprocessed.');
     lines.push(`gatehouse_quarantine_pending ${state.quarantined}`);
+    family(
+      'gatehouse_skipped_tickets',
+      'gauge',
+      'Tickets left out of readable deliveries (no usable barcode).',
+    );
+    lines.push(`gatehouse_skipped_tickets ${state.skippedTickets}`);
     family('gatehouse_scans_total', 'counter', 'Gate scans received (duplicates included).');
     lines.push(`gatehouse_scans_total ${this.scans}`);
     family('gatehouse_log_head', 'gauge', 'Highest log sequence number.');

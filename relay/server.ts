@@ -81,7 +81,12 @@ export class RelayService {
     }
     if (path === '/healthz' && method === 'GET') {
       const stats = await this.options.store.stats();
-      return sendJson(response, 200, { status: 'ok', deliveries: stats.deliveries, logHead: stats.logHead });
+      return sendJson(response, 200, {
+        status: 'ok',
+        deliveries: stats.deliveries,
+        logHead: stats.logHead,
+        skippedTickets: stats.skippedTickets,
+      });
     }
     if (path === '/metrics' && method === 'GET') {
       const stats = await this.options.store.stats();
@@ -89,6 +94,7 @@ export class RelayService {
         logHead: stats.logHead,
         gates: this.hub.lags(),
         quarantined: stats.quarantined,
+        skippedTickets: stats.skippedTickets,
       });
       response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       response.end(text);

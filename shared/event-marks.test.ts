@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isCancelledMark, tagNames } from './event-marks.js';
 import { parseDelivery } from './moshtix.js';
-import { normaliseEvent, normaliseOrder } from './tickets.js';
+import { normaliseEvent } from './events.js';
+import { normaliseOrder } from './tickets.js';
 import { parseRelayFrame } from './protocol.js';
 
 const event = { id: 132218, name: 'Test API Event', startDate: '2026-12-05T20:00:00.000Z', endDate: null };
@@ -64,7 +65,7 @@ describe('EVENT_SAVED and ORDER_SAVED carry marks and tags to gates', () => {
       }),
     );
     if (!('kind' in parsed) || parsed.kind !== 'event') throw new Error('not an event');
-    expect(normaliseEvent(parsed.event)).toEqual({
+    expect(normaliseEvent(parsed.event, true)).toEqual({
       id: '132218',
       name: 'Test API Event',
       startDate: '2026-12-05T20:00:00.000Z',
@@ -79,7 +80,7 @@ describe('EVENT_SAVED and ORDER_SAVED carry marks and tags to gates', () => {
     });
     const plain = parseDelivery(eventDelivery(event));
     if (!('kind' in plain) || plain.kind !== 'event') throw new Error('not an event');
-    expect(Object.keys(normaliseEvent(plain.event)).sort()).toEqual(
+    expect(Object.keys(normaliseEvent(plain.event, true)).sort()).toEqual(
       ['endDate', 'id', 'name', 'startDate', 'ticketTypes', 'venueName'].sort(),
     );
   });

@@ -61,34 +61,105 @@ describe('parseDelivery', () => {
     expect((parsed.event as Record<string, unknown>).somethingNew).toBe(1);
   });
 
-  it('accepts an unknown eventType, judging by the shape of its data', () => {
-    const parsed = parseDelivery(render('ticket-saved', 1, { id: 1, valid: true }));
-    expect('kind' in parsed && parsed.kind).toBe('unknown');
+  it('judges an unknown eventType by the shape of its data, and refuses one it cannot read', () => {
     const orderShaped = parseDelivery(render('mystery', 37228036, seed().data));
     expect('kind' in orderShaped && orderShaped.kind).toBe('order');
+    expect(parseDelivery(render('ticket-saved', 1, { id: 1, valid: true }))).toEqual({
+      error: 'eventType: "ticket-saved" is unknown and its data is neither an order nor an event',
+    });
   });
 
-  it('names the failing path for bodies that are not deliveries', () => {
+  it('refuses only what cannot be tied to an order or an event, naming the failing path', () => {
     expect(parseDelivery('not json')).toEqual({ error: expect.stringMatching(/^\(body\): not JSON/) });
     expect(parseDelivery('{"contextId":1,"data":{}}')).toEqual({
       error: expect.stringMatching(/^eventType: /),
     });
-    const missingBarcode = seed();
-    delete (missingBarcode.data.tickets as { items: Record<string, unknown>[] }).items[0]!.barcode;
-    expect(parseDelivery(JSON.stringify(missingBarcode))).toEqual({
-      error: expect.stringMatching(/^data\.tickets\.items\.0\.barcode: /),
+    const noOrderId = seed();
+    delete noOrderId.data.id;
+    expect(parseDelivery(JSON.stringify(noOrderId))).toEqual({ error: expect.stringMatching(/^data\.id: /) });
+    const noEvent = seed();
+    noEvent.data.event = { name: 'no id' };
+    expect(parseDelivery(JSON.stringify(noEvent))).toEqual({
+      error: expect.stringMatching(/^data\.event\.id: /),
     });
+    expect(parseDelivery(render('event-saved', 5, { name: 'no id' }))).toEqual({
+      error: expect.stringMatching(/^data\.id: /),
+    });
+  });
+
+  it('reads each ticket on its own: one without a usable barcode is skipped and reported, its siblings kept', () => {
+    const delivery = seed();
+    const template = (delivery.data.tickets as { items: Record<string, unknown>[] }).items[0]!;
+    delivery.data.tickets = {
+      items: [
+        { ...template, barcode: '  GOOD-1 ' },
+        { ...template, barcode: null },
+        { ...template, barcode: '   ' },
+        { ...template, barcode: 'X'.repeat(257) },
+        { ...template, barcode: 42 },
+        'not a ticket',
+        { ...template, barcode: 'GOOD-2', valid: null },
+        { ...template, barcode: 'GOOD-3', valid: 'true' },
+        { id: 5, barcode: 'GOOD-5' },
+        { ...template, barcode: 'GOOD-4', id: '99', ticketType: 'weird', firstName: 7 },
+      ],
+    };
+    const parsed = parseDelivery(JSON.stringify(delivery));
+    if (!('kind' in parsed) || parsed.kind !== 'order') throw new Error('should parse as an order');
+    expect(parsed.order.tickets.items.map((ticket) => [ticket.barcode, ticket.valid])).toEqual([
+      ['GOOD-1', true],
+      ['GOOD-2', false],
+      ['GOOD-3', false],
+      ['GOOD-5', false],
+      ['GOOD-4', true],
+    ]);
+    expect(parsed.order.tickets.items[4]).toMatchObject({ id: '99', ticketType: null, firstName: null });
+    expect(parsed.skipped.map(({ index, reason }) => ({ index, reason }))).toEqual([
+      { index: 1, reason: 'barcode is missing' },
+      { index: 2, reason: 'barcode is blank' },
+      { index: 3, reason: 'barcode is longer than 256 characters' },
+      { index: 4, reason: 'barcode is not text' },
+      { index: 5, reason: 'not an object' },
+    ]);
+    expect(parsed.skipped[0]?.raw).toContain('"barcode":null');
+  });
+
+  it('reads numeric strings as ids, transaction ids included; an unreadable transaction is left out', () => {
+    const delivery = seed();
+    delivery.data.id = '37228036';
+    (delivery.data.event as Record<string, unknown>).id = ' 132218 ';
+    delivery.data.transactions = {
+      items: [{ id: '12894177', type: 'PURCHASE' }, { id: 'R-1', type: 'REFUND' }, { id: 12894178 }],
+    };
+    const parsed = parseDelivery(JSON.stringify(delivery));
+    if (!('kind' in parsed) || parsed.kind !== 'order') throw new Error('should parse as an order');
+    expect(parsed.order.transactions.items.map((transaction) => transaction.id)).toEqual([
+      12894177, 12894178,
+    ]);
+    expect(parsed.order.event.id).toBe('132218');
+  });
+
+  it('reads tickets: null, or no ticket list at all, as an order holding no tickets', () => {
+    for (const tickets of [null, undefined, { items: null }]) {
+      const delivery = seed();
+      delivery.data.tickets = tickets;
+      const parsed = parseDelivery(JSON.stringify(delivery));
+      if (!('kind' in parsed) || parsed.kind !== 'order') throw new Error('should parse as an order');
+      expect(parsed.order.tickets.items).toEqual([]);
+    }
+  });
+
+  it('reads an EVENT_SAVED with null fields (the relay keeps the earlier values)', () => {
+    const parsed = parseDelivery(render('event-saved', 5, { id: 5, name: null, startDate: null, venue: 3 }));
+    if (!('kind' in parsed) || parsed.kind !== 'event') throw new Error('should parse as an event');
+    expect(parsed.event).toMatchObject({ id: 5, name: null, startDate: null, venue: null });
   });
 });
 
 describe('describeZodError', () => {
   it('formats the first issue as "<path>: <problem>"', () => {
-    const result = moshtixOrderSchema.safeParse({
-      id: 1,
-      event: { id: 2 },
-      tickets: { items: [{ barcode: '', valid: true }] },
-    });
+    const result = moshtixOrderSchema.safeParse({ id: 1, event: { name: 'x' }, tickets: { items: [] } });
     expect(result.success).toBe(false);
-    if (!result.success) expect(describeZodError(result.error)).toMatch(/^tickets\.items\.0\.barcode: /);
+    if (!result.success) expect(describeZodError(result.error)).toMatch(/^event\.id: /);
   });
 });

@@ -1,104 +1,179 @@
 /**
- * Moshtix webhook payloads as zod schemas: the envelope `{eventType, contextId, data}` rendered from
- * the subscription's body template, ORDER_SAVED `data` exactly as the seed shows it, and EVENT_SAVED
- * `data` as an event object. Every object is loose (unknown fields are kept), every enum-like string
- * is an open set, and fields the seed shows as null may be null.
+ * Moshtix webhook payloads: the envelope `{eventType, contextId, data}` rendered from the
+ * subscription's body template, ORDER_SAVED `data` as the seed shows it, and EVENT_SAVED `data` as an
+ * event object. Every object is loose (unknown fields are kept) and every enum-like string is an open
+ * set.
+ *
+ * Fail safe on doubt, and one odd ticket never costs its siblings: a delivery is refused (and
+ * quarantined by the relay) only when it cannot be tied to an order or an event at all. Inside a
+ * readable order each ticket is read on its own: one without a usable barcode is skipped and reported,
+ * anything but a literal `true` in `valid` means not valid, ids may be numbers or numeric strings, and
+ * a missing or null ticket list means the order holds no tickets.
  */
 import { z } from 'zod';
 
-const id = z.union([z.number().int(), z.string().min(1)]);
-const nullableString = z.string().nullish();
-const tags = z.looseObject({ items: z.array(z.unknown()).nullish() }).nullish();
+/** Longest barcode a gate accepts (see electron/gate/rules.ts); longer ones cannot be scanned. */
+export const MAX_BARCODE_LENGTH = 256;
+
+const id = z.union([z.number().int(), z.string().trim().min(1)]);
+/** An optional id: unreadable values read as absent rather than failing the delivery. */
+const optionalId = id.nullish().catch(null);
+/** An optional string: anything that is not a string reads as absent. */
+const optionalString = z.string().nullish().catch(null);
+const optionalObject = <T extends z.ZodType>(schema: T) => schema.nullish().catch(null);
+const tags = optionalObject(z.looseObject({ items: z.array(z.unknown()).nullish().catch(null) }));
 
 export const webhookEnvelopeSchema = z.looseObject({
   eventType: z.string().min(1),
-  contextId: id,
+  /** Only reported to operators: the order or event id inside `data` is what counts. */
+  contextId: optionalId,
   data: z.unknown(),
 });
 export type WebhookEnvelope = z.infer<typeof webhookEnvelopeSchema>;
 
 export const moshtixCustomerSchema = z.looseObject({
-  id: id.nullish(),
-  email: nullableString,
-  firstName: nullableString,
-  lastName: nullableString,
-  telephone: nullableString,
+  id: optionalId,
+  email: optionalString,
+  firstName: optionalString,
+  lastName: optionalString,
+  telephone: optionalString,
 });
 
-export const moshtixTicketTypeSchema = z.looseObject({
-  id,
-  name: nullableString,
-  tags,
-});
+export const moshtixTicketTypeSchema = z.looseObject({ id: optionalId, name: optionalString, tags });
 
 export const moshtixEventRefSchema = z.looseObject({
   id,
-  name: nullableString,
-  startDate: nullableString,
-  endDate: nullableString,
+  name: optionalString,
+  startDate: optionalString,
+  endDate: optionalString,
   client: z.unknown().nullish(),
   tags,
 });
 
-export const moshtixTicketSchema = z.looseObject({
-  id: id.nullish(),
-  firstName: nullableString,
-  lastName: nullableString,
-  valid: z.boolean(),
-  barcode: z.string().min(1),
-  unitCost: z.number().nullish(),
-  bookingFee: z.number().nullish(),
-  totalCost: z.number().nullish(),
-  discount: z.number().nullish(),
-  ticketType: moshtixTicketTypeSchema.nullish(),
+/** One ticket as delivered, before its barcode is checked. */
+const rawTicketSchema = z.looseObject({
+  id: optionalId,
+  firstName: optionalString,
+  lastName: optionalString,
+  valid: z.unknown().optional(),
+  barcode: z.unknown().optional(),
+  ticketType: optionalObject(moshtixTicketTypeSchema),
 });
+
+type RawTicket = z.infer<typeof rawTicketSchema>;
+
+/** A readable ticket: its barcode trimmed, 1–256 characters; `valid` true only for literal `true`. */
+export interface MoshtixTicket {
+  id?: RawTicket['id'];
+  firstName?: RawTicket['firstName'];
+  lastName?: RawTicket['lastName'];
+  ticketType?: RawTicket['ticketType'];
+  valid: boolean;
+  barcode: string;
+  [field: string]: unknown;
+}
+
+/** Transaction ids order the versions of an order: integers, or strings of digits. */
+const transactionId = z.union([
+  z.number().int().nonnegative(),
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,15}$/)
+    .transform(Number),
+]);
 
 export const moshtixTransactionSchema = z.looseObject({
-  id: z.number().int(),
+  id: transactionId,
   /** Open set: PURCHASE, REFUND, … — unknown values are kept. */
-  type: nullableString,
+  type: optionalString,
   /** Open set: SUCCESS, … */
-  status: nullableString,
-  ipAddress: nullableString,
+  status: optionalString,
+  ipAddress: optionalString,
+});
+export type MoshtixTransaction = z.infer<typeof moshtixTransactionSchema>;
+
+const itemList = optionalObject(z.looseObject({ items: z.array(z.unknown()).nullish().catch(null) }));
+
+const rawOrderSchema = z.looseObject({
+  id,
+  createdDate: optionalString,
+  /** Open set: ONLINE, … */
+  channel: optionalString,
+  refCode: optionalString,
+  offerCode: optionalString,
+  customer: optionalObject(moshtixCustomerSchema),
+  event: moshtixEventRefSchema,
+  tickets: itemList,
+  transactions: itemList,
 });
 
-export const moshtixOrderSchema = z.looseObject({
-  id,
-  createdDate: nullableString,
-  /** Open set: ONLINE, … */
-  channel: nullableString,
-  refCode: nullableString,
-  offerCode: nullableString,
-  customer: moshtixCustomerSchema.nullish(),
-  event: moshtixEventRefSchema,
-  tickets: z.looseObject({ items: z.array(moshtixTicketSchema) }),
-  transactions: z.looseObject({ items: z.array(moshtixTransactionSchema) }).nullish(),
-});
-export type MoshtixOrder = z.infer<typeof moshtixOrderSchema>;
+type RawOrder = z.infer<typeof rawOrderSchema>;
+
+/** An order whose tickets and transactions have been read one by one (unreadable ones left out). */
+export interface MoshtixOrder {
+  id: RawOrder['id'];
+  createdDate?: RawOrder['createdDate'];
+  channel?: RawOrder['channel'];
+  refCode?: RawOrder['refCode'];
+  offerCode?: RawOrder['offerCode'];
+  customer?: RawOrder['customer'];
+  event: RawOrder['event'];
+  tickets: { items: MoshtixTicket[] };
+  transactions: { items: MoshtixTransaction[] };
+  [field: string]: unknown;
+}
+
+/** Kept for the order schema's callers (tests, tools): reads an order the way a delivery is read. */
+export const moshtixOrderSchema = rawOrderSchema;
+
+/** A ticket left out of a readable order, kept with the delivery for operators. */
+export interface SkippedTicket {
+  /** Position in the delivered ticket list. */
+  index: number;
+  reason: string;
+  /** The ticket as delivered (JSON). */
+  raw: string;
+}
+
+const eventTicketTypeSchema = z.looseObject({ id, name: optionalString, tags: z.unknown().optional() });
 
 export const moshtixEventSchema = z.looseObject({
   id,
-  name: z.string(),
-  startDate: nullableString,
-  endDate: nullableString,
-  venue: z.looseObject({ name: nullableString }).nullish(),
-  ticketTypes: z
-    .looseObject({ items: z.array(z.looseObject({ id, name: nullableString, tags })).nullish() })
-    .nullish(),
-  tags,
+  /** Null or absent: the relay keeps the name it knew (EVENT_SAVED may carry nulls). */
+  name: optionalString,
+  startDate: optionalString,
+  endDate: optionalString,
+  venue: optionalObject(z.looseObject({ name: optionalString })),
+  ticketTypes: optionalObject(z.looseObject({ items: z.array(z.unknown()).nullish().catch(null) })),
+  /** Read loosely by event-marks.ts: any shape, never a reason to refuse a delivery. */
+  tags: z.unknown().optional(),
   /** Cancellation marks, read loosely (see event-marks.ts): `cancelled: true` or a status with CANCEL. */
   cancelled: z.unknown().optional(),
   status: z.unknown().optional(),
 });
 export type MoshtixEvent = z.infer<typeof moshtixEventSchema>;
 
-/** What a delivery is about. `unknown` deliveries are stored and accepted but change no state. */
-export type DeliveryKind = 'order' | 'event' | 'unknown';
+/** The readable ticket types of an event (unreadable ones left out). */
+export function eventTicketTypes(
+  event: MoshtixEvent,
+): { id: string | number; name: string | null; tags: unknown }[] | null {
+  const items = event.ticketTypes?.items;
+  if (!items) return null;
+  return items.flatMap((item) => {
+    const parsed = eventTicketTypeSchema.safeParse(item);
+    return parsed.success
+      ? [{ id: parsed.data.id, name: parsed.data.name ?? null, tags: parsed.data.tags }]
+      : [];
+  });
+}
+
+/** What a delivery is about. */
+export type DeliveryKind = 'order' | 'event';
 
 export type ParsedDelivery =
-  | { kind: 'order'; envelope: WebhookEnvelope; order: MoshtixOrder }
-  | { kind: 'event'; envelope: WebhookEnvelope; event: MoshtixEvent }
-  | { kind: 'unknown'; envelope: WebhookEnvelope };
+  | { kind: 'order'; envelope: WebhookEnvelope; order: MoshtixOrder; skipped: SkippedTicket[] }
+  | { kind: 'event'; envelope: WebhookEnvelope; event: MoshtixEvent };
 
 export type ParseFailure = { error: string };
 
@@ -110,7 +185,7 @@ export function describeZodError(error: z.ZodError): string {
   return `${path}: ${issue.message}`;
 }
 
-function kindOf(envelope: WebhookEnvelope): DeliveryKind {
+function kindOf(envelope: WebhookEnvelope): DeliveryKind | null {
   const type = envelope.eventType.toLowerCase();
   if (type.startsWith('order')) return 'order';
   if (type.startsWith('event')) return 'event';
@@ -120,7 +195,49 @@ function kindOf(envelope: WebhookEnvelope): DeliveryKind {
     if ('tickets' in data) return 'order';
     if ('name' in data && 'id' in data) return 'event';
   }
-  return 'unknown';
+  return null;
+}
+
+type TicketRead = { ticket: MoshtixTicket } | { reason: string };
+
+function readTicket(raw: unknown): TicketRead {
+  const parsed = rawTicketSchema.safeParse(raw);
+  if (!parsed.success) return { reason: 'not an object' };
+  const { barcode, valid, ...rest } = parsed.data;
+  if (typeof barcode !== 'string')
+    return { reason: barcode == null ? 'barcode is missing' : 'barcode is not text' };
+  const trimmed = barcode.trim();
+  if (trimmed === '') return { reason: 'barcode is blank' };
+  if (trimmed.length > MAX_BARCODE_LENGTH)
+    return { reason: `barcode is longer than ${MAX_BARCODE_LENGTH} characters` };
+  return { ticket: { ...rest, barcode: trimmed, valid: valid === true } };
+}
+
+function previewOf(raw: unknown): string {
+  const text = JSON.stringify(raw) ?? String(raw);
+  return text.length > 2_000 ? `${text.slice(0, 2_000)}…` : text;
+}
+
+/** Reads each ticket and transaction of a readable order on its own. */
+export function readOrder(data: unknown): { order: MoshtixOrder; skipped: SkippedTicket[] } | ParseFailure {
+  const parsed = rawOrderSchema.safeParse(data);
+  if (!parsed.success) return { error: `data.${describeZodError(parsed.error)}` };
+  const skipped: SkippedTicket[] = [];
+  const tickets: MoshtixTicket[] = [];
+  (parsed.data.tickets?.items ?? []).forEach((raw, index) => {
+    const read = readTicket(raw);
+    if ('ticket' in read) tickets.push(read.ticket);
+    else skipped.push({ index, reason: read.reason, raw: previewOf(raw) });
+  });
+  const transactions = (parsed.data.transactions?.items ?? []).flatMap((raw) => {
+    // A transaction without a readable id cannot order anything: the others still do.
+    const transaction = moshtixTransactionSchema.safeParse(raw);
+    return transaction.success ? [transaction.data] : [];
+  });
+  return {
+    order: { ...parsed.data, tickets: { items: tickets }, transactions: { items: transactions } },
+    skipped,
+  };
 }
 
 /** Parses a raw webhook body (text). Never throws: a failure names the failing path. */
@@ -135,16 +252,18 @@ export function parseDelivery(body: string): ParsedDelivery | ParseFailure {
   if (!envelope.success) return { error: describeZodError(envelope.error) };
   const kind = kindOf(envelope.data);
   if (kind === 'order') {
-    const order = moshtixOrderSchema.safeParse(envelope.data.data);
-    if (!order.success) return { error: `data.${describeZodError(order.error)}` };
-    return { kind, envelope: envelope.data, order: order.data };
+    const read = readOrder(envelope.data.data);
+    if ('error' in read) return read;
+    return { kind, envelope: envelope.data, ...read };
   }
   if (kind === 'event') {
     const event = moshtixEventSchema.safeParse(envelope.data.data);
     if (!event.success) return { error: `data.${describeZodError(event.error)}` };
     return { kind, envelope: envelope.data, event: event.data };
   }
-  return { kind, envelope: envelope.data };
+  return {
+    error: `eventType: "${envelope.data.eventType}" is unknown and its data is neither an order nor an event`,
+  };
 }
 
 /** The body template Moshtix renders, verbatim from the docs: keep exactly this. */

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { eventInfoSchema, ticketStateSchema } from './tickets.js';
 import { scanRecordSchema } from './scans.js';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Close codes the relay uses; a gate shows them to staff and stops retrying on auth failures. */
 export const CLOSE_CODES = {

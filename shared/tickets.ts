@@ -1,26 +1,56 @@
 /**
- * Ticket state: the one thing gates act on. An order snapshot is normalised into the states of its
- * tickets, and the merge rule of DESIGN.md decides which state is newest:
- *   - any webhook state outranks any CSV-imported state;
- *   - between webhook states, the higher order transaction id wins; equal ids → higher relay seq;
- *   - a ticket missing from a newer snapshot of its order is no longer admissible.
- * Pure functions, shared by relay and gate.
+ * Ticket state: the one thing gates act on, and the one merge rule that decides it, keyed by barcode.
+ * Pure functions, shared by the relay (which merges deliveries into its ticket table) and by every
+ * gate (which merges what the relay sends into its allowlist), so a live gate and a freshly synced one
+ * always hold the same state.
+ *
+ * The merge is a join: `joinTicketStates` picks the greater of two states under one total order, so
+ * it is commutative, associative and idempotent, and folding the relay's stream of states in any
+ * grouping ends where the relay's own state is. The order, most significant first:
+ *   1. the version: plain CSV imports rank below everything else; then the order snapshot's highest
+ *      transaction id (compared across orders too); then at the same transaction id a resolved
+ *      answer (Moshtix API, then an authoritative CSV import) above webhook snapshots; resolved
+ *      versions of one kind, and plain imports, by relay sequence (the later one wins);
+ *   2. at the same version a ticket either state calls invalid stays invalid (fail safe on a tie);
+ *   3. then the content, field by field, only so that the choice is deterministic.
+ * `mergeOrderSnapshot` turns one order snapshot, with what is known of its barcodes, into candidate
+ * states and joins them; ticket removal ("vanished from a strictly newer snapshot of its order") and
+ * the precise cause are decided there.
  */
 import { z } from 'zod';
-import { isCancelledMark, tagNames } from './event-marks.js';
-import { moshtixEventSchema, type MoshtixEvent, type MoshtixOrder } from './moshtix.js';
+import { tagNames } from './event-marks.js';
+import { eventUpdateOf, type EventUpdate } from './events.js';
+import { MAX_BARCODE_LENGTH, type MoshtixOrder } from './moshtix.js';
+
+/** Why a ticket's state is what it is (issue 13 builds staff messages on these). */
+export const TICKET_CAUSES = [
+  'sold',
+  'refunded',
+  'cancelled',
+  'reissued',
+  'removed_from_order',
+  'not_valid',
+  'csv',
+] as const;
+export type TicketCause = (typeof TICKET_CAUSES)[number];
+
+export const VERSION_SOURCES = ['webhook', 'api', 'csv'] as const;
+export type VersionSource = (typeof VERSION_SOURCES)[number];
 
 export const versionSchema = z.object({
-  source: z.enum(['webhook', 'csv']),
+  /** `webhook` (also backfill), `api` (a Moshtix API answer fetched to resolve a tie), `csv`. */
+  source: z.enum(VERSION_SOURCES),
   /** Highest transaction id of the order snapshot this state came from (0 when unknown). */
   txId: z.number().int(),
-  /** Relay sequence number of the delivery or import this state came from. */
+  /** Relay sequence of the delivery (webhook, api) or import (csv) this state came from. */
   seq: z.number().int().nonnegative(),
+  /** A CSV import an operator declared authoritative: recorded as the newest version. */
+  isAuthoritative: z.boolean().optional(),
 });
 export type Version = z.infer<typeof versionSchema>;
 
 export const ticketStateSchema = z.object({
-  barcode: z.string().min(1),
+  barcode: z.string().min(1).max(MAX_BARCODE_LENGTH),
   ticketId: z.string().nullable(),
   orderId: z.string(),
   eventId: z.string(),
@@ -30,9 +60,9 @@ export const ticketStateSchema = z.object({
   customerName: z.string().nullable(),
   email: z.string().nullable(),
   valid: z.boolean(),
-  /** Why the state is what it is, for staff: `sold`, `not_valid`, `removed_from_order`, `imported`. */
+  /** One of TICKET_CAUSES; older relays also wrote `imported`, so any string is read. */
   cause: z.string(),
-  /** When the order last changed, as far as we know (ISO-8601). */
+  /** When the ticket's state last changed, as far as we know (ISO-8601). */
   changedAt: z.string(),
   version: versionSchema,
   /** Tags of the ticket's type (door attention flags match them); absent when none. */
@@ -56,24 +86,108 @@ export const eventInfoSchema = z.object({
 });
 export type EventInfo = z.infer<typeof eventInfoSchema>;
 
+// ── versions and the join ────────────────────────────────────────────────────────────────────────
+
+/** 0 for plain CSV imports, which rank below any webhook state; 1 for everything else. */
+const tierOf = (version: Version): number => (version.source === 'csv' && !version.isAuthoritative ? 0 : 1);
+
+/** At one transaction id: webhook < Moshtix API answer < authoritative CSV import. */
+const AUTHORITY: Record<VersionSource, number> = { webhook: 0, api: 1, csv: 2 };
+
+/** Positive when `a` is a newer version than `b`, negative when older, 0 when the same version. */
+export function compareVersions(a: Version, b: Version): number {
+  const byTier = tierOf(a) - tierOf(b);
+  if (byTier !== 0) return byTier;
+  if (a.txId !== b.txId) return a.txId - b.txId;
+  const byAuthority = AUTHORITY[a.source] - AUTHORITY[b.source];
+  if (byAuthority !== 0) return byAuthority;
+  // Two webhook snapshots with the same transactions are the same version: a tie, whatever arrived last.
+  if (a.source === 'webhook') return 0;
+  return a.seq - b.seq;
+}
+
+/** The fields compared, in order, to pick deterministically between two states of one version. */
+const CONTENT_FIELDS = [
+  'eventId',
+  'orderId',
+  'cause',
+  'ticketId',
+  'ticketTypeId',
+  'ticketTypeName',
+  'holderName',
+  'customerName',
+  'email',
+] as const satisfies readonly (keyof TicketState)[];
+
+function compareText(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : 1;
+}
+
+/** The total order of the join: positive when `a` wins over `b`. */
+export function compareTicketStates(a: TicketState, b: TicketState): number {
+  const byVersion = compareVersions(a.version, b.version);
+  if (byVersion !== 0) return byVersion;
+  // Fail safe on a tie: a ticket either version calls invalid stays invalid.
+  if (a.valid !== b.valid) return a.valid ? -1 : 1;
+  for (const field of CONTENT_FIELDS) {
+    const byField = compareText(a[field], b[field]);
+    if (byField !== 0) return byField;
+  }
+  // Identical but for when they arrived (a redelivery): the first one stands, so a retry writes nothing.
+  if (a.version.seq !== b.version.seq) return b.version.seq - a.version.seq;
+  return compareText(b.changedAt, a.changedAt);
+}
+
+/**
+ * The merge rule: of the state known and the state arriving, the one to keep. Returns `known` itself
+ * when it stands, so a caller can tell "nothing to store" by identity.
+ */
+export function joinTicketStates(known: TicketState | null | undefined, incoming: TicketState): TicketState {
+  if (!known) return incoming;
+  return compareTicketStates(incoming, known) > 0 ? incoming : known;
+}
+
+/** True when two states would look the same at a door (the version aside). */
+export function sameTicketContent(a: TicketState, b: TicketState): boolean {
+  return a.valid === b.valid && CONTENT_FIELDS.every((field) => a[field] === b[field]);
+}
+
+export interface TicketChange {
+  state: TicketState;
+  previous: TicketState | null;
+  /** The content changed (not only the version): gates must hear of it. */
+  isPublished: boolean;
+}
+
+/**
+ * Joins a candidate into the known state: the change to store, or null when the known state stands.
+ * A newer version that changes nothing a door sees keeps the time the state last changed.
+ */
+export function mergeTicket(previous: TicketState | null, candidate: TicketState): TicketChange | null {
+  const next = joinTicketStates(previous, candidate);
+  if (next === previous) return null;
+  if (!previous) return { state: next, previous, isPublished: true };
+  const isPublished = !sameTicketContent(previous, next);
+  const state = isPublished ? next : { ...next, changedAt: previous.changedAt };
+  return compareTicketStates(state, previous) === 0 ? null : { state, previous, isPublished };
+}
+
+// ── order snapshots ──────────────────────────────────────────────────────────────────────────────
+
 export interface OrderSnapshot {
   orderId: string;
   eventId: string;
-  event: EventInfo;
+  event: EventUpdate;
   version: Version;
+  /** Candidate states of the snapshot's tickets (cause `sold` or `not_valid`; merging refines it). */
   tickets: TicketState[];
-  /** When the snapshot arrived; dates the withdrawal of tickets that vanished from it. */
-  receivedAt?: string;
-}
-
-const SOURCE_RANK: Record<Version['source'], number> = { csv: 0, webhook: 1 };
-
-/** Positive when `a` is newer than `b`, negative when older, 0 when the same version. */
-export function compareVersions(a: Version, b: Version): number {
-  const bySource = SOURCE_RANK[a.source] - SOURCE_RANK[b.source];
-  if (bySource !== 0) return bySource;
-  if (a.txId !== b.txId) return a.txId - b.txId;
-  return a.seq - b.seq;
+  /** Type of the snapshot's newest transaction (open set), read for why tickets became invalid. */
+  transactionType: string | null;
+  /** When the snapshot arrived; dates the changes it makes. */
+  receivedAt: string;
 }
 
 function joinName(first: string | null | undefined, last: string | null | undefined): string | null {
@@ -82,32 +196,7 @@ function joinName(first: string | null | undefined, last: string | null | undefi
 }
 
 function idString(value: string | number | null | undefined): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
-
-// Built once: zod compiles each new schema on first use, which costs far more than the parse itself.
-const eventExtrasSchema = moshtixEventSchema.pick({ venue: true, ticketTypes: true });
-
-export function normaliseEvent(event: MoshtixEvent | MoshtixOrder['event']): EventInfo {
-  // An order's event reference is a subset of the full event: the extra fields are simply absent.
-  const extras = eventExtrasSchema.safeParse(event);
-  const types = extras.success ? extras.data.ticketTypes?.items : undefined;
-  const venue = extras.success ? extras.data.venue : undefined;
-  // Tags and the cancelled mark only appear when present, so unmarked events keep their old shape.
-  const tags = tagNames(event.tags);
-  return {
-    id: String(event.id),
-    name: event.name ?? `Event ${event.id}`,
-    startDate: event.startDate ?? null,
-    endDate: event.endDate ?? null,
-    venueName: venue?.name ?? null,
-    ticketTypes: (types ?? []).map((type) => {
-      const typeTags = tagNames(type.tags);
-      return { id: String(type.id), name: type.name ?? null, ...(typeTags.length ? { tags: typeTags } : {}) };
-    }),
-    ...(tags.length ? { tags } : {}),
-    ...(isCancelledMark(event) ? { isCancelled: true } : {}),
-  };
+  return value === null || value === undefined ? null : String(value).trim();
 }
 
 /** `{ticketTypeTags}` when the type has tags; nothing otherwise, so untagged states keep their shape. */
@@ -116,15 +205,26 @@ function ticketTypeTagsOf(tags: unknown): Pick<TicketState, 'ticketTypeTags'> {
   return names.length ? { ticketTypeTags: names } : {};
 }
 
-/** Turns a full ORDER_SAVED snapshot into ticket states carrying the snapshot's version. */
-export function normaliseOrder(order: MoshtixOrder, seq: number, receivedAt: string): OrderSnapshot {
-  const txIds = (order.transactions?.items ?? []).map((tx) => tx.id);
-  const version: Version = { source: 'webhook', txId: txIds.length ? Math.max(...txIds) : 0, seq };
-  const orderId = String(order.id);
-  const eventId = String(order.event.id);
+/**
+ * Turns a full ORDER_SAVED snapshot (tickets already read one by one, see moshtix.ts) into ticket
+ * states carrying the snapshot's version. `source` is `api` for an answer fetched from Moshtix.
+ */
+export function normaliseOrder(
+  order: MoshtixOrder,
+  seq: number,
+  receivedAt: string,
+  source: 'webhook' | 'api' = 'webhook',
+): OrderSnapshot {
+  let newest: MoshtixOrder['transactions']['items'][number] | undefined;
+  for (const transaction of order.transactions.items) {
+    if (!newest || transaction.id > newest.id) newest = transaction;
+  }
+  const version: Version = { source, txId: newest?.id ?? 0, seq };
+  const orderId = String(order.id).trim();
+  const eventId = String(order.event.id).trim();
   const customerName = joinName(order.customer?.firstName, order.customer?.lastName);
   const tickets = order.tickets.items.map((ticket): TicketState => ({
-    barcode: ticket.barcode.trim(),
+    barcode: ticket.barcode,
     ticketId: idString(ticket.id),
     orderId,
     eventId,
@@ -139,80 +239,196 @@ export function normaliseOrder(order: MoshtixOrder, seq: number, receivedAt: str
     version,
     ...ticketTypeTagsOf(ticket.ticketType?.tags),
   }));
-  return { orderId, eventId, event: normaliseEvent(order.event), version, tickets, receivedAt };
+  return {
+    orderId,
+    eventId,
+    event: eventUpdateOf(order.event),
+    version,
+    tickets,
+    transactionType: newest?.type ?? null,
+    receivedAt,
+  };
 }
 
-/** True when two states would look the same to a gate (the version aside). */
-export function sameTicketContent(a: TicketState, b: TicketState): boolean {
-  return (
-    a.valid === b.valid &&
-    a.eventId === b.eventId &&
-    a.orderId === b.orderId &&
-    a.ticketTypeId === b.ticketTypeId &&
-    a.ticketTypeName === b.ticketTypeName &&
-    a.holderName === b.holderName &&
-    a.customerName === b.customerName &&
-    a.email === b.email &&
-    a.cause === b.cause
-  );
+/** Why a ticket a snapshot marks invalid became so, read loosely from the newest transaction. */
+export function causeOfInvalid(transactionType: string | null, hasNewSibling: boolean): TicketCause {
+  const type = (transactionType ?? '').toUpperCase();
+  if (type.includes('REFUND')) return 'refunded';
+  if (type.includes('CANCEL')) return 'cancelled';
+  if (type.includes('REISSUE') && hasNewSibling) return 'reissued';
+  return 'not_valid';
 }
 
-export interface OrderMergeResult {
-  /** False when the snapshot is stale (or a duplicate of the applied one): nothing changes. */
-  isApplied: boolean;
-  /** States to store and publish: only those whose content differs from what was known. */
-  changed: TicketState[];
+/** What the store knows before merging one order snapshot. */
+export interface OrderFacts {
+  /** The newest version of this order merged so far, or null when none was. */
+  applied: Version | null;
+  /**
+   * The current state of every barcode in the snapshot that has one, and of every barcode whose
+   * current state belongs to this order.
+   */
+  known: readonly TicketState[];
+}
+
+export type OrderOutcome = 'applied' | 'unchanged' | 'duplicate' | 'stale';
+
+export interface OrderMerge {
+  outcome: OrderOutcome;
+  /** The order's version to record when the snapshot is newer than the one applied; else null. */
+  orderVersion: Version | null;
+  /** Every state to store. */
+  changes: TicketChange[];
+  /** Same version as the one applied, different content: worth asking Moshtix which is true. */
+  isTie: boolean;
+}
+
+/** The state a snapshot claims for one of its tickets, with the precise cause. */
+function claimOf(
+  ticket: TicketState,
+  previous: TicketState | null,
+  snapshot: OrderSnapshot,
+  hasNewSibling: boolean,
+): TicketState {
+  if (ticket.valid) return { ...ticket, cause: 'sold' };
+  // Already invalid in this order for a known reason: this transaction did not cause it.
+  const wasInvalid =
+    previous && !previous.valid && previous.orderId === snapshot.orderId && previous.cause !== 'not_valid';
+  return {
+    ...ticket,
+    cause: wasInvalid ? previous.cause : causeOfInvalid(snapshot.transactionType, hasNewSibling),
+  };
 }
 
 /**
- * Merges a new snapshot of an order with what is known of that order. `known` holds the current
- * state of every barcode ever seen in this order (any source); `applied` is the version of the
- * newest snapshot of this order applied so far (tracked per order, because a snapshot that changes
- * no ticket still moves the order forward), or null when none was.
+ * Merges one order snapshot into what is known of its barcodes. Pure: the store loads `facts`,
+ * calls this, and writes `changes` (publishing those marked so) and `orderVersion`.
  */
-export function mergeOrderSnapshot(
-  known: readonly TicketState[],
-  applied: Version | null,
-  snapshot: OrderSnapshot,
-): OrderMergeResult {
-  if (applied && compareVersions(snapshot.version, applied) <= 0) {
-    return { isApplied: false, changed: [] };
+export function mergeOrderSnapshot(facts: OrderFacts, snapshot: OrderSnapshot): OrderMerge {
+  const { orderId, version } = snapshot;
+  const { applied } = facts;
+  const byApplied = applied ? compareVersions(version, applied) : 1;
+  const isWebhookTie = byApplied === 0 && version.source === 'webhook';
+  const before = new Map(facts.known.map((state) => [state.barcode, state]));
+  const current = new Map(before);
+  const inSnapshot = new Set(snapshot.tickets.map((ticket) => ticket.barcode));
+  const hasNewSibling = snapshot.tickets.some((ticket) => before.get(ticket.barcode)?.orderId !== orderId);
+  let isTie = false;
+  const offer = (candidate: TicketState) => {
+    const change = mergeTicket(current.get(candidate.barcode) ?? null, candidate);
+    if (change) current.set(candidate.barcode, change.state);
+  };
+
+  for (const ticket of snapshot.tickets) {
+    const previous = before.get(ticket.barcode) ?? null;
+    let claim = claimOf(ticket, previous, snapshot, hasNewSibling);
+    if (
+      applied &&
+      byApplied < 0 &&
+      (!previous || compareVersions(previous.version, applied) < 0) &&
+      (!previous || compareTicketStates(claim, previous) > 0)
+    ) {
+      // A stale snapshot: a barcode the order's newest version held would carry at least that
+      // version. This one did not, so it left the order then.
+      claim = {
+        ...claim,
+        valid: false,
+        cause: claim.valid ? 'removed_from_order' : claim.cause,
+        version: applied,
+      };
+    }
+    if (
+      isWebhookTie &&
+      (!previous ||
+        (previous.orderId === orderId &&
+          compareVersions(previous.version, version) === 0 &&
+          !sameTicketContent(previous, claim)))
+    )
+      isTie = true;
+    offer(claim);
   }
-  const knownByBarcode = new Map(known.map((state) => [state.barcode, state]));
-  const changed: TicketState[] = [];
-  const inSnapshot = new Set<string>();
-  for (const state of snapshot.tickets) {
-    inSnapshot.add(state.barcode);
-    const previous = knownByBarcode.get(state.barcode);
-    if (!previous || !sameTicketContent(previous, state)) changed.push(state);
-  }
-  for (const previous of known) {
-    if (inSnapshot.has(previous.barcode) || !previous.valid) continue;
-    changed.push({
+  for (const previous of facts.known) {
+    if (previous.orderId !== orderId || inSnapshot.has(previous.barcode)) continue;
+    const byPrevious = compareVersions(version, previous.version);
+    // Absence from one of two equal versions does not revoke by itself; it is a tie to resolve.
+    if (byPrevious === 0 && isWebhookTie) isTie = true;
+    if (byPrevious <= 0) continue;
+    offer({
       ...previous,
       valid: false,
-      cause: 'removed_from_order',
-      changedAt: snapshot.receivedAt ?? snapshot.tickets[0]?.changedAt ?? previous.changedAt,
-      version: snapshot.version,
+      cause: previous.valid ? (hasNewSibling ? 'reissued' : 'removed_from_order') : previous.cause,
+      changedAt: snapshot.receivedAt,
+      version,
     });
   }
-  return { isApplied: true, changed };
+
+  const changes: TicketChange[] = [];
+  for (const [barcode, state] of current) {
+    const previous = before.get(barcode) ?? null;
+    if (state === previous) continue;
+    changes.push({ state, previous, isPublished: !previous || !sameTicketContent(previous, state) });
+  }
+  const isPublished = changes.some((change) => change.isPublished);
+  const outcome: OrderOutcome = isPublished
+    ? 'applied'
+    : byApplied < 0
+      ? 'stale'
+      : byApplied === 0
+        ? 'duplicate'
+        : 'unchanged';
+  return { outcome, orderVersion: byApplied > 0 ? version : null, changes, isTie };
+}
+
+// ── CSV imports ──────────────────────────────────────────────────────────────────────────────────
+
+/** One row of a CSV export of an event's tickets. */
+export interface ImportedTicket {
+  barcode: string;
+  valid: boolean;
+  orderId: string | null;
+  ticketId: string | null;
+  ticketTypeId: string | null;
+  ticketTypeName: string | null;
+  holderName: string | null;
+  email: string | null;
+}
+
+export interface ImportContext {
+  eventId: string;
+  /** The import's relay sequence: later imports outrank earlier ones. */
+  importId: number;
+  /** Recorded as the newest version: it outranks webhook states of the same transaction id. */
+  isAuthoritative: boolean;
+  now: string;
 }
 
 /**
- * Merges one CSV-imported state with the known state of its barcode: a CSV state never overrides a
- * webhook state, and among CSV states the later import wins. Returns the state to store, or null.
+ * The state a CSV row claims. A plain import ranks below every webhook state; an authoritative one
+ * takes the transaction id of the barcode's known state and outranks it, so it can revoke a ticket
+ * webhooks called valid, and a later webhook with a higher transaction id wins again. Fields the row
+ * leaves empty keep their known values.
  */
-export function mergeImportedTicket(
-  known: TicketState | undefined,
-  imported: TicketState,
-): TicketState | null {
-  if (!known) return imported;
-  if (compareVersions(imported.version, known.version) <= 0) return null;
-  return sameTicketContent(known, imported) ? null : imported;
-}
-
-/** For a gate: apply an incoming state only when it is at least as new as the stored one. */
-export function shouldApplyTicket(stored: Version | undefined, incoming: Version): boolean {
-  return !stored || compareVersions(incoming, stored) >= 0;
+export function importedTicketState(
+  row: ImportedTicket,
+  known: TicketState | null,
+  context: ImportContext,
+): TicketState {
+  const txId = context.isAuthoritative && known && tierOf(known.version) === 1 ? known.version.txId : 0;
+  const version: Version = context.isAuthoritative
+    ? { source: 'csv', txId, seq: context.importId, isAuthoritative: true }
+    : { source: 'csv', txId: 0, seq: context.importId };
+  return {
+    barcode: row.barcode,
+    ticketId: row.ticketId ?? known?.ticketId ?? null,
+    orderId: row.orderId ?? known?.orderId ?? `csv-import-${context.importId}`,
+    eventId: context.eventId,
+    ticketTypeId: row.ticketTypeId ?? known?.ticketTypeId ?? null,
+    ticketTypeName: row.ticketTypeName ?? known?.ticketTypeName ?? null,
+    holderName: row.holderName ?? known?.holderName ?? null,
+    customerName: row.holderName ?? known?.customerName ?? null,
+    email: row.email ?? known?.email ?? null,
+    valid: row.valid,
+    cause: row.valid ? 'sold' : 'csv',
+    changedAt: context.now,
+    version,
+  };
 }

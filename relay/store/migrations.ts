@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   // 1: the initial schema.
   `
   CREATE TABLE deliveries (
@@ -79,6 +79,32 @@ const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL,
     revoked_at TEXT
   ) STRICT;
+  `,
+  // 2: issue 9. Tickets skipped inside readable deliveries are kept for operators; the events a
+  // ticket moved away from still hear of it; CSV imports may be authoritative. Blank barcodes an
+  // older relay stored (a barcode of spaces, trimmed to "") broke every snapshot: moved to the
+  // skipped list.
+  `
+  CREATE TABLE skipped_tickets (
+    id INTEGER PRIMARY KEY,
+    delivery_id INTEGER REFERENCES deliveries(id),
+    position INTEGER,
+    reason TEXT NOT NULL,
+    ticket TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX skipped_tickets_by_delivery ON skipped_tickets(delivery_id);
+  CREATE TABLE ticket_moves (
+    barcode TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    PRIMARY KEY (barcode, event_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX ticket_moves_by_event ON ticket_moves(event_id);
+  ALTER TABLE imports ADD COLUMN is_authoritative INTEGER NOT NULL DEFAULT 0;
+  INSERT INTO skipped_tickets (delivery_id, position, reason, ticket, recorded_at)
+    SELECT NULL, NULL, 'barcode is blank (found stored on upgrade)', state, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+    FROM tickets WHERE trim(barcode) = '';
+  DELETE FROM tickets WHERE trim(barcode) = '';
   `,
 ];
 

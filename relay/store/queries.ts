@@ -21,6 +21,12 @@ export function prepareQueries(db: Database.Database) {
       ),
       last: statement<{ id: number }>(`SELECT coalesce(max(id), 0) AS id FROM deliveries`),
     },
+    skipped: {
+      insert: statement(
+        `INSERT INTO skipped_tickets (delivery_id, position, reason, ticket, recorded_at) VALUES (?, ?, ?, ?, ?)`,
+      ),
+      count: statement<{ count: number }>(`SELECT count(*) AS count FROM skipped_tickets`),
+    },
     quarantine: {
       insert: statement(`INSERT INTO quarantine (received_at, origin, body, error) VALUES (?, ?, ?, ?)`),
       list: statement<{
@@ -61,11 +67,24 @@ export function prepareQueries(db: Database.Database) {
       ofEvents: statement<{ state: string }>(
         `SELECT state FROM tickets WHERE event_id IN (SELECT value FROM json_each(?)) ORDER BY barcode`,
       ),
+      /** Tickets that moved away from any of the events (and are not now in one of them). */
+      movedFromEvents: statement<{ state: string }>(
+        `SELECT state FROM tickets
+         WHERE barcode IN (SELECT barcode FROM ticket_moves WHERE event_id IN (SELECT value FROM json_each(?)))
+           AND event_id NOT IN (SELECT value FROM json_each(?))
+         ORDER BY barcode`,
+      ),
+      /** A new version that changes nothing a gate sees: no log entry, the row keeps its seq. */
+      updateState: statement(`UPDATE tickets SET state = ? WHERE barcode = ?`),
       upsert: statement(
         `INSERT INTO tickets (barcode, event_id, order_id, state, seq) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (barcode) DO UPDATE SET event_id = excluded.event_id, order_id = excluded.order_id,
            state = excluded.state, seq = excluded.seq`,
       ),
+    },
+    moves: {
+      insert: statement(`INSERT OR IGNORE INTO ticket_moves (barcode, event_id) VALUES (?, ?)`),
+      ofBarcode: statement<{ event_id: string }>(`SELECT event_id FROM ticket_moves WHERE barcode = ?`),
     },
     events: {
       get: statement<{ info: string; is_full: number }>(
@@ -99,7 +118,9 @@ export function prepareQueries(db: Database.Database) {
       ),
     },
     imports: {
-      insert: statement(`INSERT INTO imports (event_id, source, rows, imported_at) VALUES (?, ?, ?, ?)`),
+      insert: statement(
+        `INSERT INTO imports (event_id, source, rows, imported_at, is_authoritative) VALUES (?, ?, ?, ?, ?)`,
+      ),
     },
     gates: {
       insert: statement(`INSERT INTO gates (name, token_hash, created_at) VALUES (?, ?, ?)`),

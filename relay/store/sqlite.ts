@@ -5,9 +5,16 @@
  * exposed asynchronously to match the RelayStore contract.
  */
 import Database from 'better-sqlite3';
+import type { z } from 'zod';
+import { createLogger } from '../../shared/logger.js';
 import { scanRecordSchema, type ScanRecord } from '../../shared/scans.js';
-import { eventInfoSchema, ticketStateSchema, type EventInfo } from '../../shared/tickets.js';
-import type { LogEntry } from '../../shared/protocol.js';
+import {
+  eventInfoSchema,
+  ticketStateSchema,
+  type EventInfo,
+  type TicketState,
+} from '../../shared/tickets.js';
+import { logEntrySchema, type LogEntry } from '../../shared/protocol.js';
 import { openDatabase } from './database.js';
 import type { WriteOp } from './write-ops.js';
 import { InlineWriter, WorkerWriter, type StoreWriter } from './writer.js';
@@ -16,6 +23,7 @@ import type {
   DeliveryInput,
   EntriesListener,
   GateRow,
+  ImportOptions,
   ImportReport,
   ImportRow,
   IngestResult,
@@ -29,6 +37,31 @@ import type {
 } from './types.js';
 
 const EMIT_PAGE = 5_000;
+const log = createLogger('relay.store');
+
+/**
+ * Parses a stored JSON row with the wire schema; a row it refuses is skipped and logged, so one bad
+ * row never stops a snapshot or a catch-up (a gate would refuse it anyway).
+ */
+function readRow<T>(schema: z.ZodType<T>, text: string, what: string): T | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    log.warn('stored row is not JSON: skipped', { what });
+    return null;
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  log.warn('stored row refused by the wire schema: skipped', {
+    what,
+    error: `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+  });
+  return null;
+}
+
+const present = <T>(value: T | null): value is T => value !== null;
 
 const toStored = (row: LogRow): StoredEntry => ({
   seq: row.seq,
@@ -116,31 +149,66 @@ export class SqliteRelayStore implements RelayStore {
     return this.write({ kind: 'scan', scan });
   }
 
-  importTickets(eventId: string, source: string, rows: readonly ImportRow[]): Promise<ImportReport> {
-    return this.write({ kind: 'import', eventId, source, rows });
+  importTickets(
+    eventId: string,
+    source: string,
+    rows: readonly ImportRow[],
+    options: ImportOptions = {},
+  ): Promise<ImportReport> {
+    return this.write({
+      kind: 'import',
+      eventId,
+      source,
+      rows,
+      isAuthoritative: options.isAuthoritative === true,
+    });
   }
 
   async readEntries(after: number, events: readonly string[], limit: number): Promise<StoredEntry[]> {
-    return this.queries.log.afterForEvents.all(after, JSON.stringify(events), limit).map(toStored);
+    const ids = JSON.stringify(events);
+    const entries: StoredEntry[] = [];
+    let from = after;
+    // A skipped row must not shorten the page: a short page means "end of the log" to the reader.
+    while (entries.length < limit) {
+      const wanted = limit - entries.length;
+      const rows = this.queries.log.afterForEvents.all(from, ids, wanted);
+      for (const row of rows) {
+        if (readRow(logEntrySchema, row.payload, `log entry ${row.seq}`)) entries.push(toStored(row));
+      }
+      const last = rows[rows.length - 1];
+      if (!last || rows.length < wanted) break;
+      from = last.seq;
+    }
+    return entries;
   }
 
   async readSnapshot(events: readonly string[]): Promise<Snapshot> {
     const ids = JSON.stringify(events);
     // One read transaction: the states and scans are exactly those as of `cursor`.
+    const readTicket = (row: { state: string }): TicketState | null =>
+      readRow(ticketStateSchema, row.state, 'ticket state');
     return this.db.transaction(() => ({
       cursor: this.head(),
       events: this.readEvents(),
-      tickets: this.queries.tickets.ofEvents
-        .all(ids)
-        .map((row) => ticketStateSchema.parse(JSON.parse(row.state))),
+      tickets: [
+        ...this.queries.tickets.ofEvents.all(ids).map(readTicket),
+        ...this.queries.tickets.movedFromEvents.all(ids, ids).map(readTicket),
+      ].filter(present),
       scans: this.queries.scans.ofEvents
         .all(ids)
-        .map((row) => ({ seq: row.seq, scan: scanRecordSchema.parse(JSON.parse(row.record)) })),
+        .map((row) => {
+          const scan = readRow(scanRecordSchema, row.record, `scan at seq ${row.seq}`);
+          return scan ? { seq: row.seq, scan } : null;
+        })
+        .filter(present),
     }))();
   }
 
   private readEvents(): EventInfo[] {
-    return this.queries.events.all.all().map((row) => eventInfoSchema.parse(JSON.parse(row.info)));
+    return this.queries.events.all
+      .all()
+      .map((row) => readRow(eventInfoSchema, row.info, 'event info'))
+      .filter(present);
   }
 
   async listEvents(): Promise<EventInfo[]> {
@@ -157,6 +225,7 @@ export class SqliteRelayStore implements RelayStore {
         logHead: head,
         oldestRetained: oldest === 0 ? head + 1 : oldest,
         quarantined: this.queries.quarantine.countPending.get()?.count ?? 0,
+        skippedTickets: this.queries.skipped.count.get()?.count ?? 0,
       };
     })();
   }

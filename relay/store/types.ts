@@ -6,19 +6,36 @@
  */
 import type { LogEntry } from '../../shared/protocol.js';
 import type { ScanRecord } from '../../shared/scans.js';
-import type { EventInfo, TicketState } from '../../shared/tickets.js';
+import type { EventInfo, ImportedTicket, TicketState } from '../../shared/tickets.js';
 
 /** What became of an accepted delivery. Stored with the delivery for operators. */
 export type DeliveryOutcome = 'applied' | 'unchanged' | 'duplicate' | 'stale' | 'ignored';
 
 export type IngestResult =
-  | { status: 'accepted'; deliveryId: number; seq: number; outcome: DeliveryOutcome; entries: number }
+  | {
+      status: 'accepted';
+      deliveryId: number;
+      seq: number;
+      outcome: DeliveryOutcome;
+      entries: number;
+      /** Tickets left out of the delivery (no usable barcode), kept with it for operators. */
+      skippedTickets: number;
+      /**
+       * Orders this delivery tied: the same transactions as the version applied, different content.
+       * The merge kept the fail-safe reading; the truth is Moshtix's, so fetch these orders and
+       * ingest the answers with origin `api`.
+       */
+      tiedOrders: string[];
+    }
   | { status: 'quarantined'; quarantineId: number; error: string };
 
 export interface DeliveryInput {
   body: string;
   receivedAt: string;
-  /** Where the delivery came from: `webhook`, `backfill`, `reprocess`. */
+  /**
+   * Where the delivery came from: `webhook`, `backfill`, `reprocess`, or `api` (an order fetched
+   * from the Moshtix API, recorded as a resolved version that outranks webhooks of its transaction).
+   */
   origin: string;
 }
 
@@ -56,22 +73,18 @@ export interface GateRow {
   revokedAt: string | null;
 }
 
-export interface ImportRow {
-  barcode: string;
-  valid: boolean;
-  orderId: string | null;
-  ticketId: string | null;
-  ticketTypeId: string | null;
-  ticketTypeName: string | null;
-  holderName: string | null;
-  email: string | null;
+export type ImportRow = ImportedTicket;
+
+export interface ImportOptions {
+  /** Record the import as the newest version (source `csv`): it can revoke what webhooks said. */
+  isAuthoritative?: boolean;
 }
 
 export interface ImportReport {
   importId: number;
   rows: number;
   changed: number;
-  /** Rows whose barcode already has a webhook state (or a newer import): left alone. */
+  /** Rows whose barcode already has a newer state (a webhook one, or a newer import): left alone. */
   outranked: number;
   seq: number;
 }
@@ -82,6 +95,8 @@ export interface StoreStats {
   /** Lowest seq still in the log; a cursor below `oldest - 1` needs a snapshot. */
   oldestRetained: number;
   quarantined: number;
+  /** Tickets left out of readable deliveries (no usable barcode), kept for operators. */
+  skippedTickets: number;
 }
 
 /**
@@ -101,9 +116,22 @@ export type EntriesListener = (entries: readonly StoredEntry[]) => void;
 export interface RelayStore {
   ingestDelivery(input: DeliveryInput): Promise<IngestResult>;
   appendScan(scan: ScanRecord): Promise<ScanResult>;
-  importTickets(eventId: string, source: string, rows: readonly ImportRow[]): Promise<ImportReport>;
-  /** Entries with seq > after, for the given events (event-info entries always), oldest first. */
+  importTickets(
+    eventId: string,
+    source: string,
+    rows: readonly ImportRow[],
+    options?: ImportOptions,
+  ): Promise<ImportReport>;
+  /**
+   * Entries with seq > after, for the given events (event-info entries always), oldest first: up to
+   * `limit` of them, fewer only at the end of the log. A stored entry the wire schema refuses is
+   * skipped and logged, never sent.
+   */
   readEntries(after: number, events: readonly string[], limit: number): Promise<StoredEntry[]>;
+  /**
+   * Ticket states and scans of the events (tickets that moved away from one of them too), as of
+   * `cursor`. A stored row the wire schema refuses is skipped and logged.
+   */
   readSnapshot(events: readonly string[]): Promise<Snapshot>;
   listEvents(): Promise<EventInfo[]>;
   stats(): Promise<StoreStats>;

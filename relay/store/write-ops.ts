@@ -10,7 +10,13 @@ import type { DeliveryInput, ImportRow, ReprocessReport } from './types.js';
 export type WriteOp =
   | { kind: 'delivery'; input: DeliveryInput }
   | { kind: 'scan'; scan: ScanRecord }
-  | { kind: 'import'; eventId: string; source: string; rows: readonly ImportRow[] }
+  | {
+      kind: 'import';
+      eventId: string;
+      source: string;
+      rows: readonly ImportRow[];
+      isAuthoritative: boolean;
+    }
   | { kind: 'reprocess' }
   | { kind: 'add-gate'; name: string; tokenHash: string }
   | { kind: 'revoke-gate'; name: string }
@@ -44,7 +50,7 @@ export function executeWrite(queries: Queries, log: LogAppender, op: WriteOp, no
     case 'scan':
       return applyScan(queries, log, op.scan, now);
     case 'import':
-      return applyImport(queries, log, op.eventId, op.source, op.rows, now);
+      return applyImport(queries, log, op.eventId, op.source, op.rows, now, op.isAuthoritative);
     case 'reprocess':
       return reprocess(queries, log, now);
     case 'add-gate':

@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
-import { LogAppender, type BatchHead } from './apply.js';
+import { LogAppender, type BatchHead } from './log-appender.js';
 import { GroupCommit } from './group-commit.js';
 import type { Queries } from './queries.js';
 import type { StoredEntry } from './types.js';

@@ -8,7 +8,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { startGate, type GateEngine } from '../../electron/gate/index.js';
 import type { GateEvent } from '../../shared/gate-api.js';
-import { parseGateFrame, relayFrameSchema, type GateFrame, type RelayFrame } from '../../shared/protocol.js';
+import {
+  parseGateFrame,
+  PROTOCOL_VERSION,
+  relayFrameSchema,
+  type GateFrame,
+  type RelayFrame,
+} from '../../shared/protocol.js';
 import { makeTempDir, waitFor } from '../relay/support.js';
 import { eventInfo, ticketState } from './fixtures.js';
 
@@ -77,7 +83,7 @@ async function gate(relayUrl: string): Promise<{ engine: GateEngine; events: Gat
 
 const welcome: RelayFrame = {
   type: 'welcome',
-  protocol: 1,
+  protocol: PROTOCOL_VERSION,
   gate: 'Gate S',
   head: 7,
   events: [eventInfo('E1')],
@@ -107,7 +113,12 @@ describe('sync client against a stand-in relay', () => {
     await waitFor(() => relay.connections.length >= 2, { message: 'a second connection' });
     const first = relay.connections[0];
     expect(first?.authorization).toBe('Bearer stand-in-token');
-    expect(first?.frames[0]).toEqual({ type: 'hello', protocol: 1, cursor: 0, events: ['E1'] });
+    expect(first?.frames[0]).toEqual({
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      cursor: 0,
+      events: ['E1'],
+    });
     expect(first?.frames.some((frame) => frame.type === 'ping')).toBe(true);
   });
 

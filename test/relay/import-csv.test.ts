@@ -68,7 +68,7 @@ describe('relay import-csv', () => {
       email: 'ann@example.com',
       ticketTypeName: 'General Admission',
       orderId: '9001',
-      cause: 'imported',
+      cause: 'sold',
       version: { source: 'csv' },
     });
     expect(gate.tickets.get('CSV-2')).toMatchObject({ valid: false, ticketTypeName: 'VIP "gold"' });
@@ -95,7 +95,12 @@ describe('relay import-csv', () => {
     expect(missingColumn.code).toBe(1);
     expect(missingColumn.stderr).toContain('line 1: no barcode column');
     const relay = await startRelayProcess({ dbPath: dir.file('relay.db') });
-    expect(await getJson(`${relay.url}/healthz`)).toEqual({ status: 'ok', deliveries: 0, logHead: 0 });
+    expect(await getJson(`${relay.url}/healthz`)).toEqual({
+      status: 'ok',
+      deliveries: 0,
+      logHead: 0,
+      skippedTickets: 0,
+    });
     await relay.stop();
   });
 

@@ -125,6 +125,11 @@ export const MIGRATIONS: readonly string[] = [
     seq INTEGER NOT NULL
   ) STRICT, WITHOUT ROWID;
   `,
+  // 5: a ticket's version may come from an authoritative CSV import, which outranks webhooks of its
+  // transaction id (issue 9); the merge needs to know.
+  `
+  ALTER TABLE tickets ADD COLUMN version_is_authoritative INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export class NewerDatabaseError extends Error {

@@ -2,7 +2,8 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import {
-  shouldApplyTicket,
+  joinTicketStates,
+  VERSION_SOURCES,
   type EventInfo,
   type TicketState,
   type Version,
@@ -26,6 +27,7 @@ export interface TicketRow {
   version_tx: number;
   version_seq: number;
   ticket_type_tags: string | null;
+  version_is_authoritative: number;
 }
 
 interface EventRow {
@@ -72,13 +74,16 @@ export function ticketFromRow(row: TicketRow): TicketState {
     valid: row.is_valid === 1,
     cause: row.cause,
     changedAt: row.changed_at,
-    version: {
-      source: row.version_source === 'csv' ? 'csv' : 'webhook',
-      txId: row.version_tx,
-      seq: row.version_seq,
-    },
+    version: versionFromRow(row),
     ...(row.ticket_type_tags === null ? {} : { ticketTypeTags: tagsFrom(row.ticket_type_tags) }),
   };
+}
+
+function versionFromRow(row: TicketRow): Version {
+  const source = VERSION_SOURCES.find((known) => known === row.version_source) ?? 'webhook';
+  const version: Version = { source, txId: row.version_tx, seq: row.version_seq };
+  if (row.version_is_authoritative === 1) version.isAuthoritative = true;
+  return version;
 }
 
 function eventFromRow(row: EventRow): EventInfo {
@@ -104,23 +109,21 @@ export function prefixRange(prefix: string): { low: string; high: string } {
 export function createTicketQueries(db: Database.Database) {
   const statements = {
     byBarcode: db.prepare<[string], TicketRow>('SELECT * FROM tickets WHERE barcode = ?'),
-    versionOf: db.prepare<[string], Pick<TicketRow, 'version_source' | 'version_tx' | 'version_seq'>>(
-      'SELECT version_source, version_tx, version_seq FROM tickets WHERE barcode = ?',
-    ),
     upsert: db.prepare(`
       INSERT INTO tickets (barcode, ticket_id, order_id, event_id, ticket_type_id, ticket_type_name, holder_name,
         customer_name, email, is_valid, cause, changed_at, version_source, version_tx, version_seq,
-        ticket_type_tags)
+        ticket_type_tags, version_is_authoritative)
       VALUES (@barcode, @ticket_id, @order_id, @event_id, @ticket_type_id, @ticket_type_name, @holder_name,
         @customer_name, @email, @is_valid, @cause, @changed_at, @version_source, @version_tx, @version_seq,
-        @ticket_type_tags)
+        @ticket_type_tags, @version_is_authoritative)
       ON CONFLICT (barcode) DO UPDATE SET ticket_id = excluded.ticket_id, order_id = excluded.order_id,
         event_id = excluded.event_id, ticket_type_id = excluded.ticket_type_id,
         ticket_type_name = excluded.ticket_type_name, holder_name = excluded.holder_name,
         customer_name = excluded.customer_name, email = excluded.email, is_valid = excluded.is_valid,
         cause = excluded.cause, changed_at = excluded.changed_at, version_source = excluded.version_source,
         version_tx = excluded.version_tx, version_seq = excluded.version_seq,
-        ticket_type_tags = excluded.ticket_type_tags`),
+        ticket_type_tags = excluded.ticket_type_tags,
+        version_is_authoritative = excluded.version_is_authoritative`),
     count: db.prepare<[], { count: number }>('SELECT COUNT(*) AS count FROM tickets'),
     byBarcodePrefix: db.prepare<[string, string, number], TicketRow>(
       'SELECT * FROM tickets WHERE barcode >= ? AND barcode < ? ORDER BY barcode LIMIT ?',
@@ -163,17 +166,14 @@ export function createTicketQueries(db: Database.Database) {
     count(): number {
       return statements.count.get()?.count ?? 0;
     },
-    /** Stores the state unless a newer one is stored; returns whether it inserted, updated or kept. */
+    /**
+     * Merges a state from the relay into the stored one with the shared merge rule (the relay's own),
+     * so this gate ends where the relay is; returns whether it inserted, updated or kept.
+     */
     apply(state: TicketState): 'inserted' | 'updated' | 'kept' {
-      const stored = statements.versionOf.get(state.barcode);
-      const storedVersion: Version | undefined = stored
-        ? {
-            source: stored.version_source === 'csv' ? 'csv' : 'webhook',
-            txId: stored.version_tx,
-            seq: stored.version_seq,
-          }
-        : undefined;
-      if (!shouldApplyTicket(storedVersion, state.version)) return 'kept';
+      const row = statements.byBarcode.get(state.barcode);
+      const stored = row ? ticketFromRow(row) : null;
+      if (joinTicketStates(stored, state) === stored) return 'kept';
       statements.upsert.run({
         barcode: state.barcode,
         ticket_id: state.ticketId,
@@ -191,6 +191,7 @@ export function createTicketQueries(db: Database.Database) {
         version_tx: state.version.txId,
         version_seq: state.version.seq,
         ticket_type_tags: tagsColumn(state.ticketTypeTags),
+        version_is_authoritative: state.version.isAuthoritative ? 1 : 0,
       });
       return stored ? 'updated' : 'inserted';
     },
