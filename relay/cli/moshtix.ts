@@ -1,5 +1,5 @@
 /** Moshtix subcommands: register the webhooks, backfill orders over GraphQL, import a CSV export. */
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { MOSHTIX_GRAPHQL_ENDPOINT } from '../../shared/moshtix.js';
 import { readTicketCsv } from '../csv.js';
@@ -137,7 +137,7 @@ export const importCsvCommand: Subcommand = {
   spec: {
     usage: 'gatehouse relay import-csv',
     summary:
-      "Import an event's tickets from a CSV export. All rows or none; webhook states always outrank imported ones.",
+      "Import an event's tickets from a CSV export. All rows or none; webhook states outrank imported ones unless --authoritative.",
     flags: [
       DB_FLAG,
       {
@@ -146,6 +146,12 @@ export const importCsvCommand: Subcommand = {
         value: 'ID',
         description: 'Moshtix event id the tickets belong to',
         isRequired: true,
+      },
+      {
+        name: 'authoritative',
+        type: 'boolean',
+        description:
+          'The export is the truth now: recorded as the newest version (source csv), it can revoke tickets webhooks called valid',
       },
     ],
     positionals: [
@@ -159,25 +165,27 @@ export const importCsvCommand: Subcommand = {
   },
   async run(args) {
     const file = args.positionals[0] ?? '';
-    let text: string;
+    const eventId = requireString(args, 'event');
+    let parsed;
     try {
-      text = readFileSync(file, 'utf8');
+      parsed = await readTicketCsv(createReadStream(file));
     } catch (error) {
       console.error(`cannot read ${file}: ${(error as Error).message}`);
       return 1;
     }
-    const parsed = readTicketCsv(text);
     if (!parsed.ok) {
-      console.error(`${file}: nothing imported, ${parsed.errors.length} bad row(s):`);
+      console.error(`${file}: nothing imported, ${parsed.errorCount} bad row(s):`);
       for (const error of parsed.errors) console.error(`  ${error}`);
+      const unlisted = parsed.errorCount - parsed.errors.length;
+      if (unlisted > 0) console.error(`  … and ${unlisted} more`);
       return 1;
     }
-    const eventId = requireString(args, 'event');
+    const isAuthoritative = args.flags.authoritative === true;
     const report = await withStore(requireString(args, 'db'), (store) =>
-      store.importTickets(eventId, basename(file), parsed.rows),
+      store.importTickets(eventId, basename(file), parsed.rows, { isAuthoritative }),
     );
     console.log(
-      `imported ${report.rows} rows for event ${eventId}: ${report.changed} ticket states changed, ${report.outranked} left alone (newer webhook state)`,
+      `imported ${report.rows} rows for event ${eventId}${isAuthoritative ? ' (authoritative)' : ''}: ${report.changed} ticket states changed, ${report.outranked} left alone (newer webhook state)`,
     );
     return 0;
   },

@@ -22,6 +22,7 @@ import type { Queries } from './queries.js';
 import type {
   DeliveryInput,
   DeliveryOutcome,
+  ImportOptions,
   ImportReport,
   ImportRow,
   IngestResult,
@@ -183,6 +184,8 @@ export function applyImport(
   source: string,
   rows: readonly ImportRow[],
   now: string,
+  // Passed through for the merge rule: an authoritative import is the newest version (not yet applied here).
+  _options: ImportOptions = {},
 ): ImportReport {
   const importId = Number(queries.imports.insert.run(eventId, source, rows.length, now).lastInsertRowid);
   if (!queries.events.get.get(eventId)) {

@@ -16,6 +16,7 @@ import type {
   DeliveryInput,
   EntriesListener,
   GateRow,
+  ImportOptions,
   ImportReport,
   ImportRow,
   IngestResult,
@@ -116,8 +117,13 @@ export class SqliteRelayStore implements RelayStore {
     return this.write({ kind: 'scan', scan });
   }
 
-  importTickets(eventId: string, source: string, rows: readonly ImportRow[]): Promise<ImportReport> {
-    return this.write({ kind: 'import', eventId, source, rows });
+  importTickets(
+    eventId: string,
+    source: string,
+    rows: readonly ImportRow[],
+    options: ImportOptions = {},
+  ): Promise<ImportReport> {
+    return this.write({ kind: 'import', eventId, source, rows, options });
   }
 
   async readEntries(after: number, events: readonly string[], limit: number): Promise<StoredEntry[]> {
@@ -157,6 +163,7 @@ export class SqliteRelayStore implements RelayStore {
         logHead: head,
         oldestRetained: oldest === 0 ? head + 1 : oldest,
         quarantined: this.queries.quarantine.countPending.get()?.count ?? 0,
+        lastDeliveryAt: this.queries.deliveries.lastWebhookAt.get()?.received_at ?? null,
       };
     })();
   }

@@ -67,6 +67,14 @@ export interface ImportRow {
   email: string | null;
 }
 
+export interface ImportOptions {
+  /**
+   * The export is the truth as of now: recorded as the newest version (source `csv`), so it can
+   * revoke tickets that webhooks called valid. Without it imported states rank below webhook states.
+   */
+  isAuthoritative?: boolean;
+}
+
 export interface ImportReport {
   importId: number;
   rows: number;
@@ -82,6 +90,8 @@ export interface StoreStats {
   /** Lowest seq still in the log; a cursor below `oldest - 1` needs a snapshot. */
   oldestRetained: number;
   quarantined: number;
+  /** receivedAt of the newest webhook delivery accepted, or null before the first. */
+  lastDeliveryAt: string | null;
 }
 
 /**
@@ -101,7 +111,12 @@ export type EntriesListener = (entries: readonly StoredEntry[]) => void;
 export interface RelayStore {
   ingestDelivery(input: DeliveryInput): Promise<IngestResult>;
   appendScan(scan: ScanRecord): Promise<ScanResult>;
-  importTickets(eventId: string, source: string, rows: readonly ImportRow[]): Promise<ImportReport>;
+  importTickets(
+    eventId: string,
+    source: string,
+    rows: readonly ImportRow[],
+    options?: ImportOptions,
+  ): Promise<ImportReport>;
   /** Entries with seq > after, for the given events (event-info entries always), oldest first. */
   readEntries(after: number, events: readonly string[], limit: number): Promise<StoredEntry[]>;
   readSnapshot(events: readonly string[]): Promise<Snapshot>;

@@ -5,12 +5,12 @@
 import type { ScanRecord } from '../../shared/scans.js';
 import { applyDelivery, applyImport, applyScan, type LogAppender } from './apply.js';
 import type { Queries } from './queries.js';
-import type { DeliveryInput, ImportRow, ReprocessReport } from './types.js';
+import type { DeliveryInput, ImportOptions, ImportRow, ReprocessReport } from './types.js';
 
 export type WriteOp =
   | { kind: 'delivery'; input: DeliveryInput }
   | { kind: 'scan'; scan: ScanRecord }
-  | { kind: 'import'; eventId: string; source: string; rows: readonly ImportRow[] }
+  | { kind: 'import'; eventId: string; source: string; rows: readonly ImportRow[]; options: ImportOptions }
   | { kind: 'reprocess' }
   | { kind: 'add-gate'; name: string; tokenHash: string }
   | { kind: 'revoke-gate'; name: string }
@@ -44,7 +44,7 @@ export function executeWrite(queries: Queries, log: LogAppender, op: WriteOp, no
     case 'scan':
       return applyScan(queries, log, op.scan, now);
     case 'import':
-      return applyImport(queries, log, op.eventId, op.source, op.rows, now);
+      return applyImport(queries, log, op.eventId, op.source, op.rows, now, op.options);
     case 'reprocess':
       return reprocess(queries, log, now);
     case 'add-gate':

@@ -1,6 +1,8 @@
 // `gatehouse relay import-csv` on a real database file: columns by header name, all or nothing, and
 // imported states always ranking below webhook states.
-import { writeFileSync } from 'node:fs';
+import { createWriteStream, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   addGateToken,
@@ -124,4 +126,76 @@ describe('relay import-csv', () => {
     expect(gate.tickets.get('HOOK-1')).toMatchObject({ valid: false, version: { source: 'webhook' } });
     expect(gate.tickets.get('CSV-ONLY')).toMatchObject({ valid: false, version: { source: 'webhook' } });
   });
+
+  it('fails on an unterminated quote, naming the line where the quoted field opened, and writes nothing', async () => {
+    const csv = [
+      'barcode,valid,name',
+      'Q-1,true,Ann',
+      'Q-2,true,"Bob',
+      'Q-3,true,Cat',
+      'Q-4,true,Dan',
+      '',
+    ].join('\n');
+    const result = await importCsv('unterminated.csv', csv);
+    expect(result.code).toBe(1);
+    expect(result.stdout).not.toContain('imported');
+    expect(result.stderr).toContain('nothing imported');
+    expect(result.stderr).toMatch(/line 3: .*quote/i);
+    const relay = await startRelayProcess({ dbPath: dir.file('relay.db') });
+    try {
+      expect(await getJson(`${relay.url}/healthz`)).toMatchObject({ deliveries: 0, logHead: 0 });
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('imports 1,000,000 rows in one go (every row lands, all in one import)', async () => {
+    const rows = 1_000_000;
+    const path = dir.file('million.csv');
+    const out = createWriteStream(path);
+    out.write('Order ID,Barcode,Status,First Name,Last Name\n');
+    const chunk: string[] = [];
+    for (let index = 0; index < rows; index += 1) {
+      chunk.push(
+        `${900000 + Math.floor(index / 4)},M${String(index).padStart(9, '0')},${index % 10 === 0 ? 'Refunded' : 'Valid'},Fan,${index}`,
+      );
+      if (chunk.length === 10_000) {
+        if (!out.write(`${chunk.join('\n')}\n`)) await once(out, 'drain');
+        chunk.length = 0;
+      }
+    }
+    out.end();
+    await once(out, 'finish');
+    const result = await runGatehouse([
+      'relay',
+      'import-csv',
+      '--db',
+      dir.file('relay.db'),
+      '--event',
+      '132218',
+      path,
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`imported ${rows} rows for event 132218: ${rows} ticket states changed`);
+    const db = new Database(dir.file('relay.db'), { readonly: true });
+    try {
+      expect(db.prepare('SELECT count(*) AS n FROM tickets').get()).toEqual({ n: rows });
+      expect(db.prepare('SELECT count(*) AS n FROM imports').get()).toEqual({ n: 1 });
+      const last = db.prepare('SELECT state FROM tickets WHERE barcode = ?').get('M000999999') as {
+        state: string;
+      };
+      expect(JSON.parse(last.state)).toMatchObject({
+        valid: true,
+        holderName: 'Fan 999999',
+        orderId: '1149999',
+      });
+      const refunded = db.prepare('SELECT state FROM tickets WHERE barcode = ?').get('M000999990') as {
+        state: string;
+      };
+      expect(JSON.parse(refunded.state)).toMatchObject({ valid: false });
+    } finally {
+      db.close();
+    }
+  }, 120_000);
 });
