@@ -101,6 +101,8 @@ export interface MockState {
   webhooks: MockWebhook[];
   login?: { username: string; password: string };
   nestedPageSize: number;
+  /** The most items a nested page holds, whatever pageSize asked for (real APIs cap silently). */
+  nestedPageSizeCap: number;
   nextId(): number;
 }
 
@@ -108,13 +110,14 @@ type Args = Record<string, unknown>;
 
 export const MONEY_FIELDS = ['unitCost', 'bookingFee', 'totalCost', 'discount'] as const;
 
-function page<T>(items: readonly T[], args: Args, defaultSize: number) {
+function page<T>(items: readonly T[], args: Args, defaultSize: number, cap = 200) {
   const pageIndex = args.pageIndex ?? 0;
-  const pageSize = args.pageSize ?? defaultSize;
+  const asked = args.pageSize ?? defaultSize;
   if (typeof pageIndex !== 'number' || pageIndex < 0)
     throw new GraphQLError('Argument "pageIndex" has invalid value: expected a non-negative Int.');
-  if (typeof pageSize !== 'number' || pageSize < 1 || pageSize > 200)
+  if (typeof asked !== 'number' || asked < 1 || asked > 200)
     throw new GraphQLError('Argument "pageSize" has invalid value: expected IntBetween1and200.');
+  const pageSize = Math.min(asked, cap);
   return {
     items: items.slice(pageIndex * pageSize, (pageIndex + 1) * pageSize),
     pageInfo: {
@@ -194,7 +197,12 @@ export function rootFor(state: MockState, record: OperationRecord) {
   const order = (data: unknown) => ({
     ...(data as Record<string, unknown>),
     tickets: (args: Args) => {
-      const tickets = page(itemsOf(field(data, 'tickets')), args, state.nestedPageSize);
+      const tickets = page(
+        itemsOf(field(data, 'tickets')),
+        args,
+        state.nestedPageSize,
+        state.nestedPageSizeCap,
+      );
       return {
         ...tickets,
         items: tickets.items.map((ticket) => ({
@@ -203,7 +211,8 @@ export function rootFor(state: MockState, record: OperationRecord) {
         })),
       };
     },
-    transactions: (args: Args) => page(itemsOf(field(data, 'transactions')), args, state.nestedPageSize),
+    transactions: (args: Args) =>
+      page(itemsOf(field(data, 'transactions')), args, state.nestedPageSize, state.nestedPageSizeCap),
   });
   const viewer = {
     getWebhooks: (args: Args) => {

@@ -55,6 +55,8 @@ export interface MockMoshtixApiOptions {
   login?: { username: string; password: string };
   /** Page size of nested lists (an order's tickets) asked for without pageSize (default 20). */
   nestedPageSize?: number;
+  /** The most items a nested page holds whatever pageSize asks (default 200, the documented cap). */
+  nestedPageSizeCap?: number;
 }
 
 export interface MockMoshtixApi {
@@ -93,6 +95,7 @@ export async function startMockMoshtixApi(options: MockMoshtixApiOptions): Promi
     webhooks,
     login: options.login,
     nestedPageSize: options.nestedPageSize ?? DEFAULT_NESTED_PAGE_SIZE,
+    nestedPageSizeCap: options.nestedPageSizeCap ?? 200,
     nextId: () => (lastId += 1),
   };
 

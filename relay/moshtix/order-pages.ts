@@ -18,9 +18,10 @@ type Connection = z.infer<typeof connectionSchema>;
 /** `complete`: every item is here; `cut`: more exist; `unknown`: the answer does not say. */
 export type ListCompleteness = 'complete' | 'cut' | 'unknown';
 
-export function completenessOf(connection: Connection | null): ListCompleteness {
+/** `held`: items gathered so far over every page (default: this page's). */
+export function completenessOf(connection: Connection | null, held?: number): ListCompleteness {
   if (!connection) return 'unknown';
-  const count = connection.items?.length ?? 0;
+  const count = held ?? connection.items?.length ?? 0;
   const total = connection.totalCount ?? null;
   const hasNext = connection.pageInfo?.hasNextPage ?? null;
   if (hasNext === true || (total !== null && total > count)) return 'cut';
@@ -105,8 +106,8 @@ export async function fetchOrder(
     if (totals && (totals.tickets !== pageTotals.tickets || totals.transactions !== pageTotals.transactions))
       break;
     totals = pageTotals;
-    const ticketState = completenessOf(ticketPage);
-    const transactionState = completenessOf(transactionPage);
+    const ticketState = completenessOf(ticketPage, tickets.length);
+    const transactionState = completenessOf(transactionPage, transactions.length);
     if (ticketState === 'unknown') break;
     if (ticketState === 'complete' && transactionState !== 'cut') {
       isComplete = pageTotals.tickets === null || new Set(tickets.map(barcodeOf)).size === pageTotals.tickets;

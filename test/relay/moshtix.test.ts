@@ -300,16 +300,23 @@ describe('relay backfill: paging nested ticket lists, fields asked for, event fi
     expect((await postDelivery(relay.url, bigOrder(7001, 25, 100))).status).toBe(200);
     await relay.stop();
     // Since then one ticket was refunded at Moshtix (a newer transaction); the API lists an order's
-    // tickets 20 at a time.
+    // tickets at most 10 at a time.
     api = await startMockMoshtixApi({
       token: TOKEN,
       clientId: CLIENT,
       orders: [bigOrder(7001, 25, 101, [3]).data],
-      nestedPageSize: 20,
+      nestedPageSizeCap: 10,
     });
     const result = await runGatehouse(backfillArgs(dbPath));
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+    // The listing's first 10, then the order's pages 0, 1 and 2.
+    expect(api.requests.map((request) => request.operation)).toEqual([
+      'getOrders',
+      'getOrder',
+      'getOrder',
+      'getOrder',
+    ]);
     const tickets = await gateTickets(dbPath, ['132218']);
     expect(tickets.size).toBe(25);
     for (let index = 0; index < 25; index += 1)
