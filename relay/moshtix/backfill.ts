@@ -154,15 +154,13 @@ export async function backfill(
     report.pages += 1;
     // Rows of incomplete orders, by event: applied with one import per event and page.
     const partialRows = new Map<string, ImportRow[]>();
+    // Full snapshots of the page, ingested together so that they share one commit (one fsync).
+    const snapshots: { contextId: string; body: string }[] = [];
     for (const item of page.items) {
       const listed = listedOrderSchema.safeParse(item);
       if (!listed.success || typeof item !== 'object' || item === null) {
         // Not even an order id: ingest it as it is, so it is kept and reported as quarantined.
-        const body = envelope('?', item);
-        count(
-          '?',
-          await store.ingestDelivery({ body, receivedAt: new Date().toISOString(), origin: 'backfill' }),
-        );
+        snapshots.push({ contextId: '?', body: envelope('?', item) });
         continue;
       }
       const order = listed.data;
@@ -186,12 +184,7 @@ export async function backfill(
         isComplete = false;
       }
       if (isComplete) {
-        const result = await store.ingestDelivery({
-          body: envelope(order.id, data),
-          receivedAt: new Date().toISOString(),
-          origin: 'backfill',
-        });
-        count(order.id, result);
+        snapshots.push({ contextId: order.id, body: envelope(order.id, data) });
         continue;
       }
       const eventId = order.event?.id;
@@ -212,6 +205,12 @@ export async function backfill(
       for (const row of rows) known.push(row);
       partialRows.set(eventId, known);
     }
+    const results = await Promise.all(
+      snapshots.map(({ body }) =>
+        store.ingestDelivery({ body, receivedAt: new Date().toISOString(), origin: 'backfill' }),
+      ),
+    );
+    results.forEach((result, index) => count(snapshots[index]?.contextId ?? '?', result));
     for (const [eventId, rows] of partialRows) await applyPartial(store, eventId, rows, report);
     options.onPage?.(pageIndex, page.items.length);
     if (!page.pageInfo?.hasNextPage || page.items.length === 0) break;
