@@ -4,6 +4,7 @@ import { createWriteStream, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { gateArgs, startGateProcess, ticketOf } from '../gate/support.js';
 import {
   addGateToken,
   GateTestClient,
@@ -13,6 +14,7 @@ import {
   postDelivery,
   runGatehouse,
   startRelayProcess,
+  waitFor,
   type TempDir,
 } from './support.js';
 
@@ -200,4 +202,56 @@ describe('relay import-csv', () => {
     // ~45 s on an idle 2-core machine; the generous limit only keeps a busy machine from failing it
     // (the speed figure is the bench row `import-csv`, not an assertion).
   }, 300_000);
+
+  // Needs the merge-rule branch (issue 9, A1): until an authoritative import is the newest version,
+  // the webhook state outranks it and this test fails.
+  it('--authoritative revokes a ticket webhooks called valid, at a real gate (a missed refund recovered)', async () => {
+    const dbPath = dir.file('relay.db');
+    const relay = await startRelayProcess({ dbPath });
+    const gate = await startGateProcess(
+      gateArgs(dir.file('gate'), relay.url, { name: 'Gate 1', token: await addGateToken(dbPath, 'Gate 1') }),
+    );
+    try {
+      const sale = orderDelivery({
+        orderId: 4001,
+        tickets: [{ barcode: 'AUTH-REFUNDED' }, { barcode: 'AUTH-KEPT' }],
+        transactions: [{ id: 40010 }],
+      });
+      expect((await postDelivery(relay.url, sale)).status).toBe(200);
+      await waitFor(async () => (await ticketOf(gate, 'AUTH-REFUNDED'))?.valid === true, {
+        message: 'the gate holds the sold ticket',
+      });
+      // The refund webhook never came; the venue's export says so.
+      const csv = 'barcode,status,order id\nAUTH-REFUNDED,Refunded,4001\nAUTH-KEPT,Valid,4001\n';
+      const plain = await importCsv('export.csv', csv);
+      expect(plain.stdout).toContain('0 ticket states changed, 2 left alone');
+      const result = await runGatehouse([
+        'relay',
+        'import-csv',
+        '--db',
+        dbPath,
+        '--event',
+        '132218',
+        '--authoritative',
+        dir.file('export.csv'),
+      ]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('(authoritative)');
+      await waitFor(async () => (await ticketOf(gate, 'AUTH-REFUNDED'))?.valid === false, {
+        message: 'the gate hears of the revocation',
+        timeoutMs: 20_000,
+      });
+      expect(await gate.value('scan', { barcode: 'AUTH-REFUNDED' })).toMatchObject({
+        result: 'deny',
+        reason: 'not_valid',
+      });
+      expect(await gate.value('scan', { barcode: 'AUTH-KEPT' })).toMatchObject({ result: 'admit' });
+    } finally {
+      await gate.stop();
+      await relay.stop();
+    }
+    const fresh = await snapshotOf(dbPath);
+    expect(fresh.tickets.get('AUTH-REFUNDED')).toMatchObject({ valid: false, version: { source: 'csv' } });
+  });
 });

@@ -10,7 +10,9 @@ import { MoshtixGraphqlClient } from '../../relay/moshtix/graphql.js';
 import { MoshtixLink } from '../../relay/moshtix/link.js';
 import { startMockMoshtixApi, type MockMoshtixApi, type MockWebhook } from '../../sim/moshtix-api.js';
 import {
+  addGateToken,
   DEFAULT_SECRET,
+  GateTestClient,
   getJson,
   makeTempDir,
   orderDelivery,
@@ -280,6 +282,61 @@ describe('Moshtix link in process (real mock API, real SQLite store)', () => {
         { origin: 'webhook', event_type: 'order-saved-prepare-full-message', context_id: '8001' },
         { origin: 'api', event_type: 'order-api-fetch', context_id: '8001' },
       ]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+// Needs the merge-rule branch (issue 9, A1): until the store reports `tiedOrders`, the relay never
+// asks Moshtix and this test fails.
+describe('relay serve resolves a tie from the Moshtix API (end to end)', () => {
+  it("two snapshots with the same transactions disagree: the relay fetches the order and applies Moshtix's answer as newest", async () => {
+    const sale = orderDelivery({
+      orderId: 9001,
+      tickets: [{ barcode: 'TIE-A' }, { barcode: 'TIE-B' }],
+      transactions: [{ id: 90010 }],
+    });
+    const cancel = orderDelivery({
+      orderId: 9001,
+      tickets: [{ barcode: 'TIE-A' }, { barcode: 'TIE-B', valid: false }],
+      transactions: [{ id: 90010 }],
+    });
+    // Moshtix, asked, says the cancellation did not stick: both tickets are valid.
+    api = await startMockMoshtixApi({ token: TOKEN, clientId: CLIENT, orders: [sale.data] });
+    const dbPath = dir.file('relay.db');
+    const relay = await startRelayProcess({
+      dbPath,
+      extraArgs: ['--moshtix-url', api.url],
+      env: { MOSHTIX_TOKEN: TOKEN },
+    });
+    const gate = await GateTestClient.connect(relay.url, await addGateToken(dbPath, 'Gate 1'), {
+      events: ['132218'],
+    });
+    try {
+      await gate.waitWelcomed();
+      expect((await postDelivery(relay.url, sale)).status).toBe(200);
+      expect((await postDelivery(relay.url, cancel)).status).toBe(200);
+      await waitFor(() => api?.requests.some((request) => request.operation === 'getOrder'), {
+        message: 'the relay asks Moshtix for the order',
+      });
+      await gate.waitUntil(
+        () =>
+          gate.ticketEntries.some(
+            (entry) => entry.ticket.barcode === 'TIE-B' && entry.ticket.valid === false,
+          ) && gate.tickets.get('TIE-B')?.valid === true,
+        "TIE-B invalid on the tie, then valid on Moshtix's answer",
+      );
+      expect(api.requests.find((request) => request.operation === 'getOrder')?.arguments).toEqual({
+        id: 9001,
+      });
+    } finally {
+      await gate.close();
+      await relay.stop();
+    }
+    const db = new Database(dbPath, { readonly: true });
+    try {
+      expect(db.prepare("SELECT count(*) AS n FROM deliveries WHERE origin = 'api'").get()).toEqual({ n: 1 });
     } finally {
       db.close();
     }
