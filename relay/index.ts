@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hashToken } from './hub/hub.js';
+import type { MoshtixCredentials } from './moshtix/link.js';
 import { DEFAULT_RETENTION, RelayService } from './server.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { GateRow, RelayStore } from './store/types.js';
@@ -26,6 +27,8 @@ export interface StartRelayOptions {
   retention?: number;
   heartbeatIntervalMs?: number;
   heartbeatTimeoutMs?: number;
+  /** Moshtix API credentials (subscription checks, tie resolution). */
+  moshtix?: MoshtixCredentials;
 }
 
 export interface RunningRelay {
@@ -48,6 +51,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     retention: options.retention ?? DEFAULT_RETENTION,
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+    moshtix: options.moshtix,
   });
   let address;
   try {

@@ -69,7 +69,11 @@ export interface IngestRoute {
   handle(request: IncomingMessage, response: ServerResponse): Promise<void>;
 }
 
-export function createIngestRoute(store: RelayStore, metrics: RelayMetrics, secret: string): IngestRoute {
+export function createIngestRoute(
+  store: Pick<RelayStore, 'ingestDelivery'>,
+  metrics: RelayMetrics,
+  secret: string,
+): IngestRoute {
   const expected = digest(secret);
   return {
     async handle(request, response) {

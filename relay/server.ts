@@ -9,7 +9,8 @@ import { createLogger } from '../shared/logger.js';
 import { GateHub } from './hub/hub.js';
 import { createIngestRoute, sendJson } from './ingest.js';
 import { RelayMetrics } from './metrics.js';
-import type { RelayStore } from './store/types.js';
+import { MoshtixLink, type MoshtixCredentials } from './moshtix/link.js';
+import type { DeliveryInput, RelayStore } from './store/types.js';
 
 const log = createLogger('relay.server');
 const PRUNE_INTERVAL_MS = 10 * 60_000;
@@ -23,6 +24,8 @@ export interface RelayServiceOptions {
   retention?: number;
   heartbeatIntervalMs?: number;
   heartbeatTimeoutMs?: number;
+  /** Moshtix API credentials: subscription checks for /healthz, and ties resolved by asking Moshtix. */
+  moshtix?: MoshtixCredentials & { checkIntervalMs?: number };
 }
 
 export const DEFAULT_RETENTION = 1_000_000;
@@ -34,6 +37,7 @@ export class RelayService {
   private readonly inFlight = new Set<Promise<void>>();
   private pruneTimer: NodeJS.Timeout | null = null;
   private address: AddressInfo | null = null;
+  readonly moshtix: MoshtixLink | null;
 
   constructor(private readonly options: RelayServiceOptions) {
     if (options.webhookSecret.length === 0) throw new Error('a webhook secret is required');
@@ -43,7 +47,22 @@ export class RelayService {
       heartbeatTimeoutMs: options.heartbeatTimeoutMs,
       countScan: () => this.metrics.countScan(),
     });
-    const ingest = createIngestRoute(options.store, this.metrics, options.webhookSecret);
+    const store = options.store;
+    this.moshtix = options.moshtix
+      ? new MoshtixLink({ ...options.moshtix, store, webhookSecret: options.webhookSecret })
+      : null;
+    const link = this.moshtix;
+    // With credentials, every accepted webhook's ties go to the resolver once they are committed.
+    const ingestTarget = link
+      ? {
+          ingestDelivery: async (input: DeliveryInput) => {
+            const result = await store.ingestDelivery(input);
+            link.noticeDelivery(result, input.origin);
+            return result;
+          },
+        }
+      : store;
+    const ingest = createIngestRoute(ingestTarget, this.metrics, options.webhookSecret);
     this.server = createServer((request, response) => {
       const work = this.route(
         request.method ?? 'GET',
@@ -86,6 +105,9 @@ export class RelayService {
         deliveries: stats.deliveries,
         logHead: stats.logHead,
         skippedTickets: stats.skippedTickets,
+        quarantined: stats.quarantined,
+        lastDeliveryAt: stats.lastDeliveryAt,
+        subscription: this.moshtix?.subscription ?? 'unknown',
       });
     }
     if (path === '/metrics' && method === 'GET') {
@@ -113,6 +135,7 @@ export class RelayService {
     };
     prune();
     this.pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
+    this.moshtix?.start();
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => {
@@ -138,6 +161,7 @@ export class RelayService {
     await Promise.allSettled([...this.inFlight]);
     this.server.closeAllConnections();
     await closed;
+    await this.moshtix?.stop();
     await this.options.store.close();
   }
 }

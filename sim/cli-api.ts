@@ -11,7 +11,7 @@ import { planNight } from './plan.js';
 export const SIM_API_COMMAND: CommandSpec = {
   usage: 'gatehouse sim api',
   summary:
-    'Serve a mock Moshtix GraphQL API (login, viewer { saveWebhook, getWebhooks, getOrders }) over simulated orders.',
+    'Serve a mock Moshtix GraphQL API (login, viewer { saveWebhook, getWebhooks, getOrders, getOrder }) over simulated orders.',
   flags: [
     {
       name: 'port',

@@ -1,8 +1,35 @@
 /** `gatehouse relay serve`: run the relay until SIGTERM/SIGINT, then drain and exit 0. */
 import { parseLogLevel, setLogLevel } from '../../shared/logger.js';
+import { MOSHTIX_GRAPHQL_ENDPOINT } from '../../shared/moshtix.js';
 import { startRelay } from '../index.js';
+import { MoshtixGraphqlClient } from '../moshtix/graphql.js';
+import type { MoshtixCredentials } from '../moshtix/link.js';
 import { DEFAULT_RETENTION } from '../server.js';
+import type { ParsedArgs } from '../../shared/cli.js';
 import { DB_FLAG, integerFlag, requireString, stringFlag, UsageError, type Subcommand } from './command.js';
+import { moshtixTokenOf, TOKEN_ENV, TOKEN_FILE_FLAG } from './moshtix-token.js';
+
+/** Moshtix API credentials from --moshtix-token-file or MOSHTIX_TOKEN; none given, none used. */
+function moshtixCredentials(args: ParsedArgs): MoshtixCredentials | undefined {
+  const token = moshtixTokenOf(args);
+  const clientId = integerFlag(args, 'moshtix-client', 1);
+  const url = stringFlag(args, 'moshtix-url');
+  if (url !== undefined) {
+    try {
+      new URL(url);
+    } catch {
+      throw new UsageError(`--moshtix-url is not a URL: ${url}`);
+    }
+  }
+  if (token === undefined) {
+    if (clientId !== undefined || url !== undefined)
+      throw new UsageError(
+        `--moshtix-client and --moshtix-url need a token: --${TOKEN_FILE_FLAG.name} or ${TOKEN_ENV}`,
+      );
+    return undefined;
+  }
+  return { client: new MoshtixGraphqlClient({ endpoint: url ?? MOSHTIX_GRAPHQL_ENDPOINT }), token, clientId };
+}
 
 export const serve: Subcommand = {
   spec: {
@@ -35,6 +62,19 @@ export const serve: Subcommand = {
         value: 'N',
         description: `Log entries kept for gate catch-up (default ${DEFAULT_RETENTION})`,
       },
+      TOKEN_FILE_FLAG,
+      {
+        name: 'moshtix-client',
+        type: 'number',
+        value: 'ID',
+        description: 'Moshtix client account id, to check the webhook subscription (with a token)',
+      },
+      {
+        name: 'moshtix-url',
+        type: 'string',
+        value: 'URL',
+        description: `Moshtix GraphQL endpoint (default ${MOSHTIX_GRAPHQL_ENDPOINT})`,
+      },
       {
         name: 'log-level',
         type: 'string',
@@ -44,6 +84,9 @@ export const serve: Subcommand = {
     ],
     notes: [
       'Prints "listening on http://HOST:PORT" on stdout when ready. SIGTERM finishes in-flight deliveries and exits 0.',
+      `With a Moshtix token (--${TOKEN_FILE_FLAG.name} or ${TOKEN_ENV}), ties between equal snapshots are resolved by`,
+      'asking Moshtix for the order, and with --moshtix-client the ORDER_SAVED subscription is checked at start and',
+      'every 10 minutes (GET /healthz: subscription enabled, disabled or unknown).',
     ],
   },
   async run(args) {
@@ -58,12 +101,14 @@ export const serve: Subcommand = {
         throw new UsageError(`--log-level must be debug, info, warn, error or silent, got "${levelText}"`);
       setLogLevel(level);
     }
+    const moshtix = moshtixCredentials(args);
     const relay = await startRelay({
       dbPath,
       webhookSecret: secret,
       port,
       host: stringFlag(args, 'host') ?? '127.0.0.1',
       retention: integerFlag(args, 'retention', 1),
+      moshtix,
     });
     console.log(`gatehouse relay listening on ${relay.url}`);
     await new Promise<void>((resolve) => {

@@ -66,12 +66,12 @@ export async function listWebhooks(
   return all;
 }
 
-function headerValue(webhook: MoshtixWebhook, name: string): string | null {
+export function headerValue(webhook: MoshtixWebhook, name: string): string | null {
   const header = webhook.headers?.items?.find((item) => item.name.toLowerCase() === name.toLowerCase());
   return header?.value ?? null;
 }
 
-function eventTypesOf(webhook: MoshtixWebhook): string[] {
+export function eventTypesOf(webhook: MoshtixWebhook): string[] {
   return (webhook.systemEventTypes?.items ?? []).map((item) => item.systemEventType);
 }
 

@@ -20,6 +20,9 @@ export function prepareQueries(db: Database.Database) {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       last: statement<{ id: number }>(`SELECT coalesce(max(id), 0) AS id FROM deliveries`),
+      lastWebhookAt: statement<{ received_at: string }>(
+        `SELECT received_at FROM deliveries WHERE origin = 'webhook' ORDER BY id DESC LIMIT 1`,
+      ),
     },
     skipped: {
       insert: statement(

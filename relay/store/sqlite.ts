@@ -226,6 +226,7 @@ export class SqliteRelayStore implements RelayStore {
         oldestRetained: oldest === 0 ? head + 1 : oldest,
         quarantined: this.queries.quarantine.countPending.get()?.count ?? 0,
         skippedTickets: this.queries.skipped.count.get()?.count ?? 0,
+        lastDeliveryAt: this.queries.deliveries.lastWebhookAt.get()?.received_at ?? null,
       };
     })();
   }

@@ -97,6 +97,8 @@ export interface StoreStats {
   quarantined: number;
   /** Tickets left out of readable deliveries (no usable barcode), kept for operators. */
   skippedTickets: number;
+  /** receivedAt of the newest webhook delivery accepted, or null before the first. */
+  lastDeliveryAt: string | null;
 }
 
 /**

@@ -62,7 +62,7 @@ describe('relay webhook ingest', () => {
     expect(ticket.version).toMatchObject({ source: 'webhook', txId: 12894177 });
     expect(gate.errors).toEqual([]);
     const health = await getJson(`${relay.url}/healthz`);
-    expect(health).toEqual({
+    expect(health).toMatchObject({
       status: 'ok',
       deliveries: 1,
       logHead: (answer.json as { seq: number }).seq,
@@ -158,7 +158,7 @@ describe('relay webhook ingest', () => {
     expect((await postDelivery(relay.url, seedDelivery(), { secret: 'wrong' })).status).toBe(401);
     expect((await postDelivery(relay.url, seedDelivery(), { secret: null })).status).toBe(401);
     expect((await postDelivery(relay.url, 'garbage', { secret: 'test-webhook-secret!' })).status).toBe(401);
-    expect(await getJson(`${relay.url}/healthz`)).toEqual({
+    expect(await getJson(`${relay.url}/healthz`)).toMatchObject({
       status: 'ok',
       deliveries: 0,
       logHead: 0,
@@ -172,7 +172,7 @@ describe('relay webhook ingest', () => {
     const big = JSON.stringify({ ...seedDelivery(), padding: 'x'.repeat(1024 * 1024) });
     const answer = await postDelivery(relay.url, big);
     expect(answer.status).toBe(413);
-    expect(await getJson(`${relay.url}/healthz`)).toEqual({
+    expect(await getJson(`${relay.url}/healthz`)).toMatchObject({
       status: 'ok',
       deliveries: 0,
       logHead: 0,

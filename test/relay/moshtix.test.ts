@@ -3,13 +3,19 @@
 import { writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WEBHOOK_BODY_TEMPLATE } from '../../shared/moshtix.js';
-import { startMockMoshtixApi, type MockMoshtixApi, type MockWebhook } from '../../sim/moshtix-api.js';
+import {
+  ORDERS_ROLE,
+  startMockMoshtixApi,
+  type MockMoshtixApi,
+  type MockWebhook,
+} from '../../sim/moshtix-api.js';
 import {
   addGateToken,
   GateTestClient,
   getJson,
   makeTempDir,
   orderDelivery,
+  postDelivery,
   runGatehouse,
   startRelayProcess,
   type TempDir,
@@ -154,7 +160,7 @@ describe('relay backfill against the mock Moshtix API', () => {
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('backfill: 250 orders in 3 pages');
       expect(api.requests.map((request) => request.variables)).toEqual(
-        [0, 1, 2].map((pageIndex) => ({ token: TOKEN, pageIndex, pageSize: 100 })),
+        [0, 1, 2].map((pageIndex) => ({ token: TOKEN, pageIndex, pageSize: 100, ticketPageSize: 200 })),
       );
       expect(
         api.requests.every((request) => request.operation === 'getOrders' && request.token === TOKEN),
@@ -205,7 +211,12 @@ describe('relay backfill against the mock Moshtix API', () => {
     expect(result.stderr + result.stdout).toContain('backfill: 1 orders in 1 pages');
     expect(result.code).toBe(0);
     expect(api.requests[0]?.query).toBe(query);
-    expect(api.requests[0]?.variables).toEqual({ token: TOKEN, pageIndex: 0, pageSize: 50 });
+    expect(api.requests[0]?.variables).toEqual({
+      token: TOKEN,
+      pageIndex: 0,
+      pageSize: 50,
+      ticketPageSize: 200,
+    });
   });
 
   it("fails with Moshtix's message on a bad token and imports nothing", async () => {
@@ -228,5 +239,152 @@ describe('relay backfill against the mock Moshtix API', () => {
     ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Access denied: the token is invalid or has expired.');
+  });
+});
+
+/** An order of `count` tickets at transaction `txId`; tickets listed in `refunded` are not valid. */
+function bigOrder(
+  orderId: number,
+  count: number,
+  txId: number,
+  refunded: readonly number[] = [],
+  eventId = 132218,
+) {
+  return orderDelivery({
+    orderId,
+    eventId,
+    tickets: Array.from({ length: count }, (_, index) => ({
+      barcode: `ORDER${orderId}-T${index}`,
+      valid: !refunded.includes(index),
+    })),
+    transactions: [{ id: txId }],
+  });
+}
+
+function backfillArgs(dbPath: string, extra: string[] = []): string[] {
+  return [
+    'relay',
+    'backfill',
+    '--moshtix-token',
+    TOKEN,
+    '--client',
+    String(CLIENT),
+    '--db',
+    dbPath,
+    '--endpoint',
+    api?.url ?? '',
+    ...extra,
+  ];
+}
+
+/** The tickets a freshly synced gate of these events holds (a real relay over the file). */
+async function gateTickets(dbPath: string, events: string[]) {
+  const relay = await startRelayProcess({ dbPath });
+  try {
+    const gate = await GateTestClient.connect(relay.url, await addGateToken(dbPath, `Reader ${Date.now()}`), {
+      events,
+    });
+    await gate.waitWelcomed();
+    await gate.close();
+    return gate.tickets;
+  } finally {
+    await relay.stop();
+  }
+}
+
+describe('relay backfill: paging nested ticket lists, fields asked for, event filter', () => {
+  it('fetches every page of an order whose ticket list the API cut short, so no valid ticket is revoked', async () => {
+    const dbPath = dir.file('relay.db');
+    // The relay knows the order from a webhook: 25 valid tickets.
+    const relay = await startRelayProcess({ dbPath });
+    expect((await postDelivery(relay.url, bigOrder(7001, 25, 100))).status).toBe(200);
+    await relay.stop();
+    // Since then one ticket was refunded at Moshtix (a newer transaction); the API lists an order's
+    // tickets at most 10 at a time.
+    api = await startMockMoshtixApi({
+      token: TOKEN,
+      clientId: CLIENT,
+      orders: [bigOrder(7001, 25, 101, [3]).data],
+      nestedPageSizeCap: 10,
+    });
+    const result = await runGatehouse(backfillArgs(dbPath));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    // The listing's first 10, then the order's pages 0, 1 and 2.
+    expect(api.requests.map((request) => request.operation)).toEqual([
+      'getOrders',
+      'getOrder',
+      'getOrder',
+      'getOrder',
+    ]);
+    const tickets = await gateTickets(dbPath, ['132218']);
+    expect(tickets.size).toBe(25);
+    for (let index = 0; index < 25; index += 1)
+      expect([index, tickets.get(`ORDER7001-T${index}`)?.valid]).toEqual([index, index !== 3]);
+  });
+
+  it('never revokes tickets absent from a list it cannot know complete (a query file without pageInfo/totalCount)', async () => {
+    const dbPath = dir.file('relay.db');
+    const relay = await startRelayProcess({ dbPath });
+    expect((await postDelivery(relay.url, bigOrder(7002, 25, 200))).status).toBe(200);
+    await relay.stop();
+    api = await startMockMoshtixApi({
+      token: TOKEN,
+      clientId: CLIENT,
+      orders: [bigOrder(7002, 25, 201, [0]).data, bigOrder(7003, 3, 300).data],
+      nestedPageSize: 20,
+    });
+    const query =
+      'query Q($token: String!, $pageIndex: Int!, $pageSize: Int!) { viewer(token: $token) { getOrders(pageIndex: $pageIndex, pageSize: $pageSize) { items { id event { id name } tickets { items { id barcode valid } } transactions { items { id } } } pageInfo { hasNextPage } } } }';
+    writeFileSync(dir.file('orders.graphql'), query);
+    const result = await runGatehouse(backfillArgs(dbPath, ['--query-file', dir.file('orders.graphql')]));
+    expect(result.code).toBe(0);
+    const tickets = await gateTickets(dbPath, ['132218']);
+    // The 5 tickets past the first 20 were not listed: they keep their state.
+    for (let index = 20; index < 25; index += 1) expect(tickets.get(`ORDER7002-T${index}`)?.valid).toBe(true);
+    // What was listed is applied, and the small order (known complete? no: nothing says so) lands too.
+    expect(tickets.get('ORDER7003-T2')?.valid).toBe(true);
+    expect(result.stdout).toMatch(/2 orders? with ticket lists not known complete/);
+  });
+
+  it('asks only for fields the gate uses, so a token without access to money fields can backfill', async () => {
+    api = await startMockMoshtixApi({
+      token: TOKEN,
+      clientId: CLIENT,
+      roles: [ORDERS_ROLE],
+      orders: [bigOrder(7101, 2, 10).data],
+    });
+    const dbPath = dir.file('relay.db');
+    const result = await runGatehouse(backfillArgs(dbPath));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    for (const request of api.requests) {
+      expect(request.errors).toEqual([]);
+      expect(request.query).not.toMatch(/\b(unitCost|bookingFee|totalCost|discount|telephone|ipAddress)\b/);
+    }
+    const tickets = await gateTickets(dbPath, ['132218']);
+    expect([...tickets.keys()].sort()).toEqual(['ORDER7101-T0', 'ORDER7101-T1']);
+  });
+
+  it('--event (repeatable) limits the backfill to those events', async () => {
+    api = await startMockMoshtixApi({
+      token: TOKEN,
+      clientId: CLIENT,
+      orders: [
+        bigOrder(7201, 1, 1, [], 100).data,
+        bigOrder(7202, 1, 2, [], 200).data,
+        bigOrder(7203, 1, 3, [], 300).data,
+        bigOrder(7204, 1, 4, [], 100).data,
+      ],
+    });
+    const dbPath = dir.file('relay.db');
+    const result = await runGatehouse(
+      backfillArgs(dbPath, ['--event', '100', '--event', '300', '--page-size', '2']),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const tickets = await gateTickets(dbPath, ['100', '200', '300']);
+    expect([...tickets.keys()].sort()).toEqual(['ORDER7201-T0', 'ORDER7203-T0', 'ORDER7204-T0']);
+    expect(result.stdout).toContain('backfill: 3 orders');
   });
 });
