@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../shared/logger.js';
 import { GateHub } from './hub/hub.js';
+import type { OtherEventsWindow } from './hub/other-events-window.js';
 import { createIngestRoute, sendJson } from './ingest.js';
 import { RelayMetrics } from './metrics.js';
 import { MoshtixLink, type MoshtixCredentials } from './moshtix/link.js';
@@ -24,6 +25,8 @@ export interface RelayServiceOptions {
   retention?: number;
   heartbeatIntervalMs?: number;
   heartbeatTimeoutMs?: number;
+  /** Which other events' tickets gates get as keyed hashes (default 2 days back, 14 ahead). */
+  otherEventsWindow?: OtherEventsWindow;
   /** Moshtix API credentials: subscription checks for /healthz, and ties resolved by asking Moshtix. */
   moshtix?: MoshtixCredentials & { checkIntervalMs?: number };
 }
@@ -45,6 +48,7 @@ export class RelayService {
       store: options.store,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+      otherEventsWindow: options.otherEventsWindow,
       countScan: () => this.metrics.countScan(),
     });
     const store = options.store;

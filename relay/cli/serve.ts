@@ -5,6 +5,7 @@ import { startRelay } from '../index.js';
 import { MoshtixGraphqlClient } from '../moshtix/graphql.js';
 import type { MoshtixCredentials } from '../moshtix/link.js';
 import { DEFAULT_RETENTION } from '../server.js';
+import { parseOtherEventsWindow, WINDOW_FLAG } from '../hub/other-events-window.js';
 import type { ParsedArgs } from '../../shared/cli.js';
 import { DB_FLAG, integerFlag, requireString, stringFlag, UsageError, type Subcommand } from './command.js';
 import { moshtixTokenOf, TOKEN_ENV, TOKEN_FILE_FLAG } from './moshtix-token.js';
@@ -62,6 +63,13 @@ export const serve: Subcommand = {
         value: 'N',
         description: `Log entries kept for gate catch-up (default ${DEFAULT_RETENTION})`,
       },
+      {
+        name: WINDOW_FLAG,
+        type: 'string',
+        value: 'BEFORE:AFTER',
+        description:
+          'Gates get keyed hashes of the tickets of other events dated from BEFORE days ago to AFTER days ahead, to name them (default 2:14)',
+      },
       TOKEN_FILE_FLAG,
       {
         name: 'moshtix-client',
@@ -101,6 +109,9 @@ export const serve: Subcommand = {
         throw new UsageError(`--log-level must be debug, info, warn, error or silent, got "${levelText}"`);
       setLogLevel(level);
     }
+    const windowText = stringFlag(args, WINDOW_FLAG);
+    const otherEventsWindow = windowText === undefined ? undefined : parseOtherEventsWindow(windowText);
+    if (typeof otherEventsWindow === 'string') throw new UsageError(otherEventsWindow);
     const moshtix = moshtixCredentials(args);
     const relay = await startRelay({
       dbPath,
@@ -108,6 +119,7 @@ export const serve: Subcommand = {
       port,
       host: stringFlag(args, 'host') ?? '127.0.0.1',
       retention: integerFlag(args, 'retention', 1),
+      otherEventsWindow,
       moshtix,
     });
     console.log(`gatehouse relay listening on ${relay.url}`);
