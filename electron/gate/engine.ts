@@ -171,7 +171,7 @@ export class Engine {
       reason: decision.reason,
       message: decision.message,
       scanId: scan.id,
-      ...(ticket ? { ticket: summarise(ticket, event) } : {}),
+      ...(ticket ? { ticket: summarise(ticket, event, { hideNames: this.settings.hideNames }) } : {}),
       ...(decision.previous ? { previous: decision.previous } : {}),
     };
     return this.afterDecision(scan, result);
@@ -200,7 +200,7 @@ export class Engine {
       reason: 'admitted',
       message: decision.message,
       scanId: scan.id,
-      ...(ticket ? { ticket: summarise(ticket, event) } : {}),
+      ...(ticket ? { ticket: summarise(ticket, event, { hideNames: this.settings.hideNames }) } : {}),
     });
   }
 

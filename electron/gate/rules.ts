@@ -3,6 +3,7 @@
  * no clock, no database: the engine gathers the facts, this decides. Reason codes are pinned in
  * shared/scans.ts; messages are what a door person reads at a glance.
  */
+import { notValidMessage } from '../../shared/messages.js';
 import type { DecisionReason, Direction, ScanRecord } from '../../shared/scans.js';
 import type { EventInfo, TicketState } from '../../shared/tickets.js';
 
@@ -172,10 +173,7 @@ export function decide(input: RuleInput): Decision {
     return deny('wrong_event', `Ticket is for ${eventLabel(ticket, input.event, timeZone)}`);
   }
   if (!ticket.valid) {
-    return deny(
-      'not_valid',
-      `Ticket no longer valid (order changed ${formatTime(ticket.changedAt, timeZone)})`,
-    );
+    return deny('not_valid', notValidMessage(ticket.cause, ticket.changedAt, timeZone));
   }
   if (!typeIsAllowed(ticket, settings.ticketTypes)) {
     return deny(

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { editableSettingsSchema, type EditableSettings, type SettingsView } from '../../shared/gate-api.js';
 import { DEFAULT_TURNSTILE_SETTINGS } from '../../shared/turnstile.js';
 import { createLogger } from '../../shared/logger.js';
+import type { SecretStore } from './secrets.js';
 import type { StateQueries } from './store/state.js';
 
 const log = createLogger('gate.settings');
@@ -32,6 +33,8 @@ export function defaultSettings(): StoredSettings {
     pinHash: null,
     kiosk: false,
     turnstile: DEFAULT_TURNSTILE_SETTINGS,
+    hideNames: false,
+    pinUnlockMinutes: 5,
   };
 }
 
@@ -61,7 +64,15 @@ export function saveSettings(state: StateQueries, changes: Partial<StoredSetting
   }
 }
 
-export function viewSettings(settings: StoredSettings, hasToken: boolean): SettingsView {
+export function viewSettings(
+  settings: StoredSettings,
+  secrets: Pick<SecretStore, 'get' | 'storage'>,
+): SettingsView {
   const { pinHash, ...rest } = settings;
-  return { ...rest, hasToken, hasPin: pinHash !== null };
+  return {
+    ...rest,
+    hasToken: secrets.get() !== null,
+    hasPin: pinHash !== null,
+    tokenStorage: secrets.storage?.() ?? 'file',
+  };
 }

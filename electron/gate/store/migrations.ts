@@ -92,6 +92,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX tickets_holder_rest ON tickets (${nameRest('holder_name')});
   CREATE INDEX tickets_customer_rest ON tickets (${nameRest('customer_name')});
   `,
+  // 3: a conflict review (scan kind 'review') names the conflict it closes; reviews are found by it.
+  `
+  ALTER TABLE scans ADD COLUMN conflict_id TEXT;
+  CREATE INDEX scans_review ON scans (conflict_id) WHERE conflict_id IS NOT NULL;
+  `,
 ];
 
 export class NewerDatabaseError extends Error {

@@ -15,6 +15,7 @@ interface ScanRow {
   kind: string;
   note: string | null;
   annuls: string | null;
+  conflict_id: string | null;
   is_local: number;
   is_uploaded: number;
   relay_seq: number | null;
@@ -50,6 +51,7 @@ function scanFromRow(row: ScanRow): ScanRecord {
     kind: row.kind,
     note: row.note,
     annuls: row.annuls,
+    ...(row.conflict_id === null ? {} : { conflict: row.conflict_id }),
   });
 }
 
@@ -59,9 +61,9 @@ export function createScanQueries(db: Database.Database) {
   const statements = {
     insert: db.prepare(`
       INSERT INTO scans (id, barcode, event_id, gate, at, direction, result, reason, kind, note, annuls,
-        is_local, is_uploaded, relay_seq)
+        conflict_id, is_local, is_uploaded, relay_seq)
       VALUES (@id, @barcode, @eventId, @gate, @at, @direction, @result, @reason, @kind, @note, @annuls,
-        @isLocal, @isUploaded, @relaySeq)
+        @conflictId, @isLocal, @isUploaded, @relaySeq)
       ON CONFLICT (id) DO UPDATE SET relay_seq = COALESCE(scans.relay_seq, excluded.relay_seq),
         is_uploaded = MAX(scans.is_uploaded, excluded.is_uploaded)`),
     byId: db.prepare<[string], ScanRow>('SELECT * FROM scans WHERE id = ?'),
@@ -73,9 +75,15 @@ export function createScanQueries(db: Database.Database) {
     markUploaded: db.prepare<[number, string]>(
       'UPDATE scans SET is_uploaded = 1, relay_seq = ? WHERE id = ?',
     ),
+    // The gate filter is part of a name in any case: "door" finds "Door 1" and "Side door".
     recent: db.prepare<[{ result: string | null; gate: string | null; limit: number }], ScanRow>(`
-      SELECT * FROM scans WHERE (@result IS NULL OR result = @result) AND (@gate IS NULL OR gate = @gate)
+      SELECT * FROM scans WHERE (@result IS NULL OR result = @result)
+        AND (@gate IS NULL OR instr(lower(gate), lower(@gate)) > 0)
       ORDER BY at DESC, rowid DESC LIMIT @limit`),
+    all: db.prepare<[], ScanRow>('SELECT * FROM scans ORDER BY at, id'),
+    reviews: db.prepare<[], ScanRow>(
+      "SELECT * FROM scans WHERE kind = 'review' AND conflict_id IS NOT NULL ORDER BY at, id",
+    ),
     since: db.prepare<[string], ScanRow>('SELECT * FROM scans WHERE at >= ? ORDER BY at, id'),
     countSince: db.prepare<[string], { count: number }>(
       "SELECT COUNT(*) AS count FROM scans WHERE at >= ? AND kind = 'scan'",
@@ -84,7 +92,10 @@ export function createScanQueries(db: Database.Database) {
       INSERT INTO conflicts (id, barcode, event_id, scan_ids, detected_at)
       VALUES (@id, @barcode, @eventId, @scanIds, @detectedAt) ON CONFLICT (id) DO NOTHING`),
     conflicts: db.prepare<[], ConflictRow>('SELECT * FROM conflicts ORDER BY detected_at DESC'),
-    conflictCount: db.prepare<[], { count: number }>('SELECT COUNT(*) AS count FROM conflicts'),
+    // A reviewed conflict is closed: it stays listed, but no longer counts on the badge.
+    conflictCount: db.prepare<[], { count: number }>(`
+      SELECT COUNT(*) AS count FROM conflicts
+      WHERE id NOT IN (SELECT conflict_id FROM scans WHERE kind = 'review' AND conflict_id IS NOT NULL)`),
   };
 
   return {
@@ -95,6 +106,7 @@ export function createScanQueries(db: Database.Database) {
     ): boolean {
       const info = statements.insert.run({
         ...scan,
+        conflictId: scan.conflict ?? null,
         isLocal: origin.isLocal ? 1 : 0,
         isUploaded: origin.isUploaded ? 1 : 0,
         relaySeq: origin.relaySeq,
@@ -122,6 +134,14 @@ export function createScanQueries(db: Database.Database) {
     },
     recent(filter: { result: string | null; gate: string | null; limit: number }): ScanRecord[] {
       return statements.recent.all(filter).map(scanFromRow);
+    },
+    /** Every record, oldest first (the night report reads them all). */
+    all(): ScanRecord[] {
+      return statements.all.all().map(scanFromRow);
+    },
+    /** Conflict reviews from any gate, oldest first. */
+    reviews(): ScanRecord[] {
+      return statements.reviews.all().map(scanFromRow);
     },
     since(at: string): ScanRecord[] {
       return statements.since.all(at).map(scanFromRow);
