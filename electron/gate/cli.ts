@@ -12,7 +12,7 @@ import { formatHelp, parseCommandLine, type CommandSpec } from '../../shared/cli
 import { parseLogLevel, setLogLevel } from '../../shared/logger.js';
 import { parseScannerSpec, parseTurnstileSpec } from '../../shared/turnstile.js';
 import { SettingsError, startGate } from './index.js';
-import { main as reportMain } from './report-cli.js';
+import { main as reportMain } from './cli/report.js';
 import { GateServer } from './server/index.js';
 
 export const GATE_COMMAND: CommandSpec = {

@@ -4,13 +4,14 @@
  * (`gatehouse gate report`) give the same figures.
  *
  * Scope: the given event, else the events the gate admits for, else everything. Records that name no
- * event (unknown or unreadable barcodes) count when they fall between the first and the last record
- * of the events in scope. Admissions annulled later do not count; re-entries count at their gate
+ * event (unknown or unreadable barcodes) count when they fall in a night (06:00 to 06:00, as the
+ * counters) that has records of the events in scope. Admissions annulled later do not count; re-entries count at their gate
  * but the ticket only once in `admitted`.
  */
 import type { NightReport } from '../../shared/report.js';
 import type { ScanRecord } from '../../shared/scans.js';
 import type { GateStore } from './store/index.js';
+import { nightStart } from './views.js';
 
 function increment<K>(map: Map<K, number>, key: K, by = 1): void {
   map.set(key, (map.get(key) ?? 0) + by);
@@ -20,19 +21,14 @@ function byTime(a: ScanRecord, b: ScanRecord): number {
   return a.at === b.at ? a.id.localeCompare(b.id) : a.at < b.at ? -1 : 1;
 }
 
+const nightOf = (at: string): string => nightStart(new Date(at)).toISOString();
+
 function inScope(records: readonly ScanRecord[], events: ReadonlySet<string> | null): ScanRecord[] {
   if (events === null) return [...records];
-  const ofEvents = records.filter((scan) => scan.eventId !== null && events.has(scan.eventId));
-  const first = ofEvents[0]?.at;
-  const last = ofEvents[ofEvents.length - 1]?.at;
+  const isOfEvents = (scan: ScanRecord) => scan.eventId !== null && events.has(scan.eventId);
+  const nights = new Set(records.filter(isOfEvents).map((scan) => nightOf(scan.at)));
   return records.filter(
-    (scan) =>
-      (scan.eventId !== null && events.has(scan.eventId)) ||
-      (scan.eventId === null &&
-        first !== undefined &&
-        last !== undefined &&
-        scan.at >= first &&
-        scan.at <= last),
+    (scan) => isOfEvents(scan) || (scan.eventId === null && nights.has(nightOf(scan.at))),
   );
 }
 

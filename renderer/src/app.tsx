@@ -11,6 +11,7 @@ import { ScanScreen } from './scan/scan-screen.js';
 import { SettingsScreen } from './settings/settings-screen.js';
 import { AccessPin } from './status/access-pin.js';
 import { ConnectionBadge, OfflineBanner, SnapshotProgress } from './status/connection-badge.js';
+import { TokenBanner } from './status/token-banner.js';
 
 export type Screen = 'scan' | 'lookup' | 'activity' | 'settings';
 
@@ -71,6 +72,7 @@ export function App() {
         <ConnectionBadge />
       </header>
       <OfflineBanner />
+      <TokenBanner />
       <SnapshotProgress />
       <main>
         {isLocked ? (

@@ -103,7 +103,9 @@ describe('Lookup, Activity, Settings by keyboard only (Chromium, real gate, real
     await tabTo(page, 'Export CSV', (element) => element.text.includes('Export CSV'));
     const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
     const csv = readFileSync(await download.path(), 'utf8');
-    expect(csv.split('\r\n')[0]).toBe('at,gate,barcode,eventId,direction,result,reason,kind,note,id,annuls');
+    expect(csv.split('\r\n')[0]).toBe(
+      'at,gate,barcode,holderName,ticketType,eventId,direction,result,reason,kind,note,id,annuls',
+    );
     expect(csv).toContain('NO-SUCH-TICKET-1');
     expect(csv).not.toContain(first?.barcode ?? '?');
   });
@@ -120,12 +122,28 @@ describe('Lookup, Activity, Settings by keyboard only (Chromium, real gate, real
     await page.keyboard.press('Enter');
     const error = page.locator('[data-testid="error-relayUrl"]');
     await error.waitFor();
-    expect(await error.innerText()).toMatch(
-      /Relay URL: must be a ws:\/\/, wss:\/\/, http:\/\/ or https:\/\/ URL/,
-    );
+    expect(await error.innerText()).toBe('✖ Relay URL must be a ws://, wss://, http:// or https:// URL');
     await screenshot(page, 'settings-bad-url');
     const settings = await stack.gate.value('getSettings');
     expect(settings.relayUrl).toBe(before);
+  });
+
+  it('Settings say a too-short pulse in words: "Pulse must be at least 50 ms", no schema text', async () => {
+    const page = stack.page;
+    await page
+      .locator('[data-testid="setting-relayUrl"]')
+      .fill((await stack.gate.value('getSettings')).relayUrl ?? '');
+    const pulse = page.locator('#setting-turnstile\\.pulseMs');
+    await pulse.fill('10');
+    await pulse.press('Enter');
+    const error = page.locator('[data-testid="error-turnstile.pulseMs"]');
+    await error.waitFor();
+    expect(await error.innerText()).toBe('✖ Pulse must be at least 50 ms');
+    expect(await page.locator('[data-testid="settings-error"]').innerText()).not.toMatch(
+      /Too small|expected/,
+    );
+    await screenshot(page, 'settings-bad-pulse');
+    await pulse.fill('500');
   });
 
   it('Settings save a valid change and the header follows', async () => {

@@ -6,7 +6,10 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { ScanResult, TicketDetail } from '../../../shared/gate-api.js';
 import { CameraScanner } from '../../camera/camera-scanner.js';
 import { useGate } from '../gate-context.js';
+import { errorSentence } from '../../../shared/messages.js';
+import { shortBarcode } from '../format.js';
 import { Counters } from './counters.js';
+import { IdlePanel } from './idle-panel.js';
 import {
   EMPTY_BUFFER,
   classifySubmit,
@@ -132,7 +135,7 @@ export function ScanScreen({ onLookup }: { onLookup(query: string): void }) {
     } else {
       submittedAt.current = null;
       setResult(null);
-      setError(answer.error.message);
+      setError(errorSentence(answer.error.message));
       if (isSoundOn) playTone('deny');
     }
   };
@@ -178,13 +181,13 @@ export function ScanScreen({ onLookup }: { onLookup(query: string): void }) {
           {suggestions.map((ticket) => (
             <li key={ticket.barcode}>
               <strong>{ticket.holderName ?? 'No name'}</strong> · {ticket.ticketType ?? 'Ticket'} ·{' '}
-              {ticket.barcode}
+              {shortBarcode(ticket.barcode)}
             </li>
           ))}
           <li className="hint">Press Enter to open Lookup</li>
         </ul>
       ) : null}
-      {result ? <ResultPanel result={result} /> : <div className="result result-idle">Ready</div>}
+      {result ? <ResultPanel result={result} /> : <IdlePanel />}
       <div className="scan-footer">
         <Counters />
         <div className="camera">

@@ -5,12 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatHelp, parseCommandLine, type CommandSpec } from '../../shared/cli.js';
-import { reportToCsv } from '../../shared/report.js';
-import { DATABASE_FILE } from './index.js';
-import { nightReport } from './report.js';
-import { loadSettings } from './settings.js';
-import { GateStore } from './store/index.js';
+import { formatHelp, parseCommandLine, type CommandSpec } from '../../../shared/cli.js';
+import { reportToCsv } from '../../../shared/report.js';
+import { DATABASE_FILE } from '../index.js';
+import { nightReport } from '../report.js';
+import { loadSettings } from '../settings.js';
+import { GateStore } from '../store/index.js';
 
 export const REPORT_COMMAND: CommandSpec = {
   usage: 'gatehouse gate report',
