@@ -48,7 +48,13 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const isFirstRun = settings !== null && settings.relayUrl === null && !settings.hasToken && !isFirstRunDone;
+  const needsFirstRun = settings !== null && settings.relayUrl === null && !settings.hasToken;
+  // Once open, first run stays until it is done: its second step (events) follows saving the relay.
+  const [isFirstRunOpen, setIsFirstRunOpen] = useState(false);
+  useEffect(() => {
+    if (needsFirstRun) setIsFirstRunOpen(true);
+  }, [needsFirstRun]);
+  const isFirstRun = !isFirstRunDone && (needsFirstRun || isFirstRunOpen);
   return (
     <div className="app" data-screen={screen}>
       <header className="topbar">

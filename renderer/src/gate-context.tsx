@@ -30,7 +30,11 @@ export function GateProvider({ client, children }: { client: GateClient; childre
 
   const refreshSettings = useCallback(async () => {
     const answer = await client.api.getSettings({});
-    if (answer.ok) setSettings(answer.value);
+    // Unchanged settings keep their object, so screens do not re-render for nothing.
+    if (answer.ok)
+      setSettings((previous) =>
+        JSON.stringify(previous) === JSON.stringify(answer.value) ? previous : answer.value,
+      );
   }, [client]);
   const refreshStats = useCallback(async () => {
     const answer = await client.api.stats({});
@@ -52,7 +56,11 @@ export function GateProvider({ client, children }: { client: GateClient; childre
     void refreshSettings();
     void refreshStats();
     const statusTimer = setInterval(pollStatus, STATUS_POLL_MS);
-    const statsTimer = setInterval(refreshStats, STATS_POLL_MS);
+    // Settings changed elsewhere (another screen, the CLI) show here within a poll too.
+    const statsTimer = setInterval(() => {
+      void refreshStats();
+      void refreshSettings();
+    }, STATS_POLL_MS);
     const stopEvents = client.onEvent((event) => {
       if (event.type === 'status') setStatus(event.status);
       if (event.type === 'decision') void refreshStats();

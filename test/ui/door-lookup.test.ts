@@ -34,10 +34,9 @@ describe.each(VIEWPORTS)('lookup, $name (Chromium, real gate, real relay)', (vie
     await page.keyboard.press('F2');
     const input = page.locator('[data-testid="lookup-query"]');
     await input.fill(query);
-    const count = page.locator('[data-testid="lookup-count"]');
-    await waitFor(async () => (await count.count()) > 0 && (await count.innerText()).trim() !== '', {
-      message: `results for ${query}`,
-    });
+    // The count names the query it answers: wait for this query's answer, not the last one's.
+    const count = page.locator(`[data-testid="lookup-count"][data-query="${query}"]`);
+    await count.waitFor();
     return count;
   }
 

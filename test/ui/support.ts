@@ -145,6 +145,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const viewport = options.viewport ?? VIEWPORTS[0] ?? { width: 1280, height: 800 };
     // A page in its own context: axe (accessibility checks) needs one.
     const page = await newPage(browser, viewport);
+    // A crash in the page shows in the test's output rather than as a missing element later.
+    page.on('pageerror', (error) => console.error(`page error: ${error.stack ?? error.message}`));
     await page.goto(gate.url);
     // stop() reads the fields at stop time: a test may replace the relay (restart on the same port).
     const stack: Stack = {

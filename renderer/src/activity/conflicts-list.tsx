@@ -21,7 +21,9 @@ export function ConflictsList() {
   }, [client]);
   // Reload when the badge's count changes (a new conflict, or a review from another gate).
   const open = status?.conflicts ?? 0;
-  useEffect(() => void load(), [load, open]);
+  useEffect(() => {
+    void load();
+  }, [load, open]);
 
   const toReview = conflicts.filter((conflict) => conflict.review === null).length;
   return (

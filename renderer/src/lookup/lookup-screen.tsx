@@ -75,7 +75,7 @@ export function LookupScreen({ initialQuery }: { initialQuery: string }) {
         </p>
       ) : null}
       {found ? (
-        <p className="lookup-count" data-testid="lookup-count" role="status">
+        <p className="lookup-count" data-testid="lookup-count" data-query={found.query} role="status">
           {results.length === 0
             ? 'No tickets'
             : `${plural(results.length, 'ticket')} in ${plural(orders.length, 'order')}`}

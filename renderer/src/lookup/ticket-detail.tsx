@@ -28,7 +28,11 @@ export function TicketDetailView({ ticket, onChanged }: { ticket: TicketDetail; 
   const isNameHidden = settings?.hideNames ?? false;
 
   // A picked ticket and an opened form are brought into view (the portrait screen is long).
-  useEffect(() => section.current?.scrollIntoView({ block: 'nearest' }), [ticket.barcode]);
+  // Block bodies: current Chromium's scrollIntoView returns a promise, which must not become the
+  // effect's cleanup.
+  useEffect(() => {
+    section.current?.scrollIntoView({ block: 'nearest' });
+  }, [ticket.barcode]);
   useEffect(() => {
     if (action) form.current?.scrollIntoView({ block: 'nearest' });
   }, [action]);
