@@ -43,7 +43,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await newPage(browser, { width: 1280, height: 800 });
   await page.goto(`http://127.0.0.1:${gate.port}/`);
-});
+}, 120_000);
 afterAll(async () => {
   await browser?.close();
   await gate?.stop();

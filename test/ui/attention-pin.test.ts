@@ -22,7 +22,7 @@ let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({ gateArgs: ['--pin', PIN, '--turnstile', 'http:http://127.0.0.1:1/open'] });
   await stack.page.locator('[data-testid="connection-badge"][data-state="online"]').waitFor();
-});
+}, 120_000);
 afterAll(async () => stack?.stop());
 
 describe('attention and PIN (Chromium, real gate, real relay)', () => {

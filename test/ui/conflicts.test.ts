@@ -51,7 +51,7 @@ describe.each(VIEWPORTS)('conflicts, $name (Chromium, two real gates, real relay
   afterAll(async () => {
     await door2?.stop();
     await stack?.stop();
-  });
+  }, 120_000);
 
   it('the same ticket admitted at two gates while offline shows as a conflict after reconnecting', async () => {
     const page = stack.page;
@@ -97,7 +97,9 @@ describe.each(VIEWPORTS)('conflicts, $name (Chromium, two real gates, real relay
     await conflict.locator('[data-testid="review-conflict"]').click();
     await page.locator('#review-note').fill('Both scans were the same person; Door 2 let them back in');
     await page.keyboard.press('Enter');
-    await waitFor(async () => /reviewed/i.test(await conflict.innerText()), { message: 'shown as reviewed' });
+    await waitFor(async () => /Reviewed at Door 1/.test(await conflict.innerText()), {
+      message: 'shown as reviewed',
+    });
     expect(await conflict.innerText()).toContain('Door 2 let them back in');
     const badge = page.locator('[data-testid="connection-badge"]');
     await waitFor(async () => !/conflict/.test(await badge.innerText()), { message: 'badge cleared' });

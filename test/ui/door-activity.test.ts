@@ -15,7 +15,7 @@ describe.each(VIEWPORTS)('activity, $name (Chromium, real gate, real relay)', (v
     await stack.gate.value('scan', { barcode: HOLDERS[0]?.barcode ?? '' });
     await stack.gate.value('scan', { barcode: 'NOT-A-TICKET-1234567890-ABCDEFGHIJ' });
     await stack.page.locator('[data-testid="scan-input"]').waitFor();
-  });
+  }, 120_000);
   afterAll(async () => stack?.stop());
 
   it('every row names the ticket holder, without scrolling sideways', async () => {

@@ -38,7 +38,7 @@ describe.each(VIEWPORTS)('ticket detail, $name (Chromium, real gate with a PIN)'
       tickets: HOLDERS.length + ticketCount(DOOR_ORDERS),
     });
     await stack.page.locator('[data-testid="scan-input"]').waitFor();
-  });
+  }, 120_000);
   afterAll(async () => stack?.stop());
 
   async function openDetail(query: string) {

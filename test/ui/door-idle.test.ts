@@ -30,7 +30,7 @@ describe.each(VIEWPORTS)('idle scan screen, $name (Chromium, real gate, real rel
       tickets: HOLDERS.length + 1,
     });
     await stack.page.locator('[data-testid="connection-badge"][data-state="online"]').waitFor();
-  });
+  }, 120_000);
   afterAll(async () => stack?.stop());
 
   it('names the event it admits for, with its date, venue and counters for that event', async () => {

@@ -26,7 +26,7 @@ describe.each(VIEWPORTS)('lookup, $name (Chromium, real gate, real relay)', (vie
       tickets: HOLDERS.length + ticketCount(DOOR_ORDERS),
     });
     await stack.page.locator('[data-testid="scan-input"]').waitFor();
-  });
+  }, 120_000);
   afterAll(async () => stack?.stop());
 
   async function search(query: string) {

@@ -42,7 +42,7 @@ describe.each(VIEWPORTS)('first run, $name (Chromium, real gate, real relay)', (
     browser = await launchChromium();
     page = await newPage(browser, viewport);
     await page.goto(gate.url);
-  });
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await gate?.stop();

@@ -36,7 +36,7 @@ describe.each(VIEWPORTS)('hide names, $name (Chromium, real gate, real relay)', 
     );
     await stack.page.reload();
     await stack.page.locator('[data-testid="scan-input"]').waitFor();
-  });
+  }, 120_000);
   afterAll(async () => stack?.stop());
 
   it('a scan shows the verdict and ticket type, no name; nothing personal reaches the page', async () => {

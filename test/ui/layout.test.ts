@@ -13,6 +13,7 @@ import {
   clippedElements,
   horizontalOverflow,
   isInViewport,
+  launchChromium,
   newPage,
   nextResult,
   scanLikeScanner,
@@ -90,6 +91,23 @@ async function checkScreen(page: Page, name: string): Promise<void> {
   expect(await seriousViolations(page), `${name} accessibility`).toEqual([]);
 }
 
+describe('the accessibility check itself (Chromium)', () => {
+  it('finds serious violations on a page built to have them', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await newPage(browser, { width: 800, height: 600 });
+      await page.setContent(
+        '<main><p style="color:#777;background:#888">low contrast</p><input type="text"><button></button></main>',
+      );
+      const found = await seriousViolations(page);
+      expect(found.join('\n')).toMatch(/color-contrast/);
+      expect(found.join('\n')).toMatch(/label|button-name/);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
 describe.each(VIEWPORTS)('every screen fits, $name (Chromium, real gate, real relay)', (viewport) => {
   let stack: Stack;
 
@@ -101,7 +119,7 @@ describe.each(VIEWPORTS)('every screen fits, $name (Chromium, real gate, real re
     });
     await stack.gate.value('scan', { barcode: ISLA_ORDER.tickets[0]?.barcode ?? '' });
     await stack.page.locator('[data-testid="scan-input"]').waitFor();
-  });
+  }, 120_000);
   afterAll(async () => stack?.stop());
 
   for (const screen of SCREENS) {

@@ -29,7 +29,7 @@ describe.each(VIEWPORTS)('night report, $name (Chromium, real gate, real relay)'
     await stack.gate.value('scan', { barcode: ISLA_ORDER.tickets[0]?.barcode ?? '' });
     await stack.gate.value('scan', { barcode: 'NO-SUCH-TICKET' });
     await stack.page.locator('[data-testid="scan-input"]').waitFor();
-  });
+  }, 120_000);
   afterAll(async () => stack?.stop());
 
   it('Activity → Report shows the venue, the event and the night’s figures', async () => {

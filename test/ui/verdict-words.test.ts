@@ -91,7 +91,7 @@ describe.each(VIEWPORTS)('verdict words, $name (Chromium, real gate, stand-in re
     page = await newPage(browser, viewport);
     await page.goto(gate.url);
     await page.locator('[data-testid="scan-input"]').waitFor();
-  });
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await gate?.stop();
