@@ -178,25 +178,33 @@ export function nightStart(now: Date): Date {
   return start;
 }
 
-export function stats(store: GateStore, now: Date, capacity: number | null): GateStats {
-  const scans = store.scans.since(nightStart(now).toISOString());
-  const byBarcode = new Map<string, ScanRecord[]>();
-  for (const scan of scans) {
-    const history = byBarcode.get(scan.barcode);
-    if (history) history.push(scan);
-    else byBarcode.set(scan.barcode, [scan]);
+/**
+ * Where each ticket with movements tonight is, replayed as `presenceOf` in rules.ts does (a second
+ * admission while inside keeps the first; an exit only counts from inside), from lean rows.
+ */
+function presenceTonight(store: GateStore, since: string) {
+  const annulled = store.scans.annulledIds();
+  const tickets = new Map<string, { isInside: boolean; eventId: string | null }>();
+  for (const movement of store.scans.movementsSince(since)) {
+    if (annulled.has(movement.id)) continue;
+    const known = tickets.get(movement.barcode);
+    if (movement.direction === 'in') {
+      if (!known?.isInside) tickets.set(movement.barcode, { isInside: true, eventId: movement.eventId });
+    } else if (known?.isInside) {
+      known.isInside = false;
+    }
   }
+  return tickets.values();
+}
+
+export function stats(store: GateStore, now: Date, capacity: number | null): GateStats {
   const admitted = new Map<string, { count: number; inside: number }>();
   let insideNow = 0;
-  for (const history of byBarcode.values()) {
-    const presence = presenceOf(history);
-    if (presence.state === 'never') continue;
-    const isInside = presence.state === 'inside';
-    if (isInside) insideNow += 1;
-    const admission = isInside ? presence.since : presence.lastAdmission;
-    const eventId = admission.eventId ?? '(unknown)';
+  for (const ticket of presenceTonight(store, nightStart(now).toISOString())) {
+    if (ticket.isInside) insideNow += 1;
+    const eventId = ticket.eventId ?? '(unknown)';
     const counts = admitted.get(eventId) ?? { count: 0, inside: 0 };
-    admitted.set(eventId, { count: counts.count + 1, inside: counts.inside + (isInside ? 1 : 0) });
+    admitted.set(eventId, { count: counts.count + 1, inside: counts.inside + (ticket.isInside ? 1 : 0) });
   }
   return {
     admittedTonight: [...admitted].map(([eventId, counts]) => ({

@@ -29,6 +29,14 @@ interface ConflictRow {
   detected_at: string;
 }
 
+/** What the counters need of an admission or exit. */
+export interface MovementRow {
+  id: string;
+  barcode: string;
+  event_id: string | null;
+  direction: string;
+}
+
 export interface StoredConflict {
   id: string;
   barcode: string;
@@ -85,6 +93,14 @@ export function createScanQueries(db: Database.Database) {
       "SELECT * FROM scans WHERE kind = 'review' AND conflict_id IS NOT NULL ORDER BY at, id",
     ),
     since: db.prepare<[string], ScanRow>('SELECT * FROM scans WHERE at >= ? ORDER BY at, id'),
+    // The night's counters read only what movements need, in time order, without parsing each row
+    // through the wire schema (that cost ~25 µs a row: half a second at 20,000 scans).
+    movementsSince: db.prepare<[string], MovementRow>(`
+      SELECT id, barcode, event_id, direction FROM scans
+      WHERE at >= ? AND result = 'admit' AND kind IN ('scan', 'manual') ORDER BY at, id`),
+    annulled: db.prepare<[], { annuls: string }>(
+      "SELECT annuls FROM scans WHERE kind = 'annul' AND annuls IS NOT NULL",
+    ),
     countSince: db.prepare<[string], { count: number }>(
       "SELECT COUNT(*) AS count FROM scans WHERE at >= ? AND kind = 'scan'",
     ),
@@ -145,6 +161,21 @@ export function createScanQueries(db: Database.Database) {
     },
     since(at: string): ScanRecord[] {
       return statements.since.all(at).map(scanFromRow);
+    },
+    /** Admissions and exits since `at` (annulled ones included: see `annulledIds`), oldest first. */
+    movementsSince(
+      at: string,
+    ): { id: string; barcode: string; eventId: string | null; direction: 'in' | 'out' }[] {
+      return statements.movementsSince.all(at).map((row) => ({
+        id: row.id,
+        barcode: row.barcode,
+        eventId: row.event_id,
+        direction: row.direction === 'out' ? 'out' : 'in',
+      }));
+    },
+    /** Ids of every admission or exit that was annulled. */
+    annulledIds(): Set<string> {
+      return new Set(statements.annulled.all().map((row) => row.annuls));
     },
     countScansSince(at: string): number {
       return statements.countSince.get(at)?.count ?? 0;
