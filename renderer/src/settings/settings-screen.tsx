@@ -1,4 +1,5 @@
 /** Settings (behind the staff PIN when one is set). Invalid values are refused with the field named. */
+import { errorSentence } from '../../../shared/messages.js';
 import { useEffect, useState } from 'react';
 import type { SettingsView } from '../../../shared/gate-api.js';
 import type { EventInfo } from '../../../shared/tickets.js';
@@ -52,7 +53,7 @@ function SettingsForm({ view, pin }: { view: SettingsView; pin: string | undefin
       return setError(
         answer.error.code === 'bad_request'
           ? fieldOfError(answer.error.message)
-          : { field: null, problem: answer.error.message },
+          : { field: null, problem: errorSentence(answer.error.message) },
       );
     }
     setError(null);
