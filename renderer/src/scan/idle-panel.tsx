@@ -10,9 +10,10 @@ import { eventLine } from '../format.js';
 import { useGate } from '../gate-context.js';
 
 function useKnownEvents(selected: readonly string[]): EventInfo[] {
-  const { client } = useGate();
+  const { client, status } = useGate();
   const [known, setKnown] = useState<EventInfo[]>([]);
-  const key = selected.join('\u0000');
+  // Asked again when the selection changes and when the relay answers (it sends the events it knows).
+  const key = `${selected.join('\u0000')}|${status?.connection ?? ''}`;
   useEffect(() => {
     let isLive = true;
     void client.api.events({}).then((answer) => {

@@ -74,7 +74,8 @@ export function changesOf(draft: Draft, view: SettingsView): Partial<EditableSet
   else if (draft.newPin !== '') changes.pin = draft.newPin;
   if (draft.kiosk !== view.kiosk) changes.kiosk = draft.kiosk;
   if (draft.hideNames !== view.hideNames) changes.hideNames = draft.hideNames;
-  const unlock = Number(draft.pinUnlockMinutes.trim());
+  // Empty is not 0 ("ask every time"): it goes as NaN, so the gate names the field.
+  const unlock = draft.pinUnlockMinutes.trim() === '' ? Number.NaN : Number(draft.pinUnlockMinutes.trim());
   if (unlock !== view.pinUnlockMinutes) changes.pinUnlockMinutes = unlock;
   // Keep the fields this form does not edit (passage input, HTTP options, serial scanner).
   const turnstile = {
