@@ -61,7 +61,7 @@ export function ReportScreen({ onBack }: { onBack(): void }) {
           </label>
         ) : null}
         <button type="button" className="primary" onClick={() => window.print()}>
-          🖨 Print
+          Print…
         </button>
         <button
           type="button"
