@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- ui`: from the scan's Enter keypress to the result painted, in Debian's headless
  * Chromium against a real headless gate fed by a real relay. The page measures it itself
- * (`performance.measure('scan-to-paint')`, from the keydown's timestamp to the frame after the
- * result rendered), so Playwright's own latency is not counted. The raw floor is the scan API's
+ * (`performance.measure('scan-to-paint')`, from the keydown's timestamp to just after the frame that
+ * shows the result: a frame callback scheduled from the commit that put the result in the page, then
+ * a timeout), so Playwright's own latency is not counted. The raw floor is the scan API's
  * round trip from the same page (fetch `/api/scan`, no rendering).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createLogger } from '../shared/logger.js';
+import type { TokenStorage } from '../shared/gate-api.js';
 import type { SecretStore } from './gate/index.js';
 
 const log = createLogger('shell.secrets');
@@ -22,6 +23,11 @@ export class SafeSecretStore implements SecretStore {
     private readonly safeStorage: SafeStorageLike,
     private readonly path: string,
   ) {}
+
+  /** Encrypted by the OS keyring; only obfuscated when Electron found no keyring ("basic_text"). */
+  storage(): TokenStorage {
+    return this.safeStorage.getSelectedStorageBackend?.() === 'basic_text' ? 'obfuscated' : 'keychain';
+  }
 
   get(): string | null {
     if (!existsSync(this.path)) return null;

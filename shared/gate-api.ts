@@ -5,7 +5,9 @@
  * Nothing else names a method or a channel.
  */
 import { z } from 'zod';
+import { issueProblem, pathText } from './messages.js';
 import { decisionReasonSchema, directionSchema, scanRecordSchema } from './scans.js';
+import { reportSchema } from './report.js';
 import { eventInfoSchema } from './tickets.js';
 import { turnstileResultSchema, turnstileSettingsSchema, turnstileStatusSchema } from './turnstile.js';
 
@@ -78,11 +80,24 @@ export const conflictSchema = z.object({
   /** The admissions that clash: at least two, at different gates. */
   scans: z.array(scanRecordSchema),
   detectedAt: z.string(),
+  /** The ticket's holder (null when unknown or names are hidden) and type. */
+  holderName: z.string().nullable(),
+  ticketType: z.string().nullable(),
+  /** The staff review that closed it, at any gate; reviewed conflicts are not counted on the badge. */
+  review: z.object({ at: z.string(), gate: z.string(), note: z.string().nullable() }).nullable(),
 });
 export type Conflict = z.infer<typeof conflictSchema>;
 
 export const statsSchema = z.object({
-  admittedTonight: z.array(z.object({ eventId: z.string(), eventName: z.string(), count: z.number() })),
+  admittedTonight: z.array(
+    z.object({
+      eventId: z.string(),
+      eventName: z.string(),
+      count: z.number(),
+      /** Of those admitted for this event, how many are inside now. */
+      inside: z.number(),
+    }),
+  ),
   insideNow: z.number(),
   scansPerMinute: z.number(),
   conflicts: z.number(),
@@ -120,16 +135,69 @@ export const eventWindowSchema = z.object({
 });
 export type EventWindow = z.infer<typeof eventWindowSchema>;
 
+/** Which field of a ticket a lookup matched, for "matched: buyer email". */
+export const lookupMatchSchema = z.enum(['barcode', 'order', 'holder_name', 'buyer_name', 'buyer_email']);
+export type LookupMatch = z.infer<typeof lookupMatchSchema>;
+
+export const lookupResultSchema = ticketDetailSchema.extend({ match: lookupMatchSchema });
+export type LookupResult = z.infer<typeof lookupResultSchema>;
+
+/** An order among the lookup results: how many of its tickets the gate would admit now. */
+export const lookupOrderSchema = z.object({
+  orderId: z.string(),
+  buyerName: z.string().nullable(),
+  tickets: z.number().int(),
+  admissible: z.number().int(),
+});
+export type LookupOrder = z.infer<typeof lookupOrderSchema>;
+
+const ticketLine = z.object({
+  barcode: z.string(),
+  holderName: z.string().nullable(),
+  ticketType: z.string().nullable(),
+});
+
+/** What a whole-order check-in did: each admitted ticket is its own admission. */
+export const orderAdmissionSchema = z.object({
+  admitted: z.array(ticketLine.extend({ scanId: z.string() })),
+  refused: z.array(ticketLine.extend({ reason: decisionReasonSchema, message: z.string() })),
+});
+export type OrderAdmission = z.infer<typeof orderAdmissionSchema>;
+
+/** A scan record with the ticket's holder and type, for the Activity list. */
+export const activityRowSchema = scanRecordSchema.extend({
+  holderName: z.string().nullable(),
+  ticketType: z.string().nullable(),
+});
+export type ActivityRow = z.infer<typeof activityRowSchema>;
+
+/** What testing a relay URL and token found, before they are saved. */
+export const relayTestSchema = z.object({
+  isReachable: z.boolean(),
+  isTokenAccepted: z.boolean(),
+  /** The gate name the relay knows this token by. */
+  gate: z.string().nullable(),
+  events: z.array(eventInfoSchema),
+  /** What went wrong, in words for a person; null when all is well. */
+  problem: z.string().nullable(),
+});
+export type RelayTest = z.infer<typeof relayTestSchema>;
+
+/** Where the relay token is kept on this PC, so the UI can say so truthfully. */
+export const tokenStorageSchema = z.enum(['file', 'keychain', 'obfuscated']);
+export type TokenStorage = z.infer<typeof tokenStorageSchema>;
+
+const relayUrlSchema = z
+  .string()
+  .trim()
+  .max(2000)
+  .refine((value) => /^(wss?|https?):\/\/[A-Za-z0-9.\-[\]:]+(\/[^\s]*)?$/.test(value), {
+    message: 'must be a ws://, wss://, http:// or https:// URL',
+  });
+
 /** Settings a person can change. The token is write-only and never returned. */
 export const editableSettingsSchema = z.object({
-  relayUrl: z
-    .string()
-    .trim()
-    .max(2000)
-    .refine((value) => /^(wss?|https?):\/\/[A-Za-z0-9.\-[\]:]+(\/[^\s]*)?$/.test(value), {
-      message: 'must be a ws://, wss://, http:// or https:// URL',
-    })
-    .nullable(),
+  relayUrl: relayUrlSchema.nullable(),
   token: z.string().min(8).max(512),
   gateName: gateNameSchema,
   events: z.array(z.string().min(1).max(64)).max(100),
@@ -150,12 +218,17 @@ export const editableSettingsSchema = z.object({
     .nullable(),
   kiosk: z.boolean(),
   turnstile: turnstileSettingsSchema,
+  /** Holder and buyer names and emails are neither shown nor sent to the UI; no lookup by name. */
+  hideNames: z.boolean(),
+  /** Minutes a staff PIN, once entered, is not asked again on this screen (0 = ask every time). */
+  pinUnlockMinutes: z.number().int().min(0).max(240),
 });
 export type EditableSettings = z.infer<typeof editableSettingsSchema>;
 
 export const settingsViewSchema = editableSettingsSchema.omit({ token: true, pin: true }).extend({
   hasToken: z.boolean(),
   hasPin: z.boolean(),
+  tokenStorage: tokenStorageSchema,
 });
 export type SettingsView = z.infer<typeof settingsViewSchema>;
 
@@ -172,7 +245,13 @@ export const GATE_API = {
   stats: method(z.object({}), statsSchema),
   lookup: method(
     z.object({ query: z.string().trim().min(3).max(200) }),
-    z.object({ results: z.array(ticketDetailSchema) }),
+    z.object({
+      results: z.array(lookupResultSchema),
+      /** The orders of the results, with how many of their tickets are admissible now. */
+      orders: z.array(lookupOrderSchema),
+      /** True when more tickets match than the results hold. */
+      isTruncated: z.boolean(),
+    }),
   ),
   ticket: method(z.object({ barcode: z.string().trim().min(1).max(256) }), ticketDetailSchema),
   manualAdmit: method(
@@ -183,15 +262,33 @@ export const GATE_API = {
     z.object({ scanId: z.uuid(), note: z.string().trim().min(1).max(500), pin }),
     z.object({ scanId: z.string() }),
   ),
+  /** Every admissible ticket of an order admitted at once, each its own admission; the rest listed. */
+  admitOrder: method(z.object({ orderId: z.string().trim().min(1).max(64), pin }), orderAdmissionSchema),
   activity: method(
     z.object({
       limit: z.number().int().min(1).max(1000).optional(),
       result: z.enum(['admit', 'deny']).optional(),
+      /** Part of a gate's name, any case. */
       gate: z.string().max(100).optional(),
     }),
-    z.object({ scans: z.array(scanRecordSchema) }),
+    z.object({ scans: z.array(activityRowSchema) }),
   ),
   conflicts: method(z.object({}), z.object({ conflicts: z.array(conflictSchema) })),
+  /** Marks a conflict reviewed, with a note; shared with the other gates through the relay. */
+  reviewConflict: method(
+    z.object({ conflictId: z.string().min(1).max(100), note: z.string().trim().min(1).max(500), pin }),
+    z.object({ scanId: z.string() }),
+  ),
+  /** The night report (all events this gate admits for, or one). */
+  report: method(z.object({ eventId: z.string().min(1).max(64).optional() }), reportSchema),
+  /**
+   * Tries a relay URL and token without saving them. Without a token it tries the stored one, which
+   * then needs the staff PIN (the stored token must not be sent to just any URL).
+   */
+  testRelay: method(
+    z.object({ relayUrl: relayUrlSchema, token: z.string().min(8).max(512).optional(), pin }),
+    relayTestSchema,
+  ),
   events: method(z.object({}), z.object({ events: z.array(eventInfoSchema) })),
   eventWindows: method(z.object({}), z.object({ events: z.array(eventWindowSchema) })),
   checkPin: method(z.object({ pin: z.string().max(64) }), z.object({ isValid: z.boolean() })),
@@ -249,8 +346,9 @@ export function parseInput<M extends GateMethod>(
   const result = GATE_API[name].input.safeParse(input ?? {});
   if (result.success) return { ok: true, value: result.data as z.infer<GateApiContract[M]['input']> };
   const issue = result.error.issues[0];
-  const field = issue && issue.path.length ? issue.path.map(String).join('.') : '(input)';
-  return { ok: false, error: { code: 'bad_request', message: `${field}: ${issue?.message ?? 'invalid'}` } };
+  const field = issue && issue.path.length ? pathText(issue.path) : '(input)';
+  const problem = issue ? issueProblem(issue) : 'is not valid';
+  return { ok: false, error: { code: 'bad_request', message: `${field}: ${problem}` } };
 }
 
 export function isGateMethod(name: string): name is GateMethod {

@@ -26,15 +26,20 @@ export const DECISION_REASONS = [
 export const decisionReasonSchema = z.enum(DECISION_REASONS);
 export type DecisionReason = z.infer<typeof decisionReasonSchema>;
 
-/** Reasons of staff actions recorded like scans (manual admit, annulment). */
-export const MANUAL_REASONS = ['manual_admit', 'annulled'] as const;
+/** Reasons of staff actions recorded like scans (manual admit, annulment, conflict review). */
+export const MANUAL_REASONS = ['manual_admit', 'annulled', 'reviewed'] as const;
 export const scanReasonSchema = z.enum([...DECISION_REASONS, ...MANUAL_REASONS]);
 export type ScanReason = z.infer<typeof scanReasonSchema>;
 
 export const directionSchema = z.enum(['in', 'out']);
 export type Direction = z.infer<typeof directionSchema>;
 
-export const scanKindSchema = z.enum(['scan', 'manual', 'annul']);
+/**
+ * `review` records that staff reviewed a conflict (two admissions of one ticket at different gates):
+ * result `deny`, so it never counts as a movement, and `conflict` names the conflict it closes. It is
+ * uploaded and fanned out like any scan, so every gate of the event counts it out of its badge.
+ */
+export const scanKindSchema = z.enum(['scan', 'manual', 'annul', 'review']);
 export type ScanKind = z.infer<typeof scanKindSchema>;
 
 export const scanRecordSchema = z.object({
@@ -53,6 +58,8 @@ export const scanRecordSchema = z.object({
   note: z.string().max(500).nullable(),
   /** For kind `annul`: the id of the admission it takes back. */
   annuls: z.uuid().nullable(),
+  /** For kind `review`: the id of the conflict reviewed (its two admission ids, sorted, joined by `+`). */
+  conflict: z.string().max(100).optional(),
 });
 export type ScanRecord = z.infer<typeof scanRecordSchema>;
 

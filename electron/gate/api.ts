@@ -18,7 +18,11 @@ import type { Engine } from './engine.js';
 import { ApiFailure } from './errors.js';
 import { PinChecker } from './pin.js';
 import { viewSettings } from './settings.js';
-import { conflictViews, lookup, stats, ticketDetail } from './views.js';
+import { reviewConflict } from './conflict-review.js';
+import { admitOrder, isAdmissible } from './order-check-in.js';
+import { testRelay } from './relay-test.js';
+import { nightReport } from './report.js';
+import { activityRows, conflictViews, lookupOrders, lookupView, stats, ticketDetail } from './views.js';
 
 const log = createLogger('gate.api');
 
@@ -37,6 +41,8 @@ export function createHandlers(engine: Engine, pins = new PinChecker()): GateHan
     if (!pins.check(pin, stored)) throw new ApiFailure('pin_required', 'pin: wrong staff PIN');
   };
 
+  const names = () => ({ hideNames: engine.settings.hideNames });
+
   const implementations: Implementations = {
     scan: (input) => engine.scan(input.barcode, input.direction),
     status: () => engine.status(),
@@ -45,11 +51,20 @@ export function createHandlers(engine: Engine, pins = new PinChecker()): GateHan
       ...stats(engine.store, engine.now(), engine.settings.capacity),
       insideNow: engine.insideNow(),
     }),
-    lookup: (input) => ({ results: lookup(engine.store, input.query) }),
+    lookup: (input) => {
+      const view = lookupView(engine.store, input.query, names());
+      const orders = lookupOrders(
+        engine.store,
+        view.results,
+        (ticket) => isAdmissible(engine, ticket),
+        names(),
+      );
+      return { ...view, orders };
+    },
     ticket: (input) => {
       const ticket = engine.store.tickets.get(input.barcode);
       if (!ticket) throw new ApiFailure('not_found', `barcode: no ticket ${input.barcode}`);
-      return ticketDetail(engine.store, ticket);
+      return ticketDetail(engine.store, ticket, names());
     },
     manualAdmit: (input) => {
       requirePin(input.pin);
@@ -59,21 +74,42 @@ export function createHandlers(engine: Engine, pins = new PinChecker()): GateHan
       requirePin(input.pin);
       return { scanId: engine.annul(input.scanId, input.note).id };
     },
-    activity: (input) => ({
-      scans: engine.store.scans.recent({
+    admitOrder: (input) => {
+      requirePin(input.pin);
+      return admitOrder(engine, input.orderId);
+    },
+    activity: (input) => {
+      const gate = input.gate?.trim() ?? '';
+      const scans = engine.store.scans.recent({
         result: input.result ?? null,
-        gate: input.gate ?? null,
+        gate: gate === '' ? null : gate,
         limit: input.limit ?? 100,
+      });
+      return { scans: activityRows(engine.store, scans, names()) };
+    },
+    conflicts: () => ({ conflicts: conflictViews(engine.store, names()) }),
+    reviewConflict: (input) => {
+      requirePin(input.pin);
+      return { scanId: reviewConflict(engine, input.conflictId, input.note).id };
+    },
+    report: (input) =>
+      nightReport(engine.store, {
+        ...(input.eventId === undefined ? {} : { eventId: input.eventId }),
+        gateEvents: engine.settings.events,
       }),
-    }),
-    conflicts: () => ({ conflicts: conflictViews(engine.store) }),
+    testRelay: (input) => {
+      if (input.token === undefined) requirePin(input.pin);
+      const token = input.token ?? engine.secrets.get();
+      if (token === null) throw new ApiFailure('bad_request', 'token: is required (no token is stored yet)');
+      return testRelay(input.relayUrl, token);
+    },
     events: () => ({ events: engine.store.tickets.events() }),
     eventWindows: () => ({ events: engine.eventWindows() }),
     checkPin: (input) => {
       const stored = engine.settings.pinHash;
       return { isValid: stored === null || pins.check(input.pin, stored) };
     },
-    getSettings: () => viewSettings(engine.settings, engine.secrets.get() !== null),
+    getSettings: () => viewSettings(engine.settings, engine.secrets),
     updateSettings: async (input) => {
       requirePin(input.pin);
       return applySettings(engine, input.changes);

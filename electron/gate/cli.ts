@@ -13,6 +13,7 @@ import { parseLogLevel, setLogLevel } from '../../shared/logger.js';
 import { parseScannerSpec, parseTurnstileSpec } from '../../shared/turnstile.js';
 import { DOOR_FLAGS, doorFlagProblem, doorSettingsFromFlags } from './door-flags.js';
 import { SettingsError, startGate } from './index.js';
+import { main as reportMain } from './cli/report.js';
 import { GateServer } from './server/index.js';
 
 export const GATE_COMMAND: CommandSpec = {
@@ -76,6 +77,11 @@ export const GATE_COMMAND: CommandSpec = {
       description: 'Serial barcode scanner: PATH[:BAUD[:any|cr|lf|crlf]] or none',
     },
     {
+      name: 'hide-names',
+      type: 'boolean',
+      description: 'Neither show nor send holder/buyer names and emails to the UI; no lookup by name',
+    },
+    {
       name: 'log-level',
       type: 'string',
       value: 'LEVEL',
@@ -83,7 +89,10 @@ export const GATE_COMMAND: CommandSpec = {
     },
     ...DOOR_FLAGS,
   ],
-  notes: ['Non-loopback --listen needs a PIN; API requests then carry it in the X-Gatehouse-Pin header.'],
+  notes: [
+    'Non-loopback --listen needs a PIN; API requests then carry it in the X-Gatehouse-Pin header.',
+    '`gatehouse gate report --data DIR` prints the night report (see `gatehouse gate report --help`).',
+  ],
 };
 
 type Flags = Record<string, unknown>;
@@ -116,6 +125,7 @@ export function settingsFromFlags(flags: Flags, stored: SettingsView): Partial<E
   if (flags.mode !== undefined) changes.mode = flags.mode as EditableSettings['mode'];
   if (flags.reentry !== undefined) changes.reentry = flags.reentry as EditableSettings['reentry'];
   if (typeof flags.pin === 'string') changes.pin = flags.pin;
+  if (typeof flags['hide-names'] === 'boolean') changes.hideNames = flags['hide-names'];
   const scanner = typeof flags.scanner === 'string' ? parseScannerSpec(flags.scanner) : null;
   if (flags.turnstile !== undefined || flags['pulse-ms'] !== undefined || scanner?.ok) {
     changes.turnstile = {
@@ -156,6 +166,7 @@ export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): str
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'report') return reportMain(argv.slice(1));
   const outcome = parseCommandLine(GATE_COMMAND, argv);
   if (outcome.kind === 'help') {
     console.log(formatHelp(GATE_COMMAND));

@@ -58,5 +58,5 @@ export async function applySettings(
     after.gateName !== before.gateName;
   if (isNewConnection) engine.sync.restart();
   engine.changed();
-  return viewSettings(after, engine.secrets.get() !== null);
+  return viewSettings(after, engine.secrets);
 }

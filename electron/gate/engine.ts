@@ -212,7 +212,7 @@ export class Engine {
       reason: decision.reason,
       message: decision.message,
       scanId: scan.id,
-      ...(ticket ? { ticket: summarise(ticket, event) } : {}),
+      ...(ticket ? { ticket: summarise(ticket, event, { hideNames: this.settings.hideNames }) } : {}),
       ...(decision.previous ? { previous: decision.previous } : {}),
       ...(decision.attention ? { attention: decision.attention } : {}),
     };
@@ -244,7 +244,7 @@ export class Engine {
       reason: 'admitted',
       message: decision.message,
       scanId: scan.id,
-      ...(ticket ? { ticket: summarise(ticket, event) } : {}),
+      ...(ticket ? { ticket: summarise(ticket, event, { hideNames: this.settings.hideNames }) } : {}),
       ...(attention ? { attention } : {}),
     });
   }

@@ -11,6 +11,7 @@ import {
   type GateEvent,
   type SettingsView,
 } from '../../shared/gate-api.js';
+import { issueSentence } from '../../shared/messages.js';
 import { setLogSink, type LogSink } from '../../shared/logger.js';
 import { createHandlers, type GateHandlers } from './api.js';
 import { applySettings, validateTurnstile } from './configure.js';
@@ -55,9 +56,7 @@ function parseGiven(settings: unknown): Partial<EditableSettings> {
   const given = editableSettingsSchema.partial().safeParse(settings);
   if (!given.success) {
     const issue = given.error.issues[0];
-    throw new SettingsError(
-      `${issue?.path.map(String).join('.') ?? '(settings)'}: ${issue?.message ?? 'invalid'}`,
-    );
+    throw new SettingsError(issue ? issueSentence(issue) : 'The settings are not valid');
   }
   try {
     validateTurnstile(given.data);
@@ -82,7 +81,7 @@ export async function startGate(options: GateOptions): Promise<GateEngine> {
     syncTiming: options.syncTiming,
   });
   try {
-    const stored = viewSettings(engine.settings, secrets.get() !== null);
+    const stored = viewSettings(engine.settings, secrets);
     const given = parseGiven(
       typeof options.settings === 'function' ? options.settings(stored) : (options.settings ?? {}),
     );

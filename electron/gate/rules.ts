@@ -6,6 +6,7 @@
  * still counts, whether it is the right day, whether the holder is already inside, room in the venue.
  */
 import type { AttentionRule, DateWindow } from '../../shared/gate-api.js';
+import { notValidMessage } from '../../shared/messages.js';
 import type { DecisionReason, Direction, ScanRecord } from '../../shared/scans.js';
 import type { EventInfo, TicketState } from '../../shared/tickets.js';
 import {
@@ -239,10 +240,7 @@ export function decide(input: RuleInput): Decision {
   if (!settings.events.includes(ticket.eventId)) return deny('wrong_event', `Ticket is for ${label}`);
   if (event?.isCancelled) return deny('event_cancelled', `Event cancelled: ${label}`);
   if (!ticket.valid) {
-    return deny(
-      'not_valid',
-      `Ticket no longer valid (order changed ${formatTime(ticket.changedAt, timeZone)})`,
-    );
+    return deny('not_valid', notValidMessage(ticket.cause, ticket.changedAt, timeZone));
   }
   if (!typeIsAllowed(ticket, settings.ticketTypes)) {
     return deny(

@@ -4,10 +4,13 @@
  */
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TokenStorage } from '../../shared/gate-api.js';
 
 export interface SecretStore {
   get(): string | null;
   set(token: string): void;
+  /** How the token is kept, so staff are told the truth (a plain 0600 file when absent). */
+  storage?(): TokenStorage;
 }
 
 export class FileSecretStore implements SecretStore {
@@ -21,6 +24,10 @@ export class FileSecretStore implements SecretStore {
     if (!existsSync(this.path)) return null;
     const token = readFileSync(this.path, 'utf8').trim();
     return token === '' ? null : token;
+  }
+
+  storage(): TokenStorage {
+    return 'file';
   }
 
   set(token: string): void {

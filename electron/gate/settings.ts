@@ -9,6 +9,7 @@ import { editableSettingsSchema, type EditableSettings, type SettingsView } from
 import { DEFAULT_TURNSTILE_SETTINGS } from '../../shared/turnstile.js';
 import { createLogger } from '../../shared/logger.js';
 import { DEFAULT_DAY_STARTS } from './door-time.js';
+import type { SecretStore } from './secrets.js';
 import type { StateQueries } from './store/state.js';
 
 const log = createLogger('gate.settings');
@@ -39,6 +40,8 @@ export function defaultSettings(): StoredSettings {
     pinHash: null,
     kiosk: false,
     turnstile: DEFAULT_TURNSTILE_SETTINGS,
+    hideNames: false,
+    pinUnlockMinutes: 5,
   };
 }
 
@@ -68,7 +71,15 @@ export function saveSettings(state: StateQueries, changes: Partial<StoredSetting
   }
 }
 
-export function viewSettings(settings: StoredSettings, hasToken: boolean): SettingsView {
+export function viewSettings(
+  settings: StoredSettings,
+  secrets: Pick<SecretStore, 'get' | 'storage'>,
+): SettingsView {
   const { pinHash, ...rest } = settings;
-  return { ...rest, hasToken, hasPin: pinHash !== null };
+  return {
+    ...rest,
+    hasToken: secrets.get() !== null,
+    hasPin: pinHash !== null,
+    tokenStorage: secrets.storage?.() ?? 'file',
+  };
 }

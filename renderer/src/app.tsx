@@ -12,6 +12,7 @@ import { SettingsScreen } from './settings/settings-screen.js';
 import { AccessPin } from './status/access-pin.js';
 import { ConnectionBadge, OfflineBanner, SnapshotProgress } from './status/connection-badge.js';
 import { RelayNotices } from './status/relay-notices.js';
+import { TokenBanner } from './status/token-banner.js';
 
 export type Screen = 'scan' | 'lookup' | 'activity' | 'settings';
 
@@ -48,7 +49,13 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const isFirstRun = settings !== null && settings.relayUrl === null && !settings.hasToken && !isFirstRunDone;
+  const needsFirstRun = settings !== null && settings.relayUrl === null && !settings.hasToken;
+  // Once open, first run stays until it is done: its second step (events) follows saving the relay.
+  const [isFirstRunOpen, setIsFirstRunOpen] = useState(false);
+  useEffect(() => {
+    if (needsFirstRun) setIsFirstRunOpen(true);
+  }, [needsFirstRun]);
+  const isFirstRun = !isFirstRunDone && (needsFirstRun || isFirstRunOpen);
   return (
     <div className="app" data-screen={screen}>
       <header className="topbar">
@@ -73,6 +80,7 @@ export function App() {
       </header>
       <OfflineBanner />
       <RelayNotices />
+      <TokenBanner />
       <SnapshotProgress />
       <main>
         {isLocked ? (

@@ -1,5 +1,13 @@
 /** The gate client and its live state (status, stats, settings), shared by every screen. */
-import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
+import {
+  createContext,
+  startTransition,
+  useCallback,
+  useContext,
+  useEffect,
+  useState,
+  type ReactNode,
+} from 'react';
 import type { GateStats, GateStatus, SettingsView } from '../../shared/gate-api.js';
 import type { GateClient, LinkState } from './api/types.js';
 
@@ -20,6 +28,12 @@ const GateContext = createContext<GateState | null>(null);
 /** Polling backs up the pushed events so the badge is right within a second even if a push is lost. */
 const STATUS_POLL_MS = 1000;
 const STATS_POLL_MS = 3000;
+const STATS_AFTER_DECISION_MS = 250;
+
+/** The previous value when nothing changed, so screens do not re-render for nothing. */
+function same<T>(previous: T | null, next: T): T {
+  return previous !== null && JSON.stringify(previous) === JSON.stringify(next) ? previous : next;
+}
 
 export function GateProvider({ client, children }: { client: GateClient; children: ReactNode }) {
   const [status, setStatus] = useState<GateStatus | null>(null);
@@ -30,12 +44,17 @@ export function GateProvider({ client, children }: { client: GateClient; childre
 
   const refreshSettings = useCallback(async () => {
     const answer = await client.api.getSettings({});
-    if (answer.ok) setSettings(answer.value);
+    if (answer.ok) setSettings((previous) => same(previous, answer.value));
   }, [client]);
   const refreshStats = useCallback(async () => {
     const answer = await client.api.stats({});
-    if (answer.ok) setStats(answer.value);
+    if (answer.ok) startTransition(() => setStats((previous) => same(previous, answer.value)));
   }, [client]);
+  // Background state (status, stats) renders as a transition: a scan result on screen comes first.
+  const showStatus = useCallback(
+    (next: GateStatus) => startTransition(() => setStatus((previous) => same(previous, next))),
+    [],
+  );
 
   useEffect(() => {
     let isLive = true;
@@ -44,7 +63,7 @@ export function GateProvider({ client, children }: { client: GateClient; childre
       if (!isLive) return;
       setIsLocked(!answer.ok && answer.error.code === 'unauthorized');
       if (answer.ok) {
-        setStatus(answer.value);
+        showStatus(answer.value);
         setLink('connected');
       } else if (answer.error.code === 'unavailable') setLink('reconnecting');
     };
@@ -52,10 +71,19 @@ export function GateProvider({ client, children }: { client: GateClient; childre
     void refreshSettings();
     void refreshStats();
     const statusTimer = setInterval(pollStatus, STATUS_POLL_MS);
-    const statsTimer = setInterval(refreshStats, STATS_POLL_MS);
+    // Settings changed elsewhere (another screen, the CLI) show here within a poll too.
+    const statsTimer = setInterval(() => {
+      void refreshStats();
+      void refreshSettings();
+    }, STATS_POLL_MS);
+    // A burst of decisions asks for the counters once, after the results are on screen.
+    let statsAfterDecision: ReturnType<typeof setTimeout> | undefined;
     const stopEvents = client.onEvent((event) => {
-      if (event.type === 'status') setStatus(event.status);
-      if (event.type === 'decision') void refreshStats();
+      if (event.type === 'status') showStatus(event.status);
+      if (event.type === 'decision') {
+        clearTimeout(statsAfterDecision);
+        statsAfterDecision = setTimeout(() => void refreshStats(), STATS_AFTER_DECISION_MS);
+      }
       if (event.type === 'turnstile')
         setStatus((previous) => (previous ? { ...previous, turnstile: event.turnstile } : previous));
     });
@@ -64,10 +92,11 @@ export function GateProvider({ client, children }: { client: GateClient; childre
       isLive = false;
       clearInterval(statusTimer);
       clearInterval(statsTimer);
+      clearTimeout(statsAfterDecision);
       stopEvents();
       stopLink();
     };
-  }, [client, refreshSettings, refreshStats]);
+  }, [client, refreshSettings, refreshStats, showStatus]);
 
   return (
     <GateContext.Provider

@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { createGateClient } from './api/client.js';
 import { App } from './app.js';
 import { GateProvider } from './gate-context.js';
+import { StaffPinProvider } from './staff-pin.js';
 import './styles.css';
 
 const root = document.getElementById('root');
@@ -10,7 +11,9 @@ if (root) {
   createRoot(root).render(
     <StrictMode>
       <GateProvider client={createGateClient()}>
-        <App />
+        <StaffPinProvider>
+          <App />
+        </StaffPinProvider>
       </GateProvider>
     </StrictMode>,
   );

@@ -28,6 +28,10 @@ const VALID: Record<GateMethod, unknown> = {
   getSettings: {},
   updateSettings: { changes: { gateName: 'Door 2' } },
   turnstileTest: { direction: 'in' },
+  admitOrder: { orderId: '610001' },
+  reviewConflict: { conflictId: 'a+b', note: 'same person' },
+  report: {},
+  testRelay: { relayUrl: 'wss://relay.example.com', token: 'gate-token-123' },
 };
 
 /** One invalid input per method (wrong type or missing required field). */
@@ -47,6 +51,10 @@ const INVALID: Record<GateMethod, unknown> = {
   getSettings: 5,
   updateSettings: { changes: { relayUrl: 'ftp://nope' } },
   turnstileTest: { direction: 'sideways' },
+  admitOrder: { orderId: '' },
+  reviewConflict: { conflictId: 'a+b', note: ' ' },
+  report: { eventId: 7 },
+  testRelay: { relayUrl: 'relay.example.com' },
 };
 
 function setUp() {

@@ -51,6 +51,12 @@ describe('SafeSecretStore (fake safeStorage, real file)', () => {
     expect(working.secrets.get()).toBe('old-token-1234');
   });
 
+  it('says truthfully how the token is kept: the keychain, or only obfuscated without a keyring', () => {
+    expect(store().secrets.storage()).toBe('keychain');
+    const basic = { ...fakeSafeStorage(), getSelectedStorageBackend: () => 'basic_text' };
+    expect(store(basic).secrets.storage()).toBe('obfuscated');
+  });
+
   it('answers null (asks again) when the stored file cannot be decrypted', () => {
     const { secrets, path } = store();
     writeFileSync(path, 'garbage from another keyring');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE, startGate, type GateEngine } from '../../electron/gate/index.js';
 import type { EditableSettings } from '../../shared/gate-api.js';
-import type { IndexEntry, RelayFrame } from '../../shared/protocol.js';
+import { PROTOCOL_VERSION, type IndexEntry, type RelayFrame } from '../../shared/protocol.js';
 import type { EventInfo, TicketState } from '../../shared/tickets.js';
 import { indexHash } from '../../electron/gate/other-events.js';
 import { makeTempDir, waitFor } from '../relay/support.js';
@@ -50,7 +50,7 @@ function entry(barcode: string, eventId: string, isPresent = true, key = KEY): I
 function welcome(key: Buffer | null = KEY, events: EventInfo[] = [FRIDAY, SATURDAY]): RelayFrame {
   return {
     type: 'welcome',
-    protocol: 1,
+    protocol: PROTOCOL_VERSION,
     gate: 'Gate S',
     head: 0,
     events,

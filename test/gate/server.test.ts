@@ -227,6 +227,6 @@ describe('headless gate server', () => {
     expect(mode.stderr).toMatch(/--mode must be entry or exit/);
     const pin = await runGatehouse(['gate', '--data', dir.path, '--pin', '12']);
     expect(pin.code).toBe(2);
-    expect(pin.stderr).toMatch(/pin: must be 4 to 12 digits/);
+    expect(pin.stderr).toMatch(/Staff PIN must be 4 to 12 digits/);
   });
 });

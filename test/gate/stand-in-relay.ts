@@ -5,7 +5,13 @@
  */
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { parseGateFrame, relayFrameSchema, type GateFrame, type RelayFrame } from '../../shared/protocol.js';
+import {
+  parseGateFrame,
+  PROTOCOL_VERSION,
+  relayFrameSchema,
+  type GateFrame,
+  type RelayFrame,
+} from '../../shared/protocol.js';
 import type { EventInfo } from '../../shared/tickets.js';
 
 export interface StandInConnection {
@@ -62,5 +68,5 @@ export async function startStandIn(script: StandInScript): Promise<StandIn> {
 
 /** The welcome a stand-in sends: the relay's clock is the test's own. */
 export function welcomeFrame(gate: string, head: number, events: EventInfo[], quarantined = 0): RelayFrame {
-  return { type: 'welcome', protocol: 1, gate, head, events, time: Date.now(), quarantined };
+  return { type: 'welcome', protocol: PROTOCOL_VERSION, gate, head, events, time: Date.now(), quarantined };
 }

@@ -1,11 +1,22 @@
 // A headless gate shared beyond loopback (here 0.0.0.0) guards its API with the staff PIN: the page
 // in Chromium shows a lock screen, refuses a wrong PIN, and works once the right one is given.
+// The lock screen is not an error: no red "Gate unreachable" badge while it waits for the PIN.
 // Real gate process, real Chromium; its relay is configured but down (port 9), which is fine here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startGateProcess, type GateProcess } from '../gate/support.js';
-import { makeTempDir, type TempDir } from '../relay/support.js';
-import { focusedId, launchChromium, nextResult, scanLikeScanner, screenshot } from './support.js';
+import { makeTempDir, waitFor, type TempDir } from '../relay/support.js';
+import {
+  VIEWPORTS,
+  focusedId,
+  horizontalOverflow,
+  launchChromium,
+  newPage,
+  nextResult,
+  scanLikeScanner,
+  screenshot,
+  seriousViolations,
+} from './support.js';
 
 const PIN = '97531';
 let temp: TempDir;
@@ -30,9 +41,9 @@ beforeAll(async () => {
     'relay-is-down-token',
   ]);
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page = await newPage(browser, { width: 1280, height: 800 });
   await page.goto(`http://127.0.0.1:${gate.port}/`);
-});
+}, 120_000);
 afterAll(async () => {
   await browser?.close();
   await gate?.stop();
@@ -44,6 +55,19 @@ describe('gate shared beyond loopback (Chromium, real gate)', () => {
     await page.locator('[data-testid="access-pin"]').waitFor();
     expect(await focusedId(page)).toBe('access-pin-input');
     expect(await page.locator('[data-testid="scan-input"]').count()).toBe(0);
+    // Locked is not broken: no red "Gate unreachable" while the gate waits for its PIN.
+    const badge = page.locator('[data-testid="connection-badge"]');
+    await waitFor(async () => (await badge.getAttribute('data-state')) === 'locked', {
+      message: 'badge says locked',
+    });
+    expect(await page.locator('body').innerText()).not.toMatch(/unreachable/i);
+    for (const viewport of [...VIEWPORTS].reverse()) {
+      await page.setViewportSize({ width: viewport.width, height: viewport.height });
+      expect(await horizontalOverflow(page)).toBe(0);
+      expect(await seriousViolations(page)).toEqual([]);
+      await screenshot(page, `access-pin-locked-${viewport.name}`);
+    }
+    await page.locator('#access-pin-input').focus();
     await page.keyboard.type('1111');
     await page.keyboard.press('Enter');
     await page.getByText('Wrong PIN').waitFor();

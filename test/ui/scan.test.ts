@@ -21,7 +21,7 @@ let lastScanId: string | null = null;
 beforeAll(async () => {
   stack = await startStack();
   await stack.page.locator('[data-testid="connection-badge"][data-state="online"]').waitFor();
-});
+}, 120_000);
 afterAll(async () => stack?.stop());
 
 async function scan(barcode: string, terminator: 'Enter' | 'Tab' = 'Enter') {

@@ -22,7 +22,7 @@ let stack: Stack;
 beforeAll(async () => {
   stack = await startStack();
   await stack.page.locator('[data-testid="connection-badge"][data-state="online"]').waitFor();
-});
+}, 120_000);
 afterAll(async () => stack?.stop());
 
 describe('Lookup, Activity, Settings by keyboard only (Chromium, real gate, real relay)', () => {
@@ -50,9 +50,13 @@ describe('Lookup, Activity, Settings by keyboard only (Chromium, real gate, real
     expect(await focusedId(page)).toBe('lookup-query');
     await page.keyboard.type('priya');
     const results = page.locator('[data-testid="lookup-results"]');
-    await waitFor(async () => (await results.allInnerTexts()).join('').includes(priya?.barcode ?? '?'), {
-      message: 'lookup results for priya',
-    });
+    // Rows show the last 8 characters of a barcode (what staff compare with the ticket).
+    await waitFor(
+      async () => (await results.allInnerTexts()).join('').includes(priya?.barcode.slice(-8) ?? '?'),
+      {
+        message: 'lookup results for priya',
+      },
+    );
     await tabTo(
       page,
       'the Priya result',
@@ -88,22 +92,24 @@ describe('Lookup, Activity, Settings by keyboard only (Chromium, real gate, real
     await page.locator('[data-testid="scan-result"][data-result="deny"]').waitFor();
     await page.keyboard.press('F3');
     const table = page.locator('[data-testid="activity-table"]');
-    await waitFor(async () => (await table.allInnerTexts()).join('').includes('NO-SUCH-TICKET-1'), {
+    await waitFor(async () => (await table.allInnerTexts()).join('').includes('TICKET-1'), {
       message: 'activity shows the deny',
     });
     expect(await focusedId(page)).toBe('activity-result');
     // Keyboard: choose "Denied only".
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
-    await waitFor(async () => !(await table.innerText()).includes(first?.barcode ?? '?'), {
+    await waitFor(async () => !(await table.innerText()).includes(first?.barcode.slice(-8) ?? '?'), {
       message: 'only denials listed',
     });
-    expect(await table.innerText()).toContain('NO-SUCH-TICKET-1');
+    expect(await table.innerText()).toContain('TICKET-1');
     await screenshot(page, 'activity');
     await tabTo(page, 'Export CSV', (element) => element.text.includes('Export CSV'));
     const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
     const csv = readFileSync(await download.path(), 'utf8');
-    expect(csv.split('\r\n')[0]).toBe('at,gate,barcode,eventId,direction,result,reason,kind,note,id,annuls');
+    expect(csv.split('\r\n')[0]).toBe(
+      'at,gate,barcode,holderName,ticketType,eventId,direction,result,reason,kind,note,id,annuls',
+    );
     expect(csv).toContain('NO-SUCH-TICKET-1');
     expect(csv).not.toContain(first?.barcode ?? '?');
   });
@@ -120,12 +126,28 @@ describe('Lookup, Activity, Settings by keyboard only (Chromium, real gate, real
     await page.keyboard.press('Enter');
     const error = page.locator('[data-testid="error-relayUrl"]');
     await error.waitFor();
-    expect(await error.innerText()).toMatch(
-      /Relay URL: must be a ws:\/\/, wss:\/\/, http:\/\/ or https:\/\/ URL/,
-    );
+    expect(await error.innerText()).toBe('✖ Relay URL must be a ws://, wss://, http:// or https:// URL');
     await screenshot(page, 'settings-bad-url');
     const settings = await stack.gate.value('getSettings');
     expect(settings.relayUrl).toBe(before);
+  });
+
+  it('Settings say a too-short pulse in words: "Pulse must be at least 50 ms", no schema text', async () => {
+    const page = stack.page;
+    await page
+      .locator('[data-testid="setting-relayUrl"]')
+      .fill((await stack.gate.value('getSettings')).relayUrl ?? '');
+    const pulse = page.locator('#setting-turnstile\\.pulseMs');
+    await pulse.fill('10');
+    await pulse.press('Enter');
+    const error = page.locator('[data-testid="error-turnstile.pulseMs"]');
+    await error.waitFor();
+    expect(await error.innerText()).toBe('✖ Pulse must be at least 50 ms');
+    expect(await page.locator('[data-testid="settings-error"]').innerText()).not.toMatch(
+      /Too small|expected/,
+    );
+    await screenshot(page, 'settings-bad-pulse');
+    await pulse.fill('500');
   });
 
   it('Settings save a valid change and the header follows', async () => {

@@ -56,7 +56,7 @@ afterAll(async () => {
   await gate?.stop();
   await relay?.stop();
   temp?.remove();
-});
+}, 120_000);
 
 describe('ticket list download (Chromium, real gate, real relay)', () => {
   it('shows a progress bar while the snapshot is stored, then the full list', async () => {

@@ -45,7 +45,7 @@ beforeAll(async () => {
   await stack.page.addInitScript(recordNotes);
   await stack.page.reload();
   await stack.page.locator('[data-testid="connection-badge"][data-state="online"]').waitFor();
-});
+}, 120_000);
 afterAll(async () => stack?.stop());
 
 describe('scan sounds (Chromium, real gate, real relay)', () => {

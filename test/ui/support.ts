@@ -35,6 +35,12 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
+/** A page in a fresh browser context of the given size (axe's accessibility checks need a context). */
+export async function newPage(browser: Browser, size: { width: number; height: number }): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: size.width, height: size.height } });
+  return context.newPage();
+}
+
 export interface Holder {
   barcode: string;
   firstName: string;
@@ -71,9 +77,32 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(
-  options: { holders?: Holder[]; gateName?: string; gateArgs?: string[]; gateEnv?: NodeJS.ProcessEnv } = {},
-): Promise<Stack> {
+export interface Viewport {
+  name: 'landscape' | 'portrait';
+  width: number;
+  height: number;
+}
+
+/** The two screens staff use: a laptop and a portrait tablet. */
+export const VIEWPORTS: readonly Viewport[] = [
+  { name: 'landscape', width: 1280, height: 800 },
+  { name: 'portrait', width: 800, height: 1280 },
+];
+
+export interface StackOptions {
+  holders?: Holder[];
+  /** More webhook deliveries (events, orders), posted after the holders' orders. */
+  deliveries?: Record<string, unknown>[];
+  /** Tickets the gate must hold before the stack is ready (default: one per holder). */
+  tickets?: number;
+  gateName?: string;
+  gateArgs?: string[];
+  viewport?: Viewport;
+  /** Environment of the gate process (e.g. faketime). */
+  gateEnv?: NodeJS.ProcessEnv;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const temp = makeTempDir('gatehouse-ui-');
   const relayDb = temp.file('relay.db');
   const relay = await startRelayProcess({ dbPath: relayDb });
@@ -81,8 +110,12 @@ export async function startStack(
   let gate: GateProcess | undefined;
   let browser: Browser | undefined;
   try {
-    for (const [index, holder] of holders.entries()) {
-      const posted = await postDelivery(relay.url, holderDelivery(holder, 50_000 + index));
+    const deliveries = [
+      ...holders.map((holder, index) => holderDelivery(holder, 50_000 + index)),
+      ...(options.deliveries ?? []),
+    ];
+    for (const delivery of deliveries) {
+      const posted = await postDelivery(relay.url, delivery);
       if (posted.status >= 300) throw new Error(`webhook refused: ${posted.status} ${posted.text}`);
     }
     const gateName = options.gateName ?? 'Door 1';
@@ -109,12 +142,16 @@ export async function startStack(
     await waitFor(
       async () => {
         const status = await started.value('status');
-        return status.connection === 'online' && status.tickets >= holders.length;
+        return status.connection === 'online' && status.tickets >= (options.tickets ?? holders.length);
       },
       { message: 'the gate online with every ticket', timeoutMs: 20_000 },
     );
     browser = await launchChromium();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const viewport = options.viewport ?? VIEWPORTS[0] ?? { width: 1280, height: 800 };
+    // A page in its own context: axe (accessibility checks) needs one.
+    const page = await newPage(browser, viewport);
+    // A crash in the page shows in the test's output rather than as a missing element later.
+    page.on('pageerror', (error) => console.error(`page error: ${error.stack ?? error.message}`));
     await page.goto(gate.url);
     // stop() reads the fields at stop time: a test may replace the relay (restart on the same port).
     const stack: Stack = {
@@ -201,4 +238,47 @@ export async function tabTo(
 
 export async function focusedId(page: Page): Promise<string> {
   return page.evaluate(() => document.activeElement?.id ?? '');
+}
+
+/** Page width beyond the viewport, in CSS pixels (0 when nothing scrolls sideways). */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(
+    () => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - window.innerWidth,
+  );
+}
+
+/** Elements whose own content is clipped sideways (text cut off inside a box), by a short description. */
+export async function clippedElements(page: Page, selector: string): Promise<string[]> {
+  return page
+    .locator(selector)
+    .evaluateAll((elements) =>
+      elements
+        .filter((element) => element.scrollWidth > element.clientWidth + 1)
+        .map(
+          (element) => `${element.tagName.toLowerCase()}.${element.className}: ${element.textContent ?? ''}`,
+        ),
+    );
+}
+
+/** Whether the element is wholly inside the viewport (not below the fold, not off to a side). */
+export async function isInViewport(page: Page, selector: string): Promise<boolean> {
+  const box = await page.locator(selector).boundingBox();
+  const size = page.viewportSize();
+  if (!box || !size) return false;
+  return box.y >= 0 && box.x >= 0 && box.y + box.height <= size.height && box.x + box.width <= size.width;
+}
+
+/** Accessibility violations axe rates serious or critical on the page as it is now. */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  const { AxeBuilder } = await import('@axe-core/playwright');
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map(
+      (violation) =>
+        `${violation.id} (${violation.impact ?? ''}): ${violation.help} — ${violation.nodes
+          .slice(0, 3)
+          .map((node) => node.target.join(' '))
+          .join(', ')}`,
+    );
 }

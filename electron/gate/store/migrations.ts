@@ -130,6 +130,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE tickets ADD COLUMN version_is_authoritative INTEGER NOT NULL DEFAULT 0;
   `,
+  // 6: a conflict review (scan kind 'review') names the conflict it closes; reviews are found by it.
+  `
+  ALTER TABLE scans ADD COLUMN conflict_id TEXT;
+  CREATE INDEX scans_review ON scans (conflict_id) WHERE conflict_id IS NOT NULL;
+  `,
 ];
 
 export class NewerDatabaseError extends Error {

@@ -148,6 +148,10 @@ export function createTicketQueries(db: Database.Database) {
     byOrder: db.prepare<[string, string, number], TicketRow>(
       'SELECT * FROM tickets WHERE order_id >= ? AND order_id < ? ORDER BY order_id LIMIT ?',
     ),
+    ofOrder: db.prepare<[string], TicketRow>('SELECT * FROM tickets WHERE order_id = ? ORDER BY barcode'),
+    soldByType: db.prepare<[string], { type: string | null; count: number }>(`
+      SELECT COALESCE(ticket_type_name, ticket_type_id) AS type, COUNT(*) AS count FROM tickets
+      WHERE event_id = ? AND is_valid = 1 GROUP BY type`),
     eventById: db.prepare<[string], EventRow>('SELECT * FROM events WHERE id = ?'),
     allEvents: db.prepare<[], EventRow>('SELECT * FROM events ORDER BY start_date, name'),
     upsertEvent: db.prepare(`
@@ -195,25 +199,36 @@ export function createTicketQueries(db: Database.Database) {
       });
       return stored ? 'updated' : 'inserted';
     },
-    /** Prefix search over every lookup key (names also from their second word); each key's own index serves its query. */
-    search(query: string, limit: number): TicketState[] {
+    /**
+     * Prefix search over every lookup key (names also from their second word); each key's own index
+     * serves its query. With `isByCodeOnly` (names hidden) only barcodes and order numbers are searched.
+     */
+    search(query: string, limit: number, { isByCodeOnly = false } = {}): TicketState[] {
       const { low, high } = prefixRange(query);
       const found = new Map<string, TicketState>();
-      for (const statement of [
-        statements.byBarcodePrefix,
-        statements.byOrder,
+      const byCode = [statements.byBarcodePrefix, statements.byOrder];
+      const byName = [
         statements.byHolder,
         statements.byCustomer,
         statements.byHolderRest,
         statements.byCustomerRest,
         statements.byEmail,
-      ]) {
+      ];
+      for (const statement of isByCodeOnly ? byCode : [...byCode, ...byName]) {
         for (const row of statement.all(low, high, limit)) {
           if (found.size >= limit) break;
           if (!found.has(row.barcode)) found.set(row.barcode, ticketFromRow(row));
         }
       }
       return [...found.values()];
+    },
+    /** Every ticket of one order (exact order id). */
+    ofOrder(orderId: string): TicketState[] {
+      return statements.ofOrder.all(orderId).map(ticketFromRow);
+    },
+    /** Valid (sold) tickets of one event per ticket type (name, else id; null when it has none). */
+    soldByType(eventId: string): { type: string | null; count: number }[] {
+      return statements.soldByType.all(eventId);
     },
     event(id: string): EventInfo | null {
       const row = statements.eventById.get(id);

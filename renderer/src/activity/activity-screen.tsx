@@ -1,29 +1,43 @@
-/** Activity: recent decisions with filters, the conflicts list, and export to CSV. */
+/**
+ * Activity: recent decisions (with the holder's name on every row) filtered by result and by part
+ * of a gate's name, the conflicts to review, export to CSV — and the night report (Activity → Report).
+ */
 import { useCallback, useEffect, useState } from 'react';
-import type { Conflict } from '../../../shared/gate-api.js';
-import type { ScanRecord } from '../../../shared/scans.js';
+import type { ActivityRow } from '../../../shared/gate-api.js';
+import { errorSentence } from '../../../shared/messages.js';
+import { shortBarcode } from '../format.js';
 import { useGate } from '../gate-context.js';
-import { REASON_WORDS, dateTime } from '../scan/verdict.js';
+import { dateTime, reasonWords } from '../scan/verdict.js';
+import { ConflictsList } from './conflicts-list.js';
 import { scansToCsv } from './csv.js';
+import { download } from './download.js';
+import { ReportScreen } from './report-screen.js';
 
 type ResultFilter = 'all' | 'admit' | 'deny';
 
-function download(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+function decisionWords(scan: ActivityRow): string {
+  if (scan.kind === 'annul') return '↺ annulment';
+  if (scan.kind === 'review') return '✔ reviewed';
+  if (scan.result === 'deny') return '✖ deny';
+  return scan.direction === 'out' ? '✔ exit' : '✔ admit';
 }
 
 export function ActivityScreen() {
-  const { client } = useGate();
+  const [view, setView] = useState<'decisions' | 'report'>('decisions');
+  return view === 'report' ? (
+    <ReportScreen onBack={() => setView('decisions')} />
+  ) : (
+    <Decisions onReport={() => setView('report')} />
+  );
+}
+
+function Decisions({ onReport }: { onReport(): void }) {
+  const { client, settings } = useGate();
   const [filter, setFilter] = useState<ResultFilter>('all');
   const [gate, setGate] = useState('');
-  const [scans, setScans] = useState<ScanRecord[]>([]);
-  const [conflicts, setConflicts] = useState<Conflict[]>([]);
+  const [scans, setScans] = useState<ActivityRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const isNameHidden = settings?.hideNames ?? false;
 
   const load = useCallback(async () => {
     const answer = await client.api.activity({
@@ -31,11 +45,9 @@ export function ActivityScreen() {
       result: filter === 'all' ? undefined : filter,
       gate: gate.trim() === '' ? undefined : gate.trim(),
     });
-    if (!answer.ok) return setError(answer.error.message);
+    if (!answer.ok) return setError(errorSentence(answer.error.message));
     setError(null);
     setScans(answer.value.scans);
-    const clashes = await client.api.conflicts({});
-    if (clashes.ok) setConflicts(clashes.value.conflicts);
   }, [client, filter, gate]);
 
   useEffect(() => {
@@ -45,7 +57,12 @@ export function ActivityScreen() {
 
   return (
     <div className="screen activity-screen">
-      <h1>Activity</h1>
+      <div className="screen-head">
+        <h1>Activity</h1>
+        <button type="button" data-testid="open-report" onClick={onReport}>
+          Night report…
+        </button>
+      </div>
       <div className="filters">
         <label className="field" htmlFor="activity-result">
           <span className="field-label">Show</span>
@@ -61,7 +78,7 @@ export function ActivityScreen() {
           </select>
         </label>
         <label className="field" htmlFor="activity-gate">
-          <span className="field-label">Gate</span>
+          <span className="field-label">Gate (part of its name)</span>
           <input
             id="activity-gate"
             value={gate}
@@ -72,7 +89,11 @@ export function ActivityScreen() {
         <button
           type="button"
           onClick={() =>
-            download(`gatehouse-activity-${new Date().toISOString().slice(0, 19)}.csv`, scansToCsv(scans))
+            download(
+              `gatehouse-activity-${new Date().toISOString().slice(0, 19)}.csv`,
+              scansToCsv(scans ?? []),
+              'text/csv',
+            )
           }
         >
           ⬇ Export CSV
@@ -83,37 +104,44 @@ export function ActivityScreen() {
           ✖ {error}
         </p>
       ) : null}
-      <h2>Conflicts {conflicts.length ? `(${conflicts.length})` : ''}</h2>
-      {conflicts.length === 0 ? <p>No conflicts: no ticket was admitted at two gates.</p> : null}
-      <ul className="conflicts" data-testid="conflicts" hidden={conflicts.length === 0}>
-        {conflicts.map((conflict) => (
-          <li key={conflict.id}>
-            ⚠ {conflict.barcode}: admitted at{' '}
-            {conflict.scans.map((scan) => `${scan.gate} (${dateTime(scan.at)})`).join(' and ')}
-          </li>
-        ))}
-      </ul>
+      <ConflictsList />
       <h2>Recent decisions</h2>
-      <table className="table" data-testid="activity-table">
+      {scans && scans.length === 0 ? (
+        <p data-testid="activity-empty">
+          {gate.trim() === '' ? 'No decisions yet.' : `No decisions at a gate matching “${gate.trim()}”.`}
+        </p>
+      ) : null}
+      <table className="table activity-table" data-testid="activity-table">
         <thead>
           <tr>
             <th>Time</th>
             <th>Gate</th>
-            <th>Barcode</th>
+            <th>Ticket</th>
             <th>Decision</th>
             <th>Reason</th>
-            <th>Note</th>
           </tr>
         </thead>
         <tbody>
-          {scans.map((scan) => (
-            <tr key={scan.id} className={scan.result === 'admit' ? 'row-admit' : 'row-deny'}>
-              <td>{dateTime(scan.at)}</td>
-              <td>{scan.gate}</td>
-              <td>{scan.barcode}</td>
-              <td>{scan.result === 'admit' ? '✔ admit' : '✖ deny'}</td>
-              <td>{REASON_WORDS[scan.reason]}</td>
-              <td>{scan.note ?? ''}</td>
+          {(scans ?? []).map((scan) => (
+            <tr
+              key={scan.id}
+              data-testid="activity-row"
+              className={scan.result === 'admit' ? 'row-admit' : 'row-deny'}
+            >
+              <td data-label="Time">{dateTime(scan.at)}</td>
+              <td data-label="Gate">{scan.gate}</td>
+              <td data-label="Ticket">
+                <strong>{scan.holderName ?? (isNameHidden ? 'Name hidden' : '—')}</strong>{' '}
+                <code title={scan.barcode}>{shortBarcode(scan.barcode)}</code>
+                {scan.ticketType ? <span className="hint"> {scan.ticketType}</span> : null}
+              </td>
+              <td data-label="Decision" className="decision">
+                {decisionWords(scan)}
+              </td>
+              <td data-label="Reason">
+                {reasonWords(scan.reason)}
+                {scan.note ? <span className="note"> — {scan.note}</span> : null}
+              </td>
             </tr>
           ))}
         </tbody>

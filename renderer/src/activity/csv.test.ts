@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ScanRecord } from '../../../shared/scans.js';
+import type { ActivityRow } from '../../../shared/gate-api.js';
 import { csvCell, scansToCsv } from './csv.js';
 
-const SCAN: ScanRecord = {
+const SCAN: ActivityRow = {
   id: '7b0c4c1e-3f7e-4a52-9a1f-2f5b8f0b7a11',
   barcode: 'GH-1',
   eventId: '101',
@@ -14,6 +14,8 @@ const SCAN: ScanRecord = {
   kind: 'manual',
   note: '=HYPERLINK("http://evil")',
   annuls: null,
+  holderName: 'Isla Smith',
+  ticketType: null,
 };
 
 describe('activity CSV', () => {
@@ -27,9 +29,11 @@ describe('activity CSV', () => {
 
   it('one header line and one line per scan', () => {
     const lines = scansToCsv([SCAN]).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('at,gate,barcode,eventId,direction,result,reason,kind,note,id,annuls');
+    expect(lines[0]).toBe(
+      'at,gate,barcode,holderName,ticketType,eventId,direction,result,reason,kind,note,id,annuls',
+    );
     expect(lines[1]).toBe(
-      `2026-11-27T19:42:10.000Z,"Door ""A"", left",GH-1,101,in,admit,manual_admit,manual,"'=HYPERLINK(""http://evil"")",${SCAN.id},`,
+      `2026-11-27T19:42:10.000Z,"Door ""A"", left",GH-1,Isla Smith,,101,in,admit,manual_admit,manual,"'=HYPERLINK(""http://evil"")",${SCAN.id},`,
     );
   });
 });

@@ -1,10 +1,15 @@
-/** Scan records as CSV (RFC 4180 quoting; cells that start like a formula are defused for spreadsheets). */
-import type { ScanRecord } from '../../../shared/scans.js';
+/** Activity rows as CSV (shared quoting: formula-looking cells are defused for spreadsheets). */
+import { csvLines } from '../../../shared/csv.js';
+import type { ActivityRow } from '../../../shared/gate-api.js';
+
+export { csvCell } from '../../../shared/csv.js';
 
 const COLUMNS = [
   'at',
   'gate',
   'barcode',
+  'holderName',
+  'ticketType',
   'eventId',
   'direction',
   'result',
@@ -15,14 +20,6 @@ const COLUMNS = [
   'annuls',
 ] as const;
 
-export function csvCell(value: string | null): string {
-  let text = value ?? '';
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-export function scansToCsv(scans: readonly ScanRecord[]): string {
-  const lines = [COLUMNS.join(',')];
-  for (const scan of scans) lines.push(COLUMNS.map((column) => csvCell(scan[column])).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+export function scansToCsv(scans: readonly ActivityRow[]): string {
+  return csvLines([COLUMNS, ...scans.map((scan) => COLUMNS.map((column) => scan[column]))]);
 }

@@ -1,29 +1,58 @@
-/** One ticket: its state, its scan history across gates, manual admit and annul (PIN when set). */
-import { useState } from 'react';
+/**
+ * One ticket: its state (why it is not valid, in words), its scan history across gates, and only the
+ * staff actions that apply — manual admit when it is not inside, "Annul…" on an admission that is
+ * not annulled yet. The form opens in view; the PIN is asked once per unlock period.
+ */
+import { useEffect, useRef, useState } from 'react';
 import type { ScanResult, TicketDetail } from '../../../shared/gate-api.js';
+import { causeWords, errorSentence } from '../../../shared/messages.js';
 import type { ScanRecord } from '../../../shared/scans.js';
+import { eventWhen } from '../format.js';
 import { useGate } from '../gate-context.js';
 import { PinField } from '../pin-field.js';
-import { REASON_WORDS, dateTime } from '../scan/verdict.js';
+import { usePinForAction } from '../staff-pin.js';
+import { dateTime } from '../scan/verdict.js';
+import { HistoryTable } from './history-table.js';
 
 type Action = { kind: 'admit' } | { kind: 'annul'; scan: ScanRecord };
 
 export function TicketDetailView({ ticket, onChanged }: { ticket: TicketDetail; onChanged(): void }) {
   const { client, settings } = useGate();
+  const pins = usePinForAction();
   const [action, setAction] = useState<Action | null>(null);
   const [note, setNote] = useState('');
   const [pin, setPin] = useState('');
   const [message, setMessage] = useState<{ isError: boolean; text: string } | null>(null);
-  const hasPin = settings?.hasPin ?? false;
+  const section = useRef<HTMLElement>(null);
+  const form = useRef<HTMLFormElement>(null);
+  const isNameHidden = settings?.hideNames ?? false;
+
+  // A picked ticket and an opened form are brought into view (the portrait screen is long).
+  // Block bodies: current Chromium's scrollIntoView returns a promise, which must not become the
+  // effect's cleanup.
+  useEffect(() => {
+    section.current?.scrollIntoView({ block: 'nearest' });
+  }, [ticket.barcode]);
+  useEffect(() => {
+    if (action) form.current?.scrollIntoView({ block: 'nearest' });
+  }, [action]);
+
+  const open = (next: Action) => {
+    setMessage(null);
+    setNote('');
+    setAction(next);
+  };
 
   const confirm = async () => {
     if (!action) return;
-    const pinInput = hasPin ? pin : undefined;
+    const sent = pins.pinFor(pin);
     const answer =
       action.kind === 'admit'
-        ? await client.api.manualAdmit({ barcode: ticket.barcode, note, pin: pinInput })
-        : await client.api.annul({ scanId: action.scan.id, note, pin: pinInput });
-    if (!answer.ok) return setMessage({ isError: true, text: answer.error.message });
+        ? await client.api.manualAdmit({ barcode: ticket.barcode, note, pin: sent })
+        : await client.api.annul({ scanId: action.scan.id, note, pin: sent });
+    pins.settle(sent, !answer.ok && answer.error.code === 'pin_required');
+    setPin('');
+    if (!answer.ok) return setMessage({ isError: true, text: errorSentence(answer.error.message) });
     const words =
       action.kind === 'admit'
         ? `Manual admit: ${(answer.value as ScanResult).message}`
@@ -31,65 +60,67 @@ export function TicketDetailView({ ticket, onChanged }: { ticket: TicketDetail; 
     setMessage({ isError: false, text: words });
     setAction(null);
     setNote('');
-    setPin('');
     onChanged();
   };
 
+  const hidden = isNameHidden ? 'hidden' : '—';
   return (
-    <section className="detail" data-testid="ticket-detail" aria-label={`Ticket ${ticket.barcode}`}>
+    <section
+      className="detail"
+      data-testid="ticket-detail"
+      aria-label={`Ticket ${ticket.barcode}`}
+      ref={section}
+    >
       <h2>
-        {ticket.holderName ?? 'No name on ticket'}{' '}
+        {ticket.holderName ?? (isNameHidden ? 'Name hidden' : 'No name on ticket')}{' '}
         <span className={ticket.valid ? 'tag tag-ok' : 'tag tag-bad'}>
-          {ticket.valid ? '✔ valid' : `✖ ${ticket.cause}`}
+          {ticket.valid ? '✔ valid' : `✖ ${causeWords(ticket.cause)}`}
         </span>
         {ticket.inside ? <span className="tag tag-info">● inside</span> : null}
       </h2>
       <dl className="facts">
         <dt>Barcode</dt>
-        <dd>{ticket.barcode}</dd>
+        <dd className="barcode">{ticket.barcode}</dd>
         <dt>Event</dt>
         <dd>
-          {ticket.eventName} {ticket.eventStartDate ? `(${dateTime(ticket.eventStartDate)})` : ''}
+          {ticket.eventName} {ticket.eventStartDate ? `(${eventWhen(ticket.eventStartDate)})` : ''}
         </dd>
         <dt>Ticket type</dt>
         <dd>{ticket.ticketType ?? '—'}</dd>
-        <dt>Customer</dt>
+        <dt>Buyer</dt>
         <dd>
-          {ticket.customerName ?? '—'} {ticket.email ? `· ${ticket.email}` : ''}
+          {ticket.customerName ?? hidden} {ticket.email ? `· ${ticket.email}` : ''}
         </dd>
         <dt>Order</dt>
         <dd>{ticket.orderId}</dd>
+        {ticket.valid ? null : (
+          <>
+            <dt>Changed</dt>
+            <dd>{dateTime(ticket.changedAt)}</dd>
+          </>
+        )}
       </dl>
       <h3>History</h3>
       {ticket.history.length === 0 ? <p>No scans yet.</p> : null}
-      <table className="table" data-testid="ticket-history">
-        <tbody>
-          {ticket.history.map((scan) => (
-            <tr key={scan.id} className={scan.result === 'admit' ? 'row-admit' : 'row-deny'}>
-              <td>{dateTime(scan.at)}</td>
-              <td>{scan.gate}</td>
-              <td>{scan.result === 'admit' ? '✔ admit' : '✖ deny'}</td>
-              <td>{REASON_WORDS[scan.reason]}</td>
-              <td>{scan.note ?? ''}</td>
-              <td>
-                {scan.result === 'admit' && scan.kind !== 'annul' ? (
-                  <button type="button" onClick={() => setAction({ kind: 'annul', scan })}>
-                    Annul…
-                  </button>
-                ) : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <div className="actions">
-        <button type="button" className="primary" onClick={() => setAction({ kind: 'admit' })}>
-          Manual admit…
-        </button>
-      </div>
+      <HistoryTable history={ticket.history} onAnnul={(scan) => open({ kind: 'annul', scan })} />
+      {ticket.inside ? null : (
+        <div className="actions">
+          <button
+            type="button"
+            className="primary"
+            data-testid="manual-admit"
+            onClick={() => open({ kind: 'admit' })}
+          >
+            Manual admit…
+          </button>
+        </div>
+      )}
       {action ? (
         <form
           className="confirm"
+          data-testid="action-form"
+          ref={form}
+          noValidate
           onSubmit={(event) => {
             event.preventDefault();
             void confirm();
@@ -101,7 +132,7 @@ export function TicketDetailView({ ticket, onChanged }: { ticket: TicketDetail; 
               : `Annul the admission at ${action.scan.gate}, ${dateTime(action.scan.at)}`}
           </h3>
           <label className="field" htmlFor="action-note">
-            <span className="field-label">Reason (required)</span>
+            <span className="field-label">Note (required)</span>
             <input
               id="action-note"
               autoFocus
@@ -109,16 +140,23 @@ export function TicketDetailView({ ticket, onChanged }: { ticket: TicketDetail; 
               onChange={(event) => setNote(event.target.value)}
             />
           </label>
-          {hasPin ? <PinField id="action-pin" value={pin} onChange={setPin} /> : null}
-          <button type="submit" className="primary">
-            Confirm
-          </button>
-          <button type="button" onClick={() => setAction(null)}>
-            Cancel
-          </button>
+          {pins.isPinNeeded ? <PinField id="action-pin" value={pin} onChange={setPin} /> : null}
+          {message?.isError ? (
+            <p role="alert" className="error">
+              ✖ {message.text}
+            </p>
+          ) : null}
+          <div className="actions">
+            <button type="submit" className="primary">
+              Confirm
+            </button>
+            <button type="button" onClick={() => setAction(null)}>
+              Cancel
+            </button>
+          </div>
         </form>
       ) : null}
-      {message ? (
+      {message && !(action && message.isError) ? (
         <p role={message.isError ? 'alert' : 'status'} className={message.isError ? 'error' : 'notice'}>
           {message.isError ? '✖ ' : '✔ '}
           {message.text}

@@ -1,8 +1,10 @@
 /** The decision, filling the screen: colour plus a word plus an icon, the reason in big words. */
 import type { ScanResult } from '../../../shared/gate-api.js';
-import { REASON_WORDS, VERDICT_LABEL, clockTime, verdictOf } from './verdict.js';
+import { useGate } from '../gate-context.js';
+import { VERDICT_LABEL, clockTime, headline, verdictOf } from './verdict.js';
 
 export function ResultPanel({ result }: { result: ScanResult }) {
+  const isNameHidden = useGate().settings?.hideNames ?? false;
   const verdict = verdictOf(result);
   const label = VERDICT_LABEL[verdict];
   const ticket = result.ticket;
@@ -21,7 +23,7 @@ export function ResultPanel({ result }: { result: ScanResult }) {
         </span>
         {label.title}
       </div>
-      <div className="result-reason">{REASON_WORDS[result.reason]}</div>
+      <div className="result-reason">{headline(result)}</div>
       {result.previous ? (
         <div className="result-previous" data-testid="result-previous">
           at {result.previous.gate}, {clockTime(result.previous.at)}
@@ -31,7 +33,7 @@ export function ResultPanel({ result }: { result: ScanResult }) {
       {ticket ? (
         <div className="result-ticket">
           <div className="result-holder" data-testid="result-holder">
-            {ticket.holderName ?? 'No name on ticket'}
+            {ticket.holderName ?? (isNameHidden ? 'Name hidden' : 'No name on ticket')}
           </div>
           <div className="result-type">
             {ticket.ticketType ?? 'Ticket'} · {ticket.eventName}
@@ -39,7 +41,7 @@ export function ResultPanel({ result }: { result: ScanResult }) {
         </div>
       ) : null}
       {/* The engine's sentence, when it says more than the big words above already do. */}
-      {result.previous || result.message === REASON_WORDS[result.reason] ? null : (
+      {result.previous || result.message === headline(result) ? null : (
         <div className="result-message">{result.message}</div>
       )}
     </section>

@@ -22,7 +22,21 @@ export const REASON_WORDS: Record<ScanReason, string> = {
   event_cancelled: 'Event cancelled',
   manual_admit: 'Manual admit',
   annulled: 'Admission annulled',
+  reviewed: 'Conflict reviewed',
 };
+
+/** Words for a reason code; a code this build does not know yet is shown as it is. */
+export function reasonWords(reason: string): string {
+  return (REASON_WORDS as Record<string, string>)[reason] ?? reason.replaceAll('_', ' ');
+}
+
+/**
+ * The big line of a decision. A ticket no longer valid says why in the engine's own words
+ * ("Ticket refunded (order changed 21:04)", "Replaced by a newer ticket — ask for the new one").
+ */
+export function headline(result: ScanResult): string {
+  return result.reason === 'not_valid' ? result.message : REASON_WORDS[result.reason];
+}
 
 export const VERDICT_LABEL: Record<Verdict, { title: string; icon: string }> = {
   admit: { title: 'ADMIT', icon: '✔' },

@@ -18,6 +18,9 @@ const VIEW: SettingsView = {
   turnstile: { spec: 'none', exitSpec: null, pulseMs: 500, passageTimeoutMs: null },
   hasToken: true,
   hasPin: false,
+  tokenStorage: 'file',
+  hideNames: false,
+  pinUnlockMinutes: 5,
 };
 
 describe('settings draft', () => {
@@ -54,16 +57,19 @@ describe('settings draft', () => {
     expect(changesOf({ ...draftOf(VIEW), newPin: '2468', isPinRemoved: true }, VIEW)).toEqual({ pin: null });
   });
 
-  it('maps the API complaint to the field it names', () => {
+  it('maps the API complaint to the field it names, in words for a person', () => {
     expect(fieldOfError('changes.relayUrl: must be a ws://, wss://, http:// or https:// URL')).toEqual({
       field: 'relayUrl',
-      problem: 'must be a ws://, wss://, http:// or https:// URL',
+      problem: 'Relay URL must be a ws://, wss://, http:// or https:// URL',
     });
-    expect(fieldOfError('changes.turnstile.pulseMs: Too small')).toEqual({
+    expect(fieldOfError('changes.turnstile.pulseMs: must be at least 50 ms')).toEqual({
       field: 'turnstile.pulseMs',
-      problem: 'Too small',
+      problem: 'Pulse must be at least 50 ms',
     });
-    expect(fieldOfError('changes.events.3: Too long')).toMatchObject({ field: 'events' });
-    expect(fieldOfError('the relay said no')).toEqual({ field: null, problem: 'the relay said no' });
+    expect(fieldOfError('changes.events.3: must be at most 64 characters')).toMatchObject({
+      field: 'events',
+    });
+    expect(fieldOfError('the relay said no')).toEqual({ field: null, problem: 'The relay said no' });
+    expect(fieldOfError('pin: wrong staff PIN')).toEqual({ field: null, problem: 'Wrong staff PIN' });
   });
 });

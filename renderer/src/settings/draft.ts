@@ -3,6 +3,7 @@
  * that differ, the token only when typed, the PIN only when asked. Pure, tested without a browser.
  */
 import type { EditableSettings, SettingsView } from '../../../shared/gate-api.js';
+import { errorField, errorSentence, fieldName } from '../../../shared/messages.js';
 
 export interface Draft {
   relayUrl: string;
@@ -21,6 +22,8 @@ export interface Draft {
   turnstileExitSpec: string;
   pulseMs: string;
   passageTimeoutMs: string;
+  hideNames: boolean;
+  pinUnlockMinutes: string;
 }
 
 export function draftOf(view: SettingsView): Draft {
@@ -41,6 +44,8 @@ export function draftOf(view: SettingsView): Draft {
     turnstileExitSpec: view.turnstile.exitSpec ?? '',
     pulseMs: String(view.turnstile.pulseMs),
     passageTimeoutMs: view.turnstile.passageTimeoutMs === null ? '' : String(view.turnstile.passageTimeoutMs),
+    hideNames: view.hideNames,
+    pinUnlockMinutes: String(view.pinUnlockMinutes),
   };
 }
 
@@ -68,6 +73,10 @@ export function changesOf(draft: Draft, view: SettingsView): Partial<EditableSet
   if (draft.isPinRemoved) changes.pin = null;
   else if (draft.newPin !== '') changes.pin = draft.newPin;
   if (draft.kiosk !== view.kiosk) changes.kiosk = draft.kiosk;
+  if (draft.hideNames !== view.hideNames) changes.hideNames = draft.hideNames;
+  // Empty is not 0 ("ask every time"): it goes as NaN, so the gate names the field.
+  const unlock = draft.pinUnlockMinutes.trim() === '' ? Number.NaN : Number(draft.pinUnlockMinutes.trim());
+  if (unlock !== view.pinUnlockMinutes) changes.pinUnlockMinutes = unlock;
   // Keep the fields this form does not edit (passage input, HTTP options, serial scanner).
   const turnstile = {
     ...view.turnstile,
@@ -88,33 +97,40 @@ export function changesOf(draft: Draft, view: SettingsView): Partial<EditableSet
   return changes;
 }
 
-/** Human names of the API's field paths, so an error says which field in the form's own words. */
-export const FIELD_LABELS: Record<string, string> = {
-  relayUrl: 'Relay URL',
-  token: 'Gate token',
-  gateName: 'Gate name',
-  events: 'Events',
-  ticketTypes: 'Ticket types',
-  mode: 'Mode',
-  reentry: 'Re-entry',
-  sounds: 'Sounds',
-  capacity: 'Capacity',
-  pin: 'New PIN',
-  kiosk: 'Kiosk',
-  'turnstile.spec': 'Turnstile device',
-  'turnstile.exitSpec': 'Exit turnstile device',
-  'turnstile.pulseMs': 'Pulse length',
-  'turnstile.passageTimeoutMs': 'Passage window',
-};
+/** Human names of the API's field paths (shared with the CLI), so the form names fields in its own words. */
+export const FIELD_LABELS: Record<string, string> = Object.fromEntries(
+  [
+    'relayUrl',
+    'token',
+    'gateName',
+    'events',
+    'ticketTypes',
+    'mode',
+    'reentry',
+    'sounds',
+    'capacity',
+    'pin',
+    'kiosk',
+    'hideNames',
+    'pinUnlockMinutes',
+    'turnstile.spec',
+    'turnstile.exitSpec',
+    'turnstile.pulseMs',
+    'turnstile.passageTimeoutMs',
+  ].map((key) => [key, fieldName(`changes.${key}`)]),
+);
 
 /**
- * Splits a bad_request message ("changes.relayUrl: must be …") into the form field it names and the
- * complaint; `field` is null when the message names no field of the form.
+ * Splits an API complaint ("changes.turnstile.pulseMs: must be at least 50 ms") into the form field
+ * it names and a sentence for a person ("Pulse must be at least 50 ms"); `field` is null when the
+ * message names no field of the form.
  */
 export function fieldOfError(message: string): { field: string | null; problem: string } {
-  const match = /^([\w.]+): (.*)$/s.exec(message);
-  if (!match) return { field: null, problem: message };
-  const path = (match[1] ?? '').replace(/^changes\./, '');
-  const field = Object.keys(FIELD_LABELS).find((key) => path === key || path.startsWith(`${key}.`)) ?? null;
-  return { field, problem: match[2] ?? message };
+  // Only `changes.…` names a field of this form; a bare `pin` is the PIN that unlocks it.
+  const path = message.startsWith('changes.') ? errorField(message) : null;
+  const field =
+    path === null
+      ? null
+      : (Object.keys(FIELD_LABELS).find((key) => path === key || path.startsWith(`${key}.`)) ?? null);
+  return { field, problem: errorSentence(message) };
 }

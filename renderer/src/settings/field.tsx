@@ -4,6 +4,7 @@ import { FIELD_LABELS } from './draft.js';
 
 export interface FieldError {
   field: string | null;
+  /** A whole sentence for a person, naming the field ("Pulse must be at least 50 ms"). */
   problem: string;
 }
 
@@ -28,7 +29,7 @@ export function Field({
       {hint ? <span className="hint">{hint}</span> : null}
       {isWrong ? (
         <span className="field-error" role="alert" data-testid={`error-${name}`}>
-          ✖ {FIELD_LABELS[name] ?? name}: {error.problem}
+          ✖ {error.problem}
         </span>
       ) : null}
     </div>

@@ -1,4 +1,5 @@
 /** Asks for the staff PIN before a protected screen opens; checked by the gate, never here. */
+import { errorSentence } from '../../../shared/messages.js';
 import { useGate } from '../gate-context.js';
 import { PinForm } from './pin-form.js';
 
@@ -12,7 +13,7 @@ export function PinUnlock({ what, onUnlock }: { what: string; onUnlock(pin: stri
       verify={async (pin) => {
         const answer = await client.api.checkPin({ pin });
         if (answer.ok) return answer.value.isValid ? null : 'Wrong PIN';
-        return answer.error.message;
+        return errorSentence(answer.error.message);
       }}
       onUnlock={onUnlock}
     />

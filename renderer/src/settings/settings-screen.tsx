@@ -1,8 +1,11 @@
 /** Settings (behind the staff PIN when one is set). Invalid values are refused with the field named. */
+import { errorSentence } from '../../../shared/messages.js';
 import { useEffect, useState } from 'react';
 import type { SettingsView } from '../../../shared/gate-api.js';
 import type { EventInfo } from '../../../shared/tickets.js';
 import { useGate } from '../gate-context.js';
+import { useStaffPin } from '../staff-pin.js';
+import { tokenStorageWords } from '../status/token-storage.js';
 import { FIELD_LABELS, changesOf, draftOf, fieldOfError, type Draft } from './draft.js';
 import { EventsPicker } from './events-picker.js';
 import { Field, type FieldError } from './field.js';
@@ -11,9 +14,21 @@ import { TurnstileSection } from './turnstile-section.js';
 
 export function SettingsScreen() {
   const { settings } = useGate();
-  const [pin, setPin] = useState<string | null>(null);
+  const staff = useStaffPin();
+  // A PIN entered within the unlock period (here or for a staff action) opens Settings directly.
+  const [pin, setPin] = useState<string | null>(() => staff.current() ?? null);
   if (!settings) return <p className="screen">Loading settings…</p>;
-  if (settings.hasPin && pin === null) return <PinUnlock what="Settings" onUnlock={setPin} />;
+  if (settings.hasPin && pin === null) {
+    return (
+      <PinUnlock
+        what="Settings"
+        onUnlock={(entered) => {
+          staff.remember(entered);
+          setPin(entered);
+        }}
+      />
+    );
+  }
   return <SettingsForm view={settings} pin={pin ?? undefined} />;
 }
 
@@ -38,7 +53,7 @@ function SettingsForm({ view, pin }: { view: SettingsView; pin: string | undefin
       return setError(
         answer.error.code === 'bad_request'
           ? fieldOfError(answer.error.message)
-          : { field: null, problem: answer.error.message },
+          : { field: null, problem: errorSentence(answer.error.message) },
       );
     }
     setError(null);
@@ -85,7 +100,7 @@ function SettingsForm({ view, pin }: { view: SettingsView; pin: string | undefin
         {text('token', {
           type: 'password',
           placeholder: view.hasToken ? 'set — type a new token to replace it' : 'not set',
-          hint: 'write-only: never shown again',
+          hint: `write-only: never shown again; ${tokenStorageWords(view.tokenStorage)}`,
         })}
         {text('gateName')}
       </fieldset>
@@ -140,6 +155,17 @@ function SettingsForm({ view, pin }: { view: SettingsView; pin: string | undefin
           />{' '}
           Kiosk (full screen, no window controls)
         </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={draft.hideNames}
+            onChange={(event) => update({ hideNames: event.target.checked })}
+          />{' '}
+          Hide names (no holder or buyer names or emails on screen; no lookup by name)
+        </label>
+        {text('pinUnlockMinutes', {
+          hint: 'minutes a staff PIN, once entered, is not asked again; 0 = every time',
+        })}
         <Field
           name="pin"
           error={error}
@@ -173,8 +199,7 @@ function SettingsForm({ view, pin }: { view: SettingsView; pin: string | undefin
         {notice ? <span role="status">{notice}</span> : null}
         {error ? (
           <span role="alert" className="error" data-testid="settings-error">
-            ✖ {error.field ? `${FIELD_LABELS[error.field]}: ` : ''}
-            {error.problem}
+            ✖ {error.problem}
           </span>
         ) : null}
       </div>

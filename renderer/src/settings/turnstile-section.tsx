@@ -1,4 +1,5 @@
 /** Turnstile settings and a "test open" button that pulses the real device through the engine. */
+import { errorSentence } from '../../../shared/messages.js';
 import { useState } from 'react';
 import type { Direction } from '../../../shared/scans.js';
 import { TURNSTILE_PRESETS, TURNSTILE_SPEC_FORMS } from '../../../shared/turnstile.js';
@@ -22,7 +23,7 @@ export function TurnstileSection({
   const test = async (direction: Direction) => {
     setOutcome('Opening…');
     const answer = await client.api.turnstileTest({ direction, pin });
-    if (!answer.ok) return setOutcome(`✖ ${answer.error.message}`);
+    if (!answer.ok) return setOutcome(`✖ ${errorSentence(answer.error.message)}`);
     const result = answer.value;
     setOutcome(
       result.opened

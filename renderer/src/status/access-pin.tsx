@@ -2,6 +2,7 @@
  * A gate served beyond loopback (a supervisor's tablet, a kiosk box) refuses its API without the
  * staff PIN. This screen asks for it once per browser tab; the gate checks it, never the page.
  */
+import { errorSentence } from '../../../shared/messages.js';
 import { useGate } from '../gate-context.js';
 import { PinForm } from '../settings/pin-form.js';
 
@@ -16,7 +17,7 @@ export function AccessPin() {
         client.setAccessPin?.(pin);
         const answer = await client.api.status({});
         if (answer.ok) return null;
-        return answer.error.code === 'unauthorized' ? 'Wrong PIN' : answer.error.message;
+        return answer.error.code === 'unauthorized' ? 'Wrong PIN' : errorSentence(answer.error.message);
       }}
       onUnlock={() => location.reload()}
     >

@@ -1,6 +1,7 @@
 /** Always-visible relay connection badge, and the plain-words offline banner. */
 import { useEffect, useState } from 'react';
 import { useGate } from '../gate-context.js';
+import { isTokenRejected } from './token-banner.js';
 
 const BADGE = {
   online: { icon: '●', words: 'Online' },
@@ -17,12 +18,20 @@ function ageWords(iso: string | null, now: number): string {
 }
 
 export function ConnectionBadge() {
-  const { status, link } = useGate();
+  const { status, link, isLocked } = useGate();
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, []);
+  // A gate shared on the network refuses this screen until the PIN is entered: locked, not broken.
+  if (isLocked) {
+    return (
+      <div className="badge badge-locked" role="status" data-testid="connection-badge" data-state="locked">
+        <span aria-hidden="true">🔒</span> Locked — enter the staff PIN
+      </div>
+    );
+  }
   if (link === 'reconnecting') {
     return (
       <div
@@ -53,13 +62,23 @@ export function ConnectionBadge() {
 
 export function OfflineBanner() {
   const { status, settings } = useGate();
-  // A gate with no relay yet is not "offline": first run says what to do instead.
+  // A gate with no relay yet is not "offline": first run says what to do instead. A refused token
+  // has its own banner, which says what to do about it.
   if (!status || status.connection !== 'offline' || settings?.relayUrl === null) return null;
+  if (isTokenRejected(status)) return null;
   return (
     <div className="offline-banner" role="alert" data-testid="offline-banner">
-      <span aria-hidden="true">⚠</span> No connection to the relay. This gate is working from its local list
-      of {status.tickets} tickets; scans are saved and will upload when the connection returns.
-      {status.lastError ? <span className="banner-detail"> ({status.lastError})</span> : null}
+      <span data-testid="banner-main">
+        <span aria-hidden="true">⚠</span> No connection to the relay. This gate is working from its local list
+        of {status.tickets} tickets; scans are saved and will upload when the connection returns.
+      </span>
+      {/* The technical reason is for whoever fixes the network: behind a toggle, and in the log. */}
+      {status.lastError ? (
+        <details className="banner-details" data-testid="banner-details">
+          <summary>details</summary>
+          {status.lastError}
+        </details>
+      ) : null}
     </div>
   );
 }
