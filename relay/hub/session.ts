@@ -186,8 +186,10 @@ export class GateSession {
     if (needsSnapshot) this.sent = await this.sendSnapshot();
     else {
       this.sent = frame.cursor;
-      // This relay process cannot tell what index the gate holds: it gets the whole of it again.
-      if (Number.NaN) await this.sendIndexSnapshot(frame.cursor);
+      // The log after the cursor carries index changes, but not a change of the gate's other events
+      // (the window moved, an event was redated, another selection) while it was away: unless this
+      // process saw the gate confirm the index for exactly this set, it gets the whole of it again.
+      if (!index.isConfirmed(this.gate, this.others)) await this.sendIndexSnapshot(frame.cursor);
     }
     await this.catchUp();
   }
