@@ -5,8 +5,10 @@
  *   ...; await relay.stop();
  */
 import { randomBytes } from 'node:crypto';
+import { ensureDatabaseFolder } from './files.js';
 import { hashToken } from './hub/hub.js';
 import { DEFAULT_RETENTION, RelayService } from './server.js';
+import { SchemaTooNewError } from './store/migrations.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { GateRow, RelayStore } from './store/types.js';
 
@@ -26,6 +28,8 @@ export interface StartRelayOptions {
   retention?: number;
   heartbeatIntervalMs?: number;
   heartbeatTimeoutMs?: number;
+  maxConnections?: number;
+  maxConnectionsPerAddress?: number;
 }
 
 export interface RunningRelay {
@@ -37,9 +41,26 @@ export interface RunningRelay {
   stop(): Promise<void>;
 }
 
+/** Opens (creating if needed) the relay database, naming the file in any failure. */
+function openStore(dbPath: string, options: Parameters<typeof openSqliteStore>[1] = {}) {
+  try {
+    return openSqliteStore(dbPath, options);
+  } catch (error) {
+    if (error instanceof SchemaTooNewError) throw error;
+    throw new Error(`cannot open relay database ${dbPath}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 export async function startRelay(options: StartRelayOptions): Promise<RunningRelay> {
+  try {
+    ensureDatabaseFolder(options.dbPath);
+  } catch (error) {
+    throw new Error(`cannot create the folder of ${options.dbPath}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
   // Commits (and their fsyncs) run on a worker thread: the HTTP and websocket thread never waits on disk.
-  const store = openSqliteStore(options.dbPath, { writer: 'worker' });
+  const store = openStore(options.dbPath, { writer: 'worker' });
   const service = new RelayService({
     store,
     webhookSecret: options.webhookSecret,
@@ -48,6 +69,8 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     retention: options.retention ?? DEFAULT_RETENTION,
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+    maxConnections: options.maxConnections,
+    maxConnectionsPerAddress: options.maxConnectionsPerAddress,
   });
   let address;
   try {
@@ -75,7 +98,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
 
 /** Opens the store at dbPath, runs `work`, closes it: for one-shot admin commands. */
 export async function withStore<T>(dbPath: string, work: (store: RelayStore) => Promise<T>): Promise<T> {
-  const store = openSqliteStore(dbPath);
+  const store = openStore(dbPath);
   try {
     return await work(store);
   } finally {

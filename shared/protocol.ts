@@ -77,7 +77,13 @@ export const relayFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('scan-ack'), id: z.uuid(), seq: z.number().int().positive() }),
   z.object({ type: z.literal('ping'), t: z.number() }),
   z.object({ type: z.literal('pong'), t: z.number() }),
-  z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
+  z.object({
+    type: z.literal('error'),
+    code: z.string(),
+    message: z.string(),
+    /** Set when the error refuses one uploaded scan (code `scan_refused`): the gate stops retrying it. */
+    scanId: z.uuid().optional(),
+  }),
 ]);
 export type RelayFrame = z.infer<typeof relayFrameSchema>;
 

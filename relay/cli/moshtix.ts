@@ -7,7 +7,15 @@ import { withStore } from '../index.js';
 import { backfill } from '../moshtix/backfill.js';
 import { MoshtixGraphqlClient } from '../moshtix/graphql.js';
 import { subscribe } from '../moshtix/webhooks.js';
-import { DB_FLAG, integerFlag, requireString, stringFlag, UsageError, type Subcommand } from './command.js';
+import {
+  DB_FLAG,
+  integerFlag,
+  requireDatabase,
+  requireString,
+  stringFlag,
+  UsageError,
+  type Subcommand,
+} from './command.js';
 
 const TOKEN_FLAG = {
   name: 'moshtix-token',
@@ -116,7 +124,7 @@ export const backfillCommand: Subcommand = {
       }
     }
     const client = clientOf(args);
-    const report = await withStore(requireString(args, 'db'), (store) =>
+    const report = await withStore(requireDatabase(args), (store) =>
       backfill(client, store, {
         token,
         query,
@@ -173,7 +181,7 @@ export const importCsvCommand: Subcommand = {
       return 1;
     }
     const eventId = requireString(args, 'event');
-    const report = await withStore(requireString(args, 'db'), (store) =>
+    const report = await withStore(requireDatabase(args), (store) =>
       store.importTickets(eventId, basename(file), parsed.rows),
     );
     console.log(

@@ -1,8 +1,20 @@
 /** `gatehouse relay serve`: run the relay until SIGTERM/SIGINT, then drain and exit 0. */
 import { parseLogLevel, setLogLevel } from '../../shared/logger.js';
 import { startRelay } from '../index.js';
-import { DEFAULT_RETENTION } from '../server.js';
-import { DB_FLAG, integerFlag, requireString, stringFlag, UsageError, type Subcommand } from './command.js';
+import {
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  DEFAULT_RETENTION,
+} from '../server.js';
+import {
+  DB_FLAG,
+  integerFlag,
+  requireSecret,
+  requireString,
+  stringFlag,
+  UsageError,
+  type Subcommand,
+} from './command.js';
 
 export const serve: Subcommand = {
   spec: {
@@ -24,10 +36,29 @@ export const serve: Subcommand = {
         description: 'Address to bind (default 127.0.0.1; 0.0.0.0 for all)',
       },
       {
+        name: 'webhook-secret-file',
+        type: 'string',
+        value: 'F',
+        description:
+          'File holding the secret Moshtix sends in X-Gatehouse-Secret (or GATEHOUSE_WEBHOOK_SECRET)',
+      },
+      {
         name: 'webhook-secret',
         type: 'string',
         value: 'S',
-        description: 'Secret Moshtix sends in X-Gatehouse-Secret (or GATEHOUSE_WEBHOOK_SECRET)',
+        description: 'The webhook secret itself (visible to other local users: prefer the file or variable)',
+      },
+      {
+        name: 'max-connections',
+        type: 'number',
+        value: 'N',
+        description: `Open connections at most (default ${DEFAULT_MAX_CONNECTIONS})`,
+      },
+      {
+        name: 'max-connections-per-address',
+        type: 'number',
+        value: 'N',
+        description: `Open connections at most from one client address (default ${DEFAULT_MAX_CONNECTIONS_PER_ADDRESS}; behind a proxy, that is the proxy)`,
       },
       {
         name: 'retention',
@@ -44,11 +75,12 @@ export const serve: Subcommand = {
     ],
     notes: [
       'Prints "listening on http://HOST:PORT" on stdout when ready. SIGTERM finishes in-flight deliveries and exits 0.',
+      'Creates the --db file (0600) and its folder (0700) if missing. A failure to start prints one line and exits 1.',
     ],
   },
   async run(args) {
     const dbPath = requireString(args, 'db');
-    const secret = requireString(args, 'webhook-secret', 'GATEHOUSE_WEBHOOK_SECRET');
+    const secret = requireSecret(args, 'webhook-secret', 'GATEHOUSE_WEBHOOK_SECRET');
     const port = integerFlag(args, 'port', 0) ?? 0;
     if (port > 65535) throw new UsageError('--port must be at most 65535');
     const levelText = stringFlag(args, 'log-level');
@@ -64,6 +96,8 @@ export const serve: Subcommand = {
       port,
       host: stringFlag(args, 'host') ?? '127.0.0.1',
       retention: integerFlag(args, 'retention', 1),
+      maxConnections: integerFlag(args, 'max-connections', 1),
+      maxConnectionsPerAddress: integerFlag(args, 'max-connections-per-address', 1),
     });
     console.log(`gatehouse relay listening on ${relay.url}`);
     await new Promise<void>((resolve) => {

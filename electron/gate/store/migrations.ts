@@ -92,6 +92,13 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX tickets_holder_rest ON tickets (${nameRest('holder_name')});
   CREATE INDEX tickets_customer_rest ON tickets (${nameRest('customer_name')});
   `,
+  // 3: a scan the relay refused (another gate's name, an event outside the hello, an annulment of
+  // nothing) keeps the relay's reason and leaves the upload queue instead of being retried forever.
+  `
+  ALTER TABLE scans ADD COLUMN refused TEXT;
+  DROP INDEX scans_pending;
+  CREATE INDEX scans_pending ON scans (at) WHERE is_uploaded = 0 AND refused IS NULL;
+  `,
 ];
 
 export class NewerDatabaseError extends Error {

@@ -15,7 +15,7 @@ import {
   type LogEntry,
   type RelayFrame,
 } from '../../../shared/protocol.js';
-import type { ConnectionState } from '../../../shared/gate-api.js';
+import type { ConnectionState, RejectedReason } from '../../../shared/gate-api.js';
 import type { ScanRecord } from '../../../shared/scans.js';
 import { createLogger } from '../../../shared/logger.js';
 import type { EventInfo } from '../../../shared/tickets.js';
@@ -30,7 +30,8 @@ export interface SyncTarget {
   cursor(): number;
   events(): string[];
   pendingScans(limit: number): ScanRecord[];
-  welcome(events: EventInfo[]): void;
+  /** `gate` is the name the relay authenticated this gate's token as. */
+  welcome(events: EventInfo[], gate: string): void;
   /** A snapshot starts: anything buffered from an earlier, interrupted one is dropped. */
   snapshotBegin?(): void;
   /** Takes a chunk (applied now or batched with the next ones); returns how many tickets were stored now. */
@@ -39,12 +40,16 @@ export interface SyncTarget {
   entries(entries: LogEntry[]): number;
   snapshotEnd(cursor: number): void;
   scanAcked(id: string, seq: number): void;
+  /** The relay refused an uploaded scan (it will refuse it again): stop uploading it. */
+  scanRefused(id: string, reason: string): void;
   changed(): void;
 }
 
 export interface SyncStatus {
   connection: ConnectionState;
   lastError: string | null;
+  /** Set while `connection` is `rejected`. */
+  rejectedReason: RejectedReason | null;
   head: number | null;
   snapshot: { received: number; total: number } | null;
 }
@@ -66,11 +71,16 @@ export const DEFAULT_SYNC_TIMING: SyncTiming = {
   backoffCapMs: 5_000,
 };
 
-const FATAL_CLOSES: Record<number, string> = {
-  [CLOSE_CODES.badToken]: 'the relay rejected the gate token',
-  [CLOSE_CODES.revoked]: 'the gate token was revoked',
-  [CLOSE_CODES.protocolMismatch]: 'the relay speaks another protocol version; update Gatehouse',
+/** Closes after which retrying cannot help: staff must act. A refused token is its own state. */
+const FATAL_CLOSES: Record<number, { message: string; rejected: RejectedReason | null }> = {
+  [CLOSE_CODES.badToken]: { message: 'the relay rejected the gate token', rejected: 'bad_token' },
+  [CLOSE_CODES.revoked]: { message: 'the gate token was revoked', rejected: 'revoked' },
+  [CLOSE_CODES.protocolMismatch]: {
+    message: 'the relay speaks another protocol version; update Gatehouse',
+    rejected: null,
+  },
 };
+type Fatal = (typeof FATAL_CLOSES)[number];
 
 export class SyncClient {
   private socket: WebSocket | null = null;
@@ -81,7 +91,13 @@ export class SyncClient {
   private isWelcomed = false;
   private readonly inFlight = new Set<string>();
   private readonly backoff: Backoff;
-  private state: SyncStatus = { connection: 'offline', lastError: null, head: null, snapshot: null };
+  private state: SyncStatus = {
+    connection: 'offline',
+    lastError: null,
+    rejectedReason: null,
+    head: null,
+    snapshot: null,
+  };
 
   constructor(
     private readonly target: SyncTarget,
@@ -118,7 +134,7 @@ export class SyncClient {
   restart(): void {
     if (!this.isRunning) return;
     this.stop();
-    this.update({ lastError: null });
+    this.update({ lastError: null, rejectedReason: null });
     this.start();
   }
 
@@ -138,10 +154,14 @@ export class SyncClient {
     if (!this.isRunning) return;
     const { relayUrl, token } = this.target.connection();
     if (!relayUrl || !token) {
-      this.update({ connection: 'offline', lastError: relayUrl ? 'no gate token set' : 'no relay URL set' });
+      this.update({
+        connection: 'offline',
+        rejectedReason: null,
+        lastError: relayUrl ? 'no gate token set' : 'no relay URL set',
+      });
       return;
     }
-    if (!isRetry) this.update({ connection: 'connecting' });
+    if (!isRetry) this.update({ connection: 'connecting', rejectedReason: null });
     const socket = new WebSocket(gateSocketUrl(relayUrl), {
       headers: { Authorization: `Bearer ${token}` },
       maxPayload: 64 * 1024 * 1024,
@@ -163,19 +183,19 @@ export class SyncClient {
     socket.on('unexpected-response', (_request, response) => {
       const code = response.statusCode ?? 0;
       const fatal = code === 401 || code === 403 ? FATAL_CLOSES[CLOSE_CODES.badToken] : undefined;
-      this.closed(fatal ?? `relay answered HTTP ${code}`, fatal !== undefined);
+      this.closed(fatal?.message ?? `relay answered HTTP ${code}`, fatal);
     });
     socket.on('error', (error) => this.update({ lastError: error.message }));
     socket.on('close', (code, reason) => {
       const fatal = FATAL_CLOSES[code];
       this.closed(
-        fatal ?? (reason.length ? reason.toString() : (this.state.lastError ?? `closed (${code})`)),
-        fatal !== undefined,
+        fatal?.message ?? (reason.length ? reason.toString() : (this.state.lastError ?? `closed (${code})`)),
+        fatal,
       );
     });
   }
 
-  private closed(reason: string, isFatal: boolean): void {
+  private closed(reason: string, fatal?: Fatal): void {
     const socket = this.socket;
     if (!socket) return;
     socket.removeAllListeners();
@@ -184,8 +204,14 @@ export class SyncClient {
     this.socket = null;
     this.isWelcomed = false;
     this.clearTimers();
-    this.update({ connection: 'offline', lastError: reason, snapshot: null });
-    if (isFatal) {
+    const rejected = fatal?.rejected ?? null;
+    this.update({
+      connection: rejected === null ? 'offline' : 'rejected',
+      rejectedReason: rejected,
+      lastError: reason,
+      snapshot: null,
+    });
+    if (fatal) {
       log.error('not retrying', { reason });
       return;
     }
@@ -200,7 +226,7 @@ export class SyncClient {
 
   private heartbeat(): void {
     if (Date.now() - this.lastHeard > this.timing.heartbeatTimeoutMs) {
-      this.closed('relay went silent (heartbeat timeout)', false);
+      this.closed('relay went silent (heartbeat timeout)');
       return;
     }
     this.send({ type: 'ping', t: Date.now() });
@@ -218,7 +244,7 @@ export class SyncClient {
     } catch (error) {
       // A batch that cannot be applied is not acknowledged: reconnect and get it again.
       log.error('could not apply a frame', { type: parsed.frame.type, error: (error as Error).message });
-      this.closed(`could not apply ${parsed.frame.type}: ${(error as Error).message}`, false);
+      this.closed(`could not apply ${parsed.frame.type}: ${(error as Error).message}`);
     }
   }
 
@@ -227,7 +253,7 @@ export class SyncClient {
       case 'welcome':
         this.isWelcomed = true;
         this.backoff.reset();
-        this.target.welcome(frame.events);
+        this.target.welcome(frame.events, frame.gate);
         this.update({ connection: 'online', lastError: null, head: frame.head });
         this.uploadPending();
         return;
@@ -272,6 +298,12 @@ export class SyncClient {
       case 'error':
         log.warn('relay reported an error', { code: frame.code, message: frame.message });
         this.update({ lastError: `${frame.code}: ${frame.message}` });
+        if (frame.scanId !== undefined) {
+          // Refused for good (another gate's name, an event outside the hello, …): retrying cannot help.
+          this.target.scanRefused(frame.scanId, `${frame.code}: ${frame.message}`);
+          this.inFlight.delete(frame.scanId);
+          if (this.inFlight.size === 0) this.uploadPending();
+        }
         return;
       default: {
         const impossible: never = frame;

@@ -27,7 +27,7 @@ export function syncTargetFor(engine: Engine, batchTickets = SNAPSHOT_BATCH_TICK
     const tickets = chunks.reduce((sum, chunk) => sum + chunk.tickets.length, 0);
     batch = [];
     batchSize = 0;
-    engine.applied(applySnapshotChunks(engine.store, engine.settings.gateName, chunks, now()));
+    engine.applied(applySnapshotChunks(engine.store, engine.gateName(), chunks, now()));
     return tickets;
   };
   return {
@@ -35,7 +35,10 @@ export function syncTargetFor(engine: Engine, batchTickets = SNAPSHOT_BATCH_TICK
     cursor: () => engine.store.state.cursor(),
     events: () => [...engine.settings.events],
     pendingScans: (limit) => engine.store.scans.pending(limit),
-    welcome: (events) => applyEvents(engine.store, events),
+    welcome: (events, gate) => {
+      applyEvents(engine.store, events);
+      engine.authenticatedAs(gate);
+    },
     snapshotBegin: () => {
       // Chunks of a snapshot cut short by a disconnect are dropped: the relay sends it again.
       batch = [];
@@ -51,11 +54,12 @@ export function syncTargetFor(engine: Engine, batchTickets = SNAPSHOT_BATCH_TICK
       finishSnapshot(engine.store, cursor, now());
     },
     entries: (entries) => {
-      const outcome = applyEntries(engine.store, engine.settings.gateName, entries, now());
+      const outcome = applyEntries(engine.store, engine.gateName(), entries, now());
       engine.applied(outcome);
       return outcome.cursor;
     },
     scanAcked: (id, seq) => engine.store.scans.markUploaded(id, seq),
+    scanRefused: (id, reason) => engine.scanRefused(id, reason),
     changed: () => engine.changed(),
   };
 }

@@ -1,4 +1,8 @@
-/** Always-visible relay connection badge, and the plain-words offline banner. */
+/**
+ * Always-visible relay connection badge, and the plain-words banner under it: "offline, working from
+ * the local list" while the gate retries, or "action needed" when the relay refused the token and the
+ * gate has stopped retrying.
+ */
 import { useEffect, useState } from 'react';
 import { useGate } from '../gate-context.js';
 
@@ -6,7 +10,11 @@ const BADGE = {
   online: { icon: '●', words: 'Online' },
   offline: { icon: '○', words: 'Offline' },
   connecting: { icon: '◌', words: 'Connecting' },
+  rejected: { icon: '⛔', words: 'Token refused' },
 } as const;
+
+export const REJECTED_WORDS =
+  "Action needed: the relay refused this gate's token — enter a new one in Settings";
 
 function ageWords(iso: string | null, now: number): string {
   if (!iso) return 'never synced';
@@ -17,7 +25,7 @@ function ageWords(iso: string | null, now: number): string {
 }
 
 export function ConnectionBadge() {
-  const { status, link } = useGate();
+  const { status, settings, link } = useGate();
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
@@ -47,12 +55,33 @@ export function ConnectionBadge() {
           ⚠ {status.conflicts} {status.conflicts === 1 ? 'conflict' : 'conflicts'}
         </span>
       ) : null}
+      {status && status.refusedScans > 0 ? (
+        <span className="badge-detail badge-warn" data-testid="refused-scans">
+          ⚠ {status.refusedScans} {status.refusedScans === 1 ? 'scan' : 'scans'} refused by the relay
+        </span>
+      ) : null}
+      {status && settings && status.gate !== settings.gateName ? (
+        <span className="badge-detail badge-warn" data-testid="gate-name-mismatch">
+          ⚠ the relay knows this gate as “{status.gate}”
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+function RejectedBanner({ reason }: { reason: string | null }) {
+  return (
+    <div className="rejected-banner" role="alert" data-testid="rejected-banner">
+      <span aria-hidden="true">⛔</span> {REJECTED_WORDS}
+      {reason ? <span className="banner-detail"> ({reason})</span> : null}
     </div>
   );
 }
 
 export function OfflineBanner() {
   const { status, settings } = useGate();
+  // Retrying cannot fix a refused token: staff must act, so this replaces the offline banner.
+  if (status?.connection === 'rejected') return <RejectedBanner reason={status.lastError} />;
   // A gate with no relay yet is not "offline": first run says what to do instead.
   if (!status || status.connection !== 'offline' || settings?.relayUrl === null) return null;
   return (
