@@ -153,7 +153,7 @@ describe('relay start-up failures', () => {
       /EADDRINUSE|in use/,
     );
     const after = process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
-    expect(after).toBe(before);
+    expect(after).toBeLessThanOrEqual(before);
   });
 
   it('on a busy port prints one line naming the cause and exits non-zero by itself', async () => {
