@@ -12,6 +12,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: Benchmark }>> = {
   ui: () => import('./ui.js'),
   turnstile: () => import('./turnstile.js'),
   e2e: () => import('./e2e.js'),
+  pin: () => import('./pin.js'),
 };
 
 function format(value: number | null, digits = 2): string {
