@@ -188,10 +188,27 @@ interface Slot {
   remove(): void;
 }
 
-/** Every node of the tree, as a way to read, replace or remove it in place. */
+const MAX_SLOTS = 2_000;
+
+/** A rough size of a value (nodes, plus a node per 100 characters), counted up to 1,000. */
+function weightOf(value: Json): number {
+  let weight = 0;
+  const stack: Json[] = [value];
+  while (stack.length > 0 && weight < 1_000) {
+    const next = stack.pop() ?? null;
+    weight += 1 + (typeof next === 'string' ? next.length / 100 : 0);
+    if (next !== null && typeof next === 'object')
+      stack.push(...(Array.isArray(next) ? next : Object.values(next)));
+  }
+  return weight;
+}
+
+/** The nodes of the tree (the first MAX_SLOTS), as a way to read, replace or remove each in place. */
 function slotsOf(root: { value: Json }): Slot[] {
   const slots: Slot[] = [];
   const visit = (get: () => Json, set: (value: Json) => void, remove: () => void, depth: number) => {
+    // Blown-up arrays hold one node many times: stop early rather than walk it again and again.
+    if (slots.length >= MAX_SLOTS) return;
     slots.push({ get, set, remove });
     const value = get();
     if (depth > 12 || value === null || typeof value !== 'object') return;
@@ -224,9 +241,13 @@ function slotsOf(root: { value: Json }): Slot[] {
   return slots;
 }
 
-/** One to three structural changes to a copy of `value`. */
+/**
+ * One to three structural changes to `value`, in place (callers generate a fresh value per case;
+ * no copy, since a 2,000-deep nesting would overflow a recursive clone).
+ */
 export function mutateValue(value: Json, random: Random): Json {
-  const root = { value: structuredClone(value) };
+  const root = { value };
+  let hasBlownUp = false;
   for (let count = random.int(1, 3); count > 0; count -= 1) {
     const slots = slotsOf(root);
     const slot = random.pick(slots);
@@ -257,10 +278,16 @@ export function mutateValue(value: Json, random: Random): Json {
         } else slot.set(hostileValue(random, 0));
         break;
       case 4:
-        if (Array.isArray(current) && current.length > 0)
-          for (let copies = random.int(1, 300); copies > 0; copies -= 1)
-            current.push(structuredClone(current[0] ?? null));
-        else slot.set([current, current]);
+        // Blow one array up, once per value and only with a small item, so the text stays bounded.
+        if (
+          Array.isArray(current) &&
+          current.length > 0 &&
+          !hasBlownUp &&
+          weightOf(current[0] ?? null) < 50
+        ) {
+          hasBlownUp = true;
+          for (let copies = random.int(1, 300); copies > 0; copies -= 1) current.push(current[0] ?? null);
+        } else slot.set([current, current]);
         break;
       case 5:
         // The right shape with the wrong type: a number as a string, a string as a number, and so on.
