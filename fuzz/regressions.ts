@@ -17,6 +17,7 @@ const inputSchema = z.discriminatedUnion('kind', [
     path: z.string(),
     headers: z.record(z.string(), z.string()),
     body: z.string(),
+    declaredLength: z.number().int().optional(),
   }),
   z.object({ kind: z.literal('frames'), frames: z.array(z.string()) }),
 ]);
@@ -25,6 +26,7 @@ const findingSchema = z.object({
   seed: z.string(),
   index: z.number().int(),
   input: inputSchema,
+  before: z.array(inputSchema),
   problem: z.string(),
   /** What was wrong and which commit fixed it. */
   note: z.string().optional(),
@@ -44,7 +46,8 @@ export function saveRegressions(findings: readonly Finding[], path = REGRESSIONS
     `${finding.target}:${finding.seed}:${finding.index}`;
   const known = new Set(saved.map(key));
   // An end-of-run health failure has no input of its own to replay.
-  const isReplayable = (finding: Finding) => finding.input.kind === 'http' || finding.input.frames.length > 0;
+  const isReplayable = (finding: Finding) =>
+    finding.input.kind === 'http' || finding.input.frames.length > 0 || finding.before.length > 0;
   const fresh = findings.filter((finding) => !known.has(key(finding)) && isReplayable(finding));
   writeFileSync(path, `${JSON.stringify([...saved, ...fresh], null, 2)}\n`);
   return fresh.length;

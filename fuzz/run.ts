@@ -12,7 +12,15 @@ export const TARGET_NAMES: readonly TargetName[] = ['gate-api', 'gate-frames', '
 
 /** What one case sends: an HTTP request, or websocket text frames. */
 export type CaseInput =
-  | { kind: 'http'; method: string; path: string; headers: Record<string, string>; body: string }
+  | {
+      kind: 'http';
+      method: string;
+      path: string;
+      headers: Record<string, string>;
+      body: string;
+      /** A Content-Length larger than the body: a client that stalls mid-body. */
+      declaredLength?: number;
+    }
   | { kind: 'frames'; frames: string[] };
 
 export interface Finding {
@@ -20,6 +28,11 @@ export interface Finding {
   seed: string;
   index: number;
   input: CaseInput;
+  /**
+   * The cases run just before (oldest first): a crash or hang can show up a case after the one that
+   * caused it (a timer, another request in flight), so a replay runs these first.
+   */
+  before: CaseInput[];
   /** What went wrong: `crash: …`, `hang: …`, `5xx: …`, `unhealthy: …`. */
   problem: string;
 }
@@ -53,6 +66,8 @@ export interface TargetReport {
 }
 
 const HEALTH_EVERY = 500;
+/** Cases kept as the `before` of a finding. */
+const WINDOW = 8;
 
 /** Resolves with `work`, or with a `hang: …` problem after `ms`. */
 export async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T | string> {
@@ -74,10 +89,12 @@ export async function runTarget(
   const started = performance.now();
   const session = await target.start();
   const findings: Finding[] = [];
+  const recent: CaseInput[] = [];
   let next = 0;
   let done = 0;
   const record = async (index: number, input: CaseInput, problem: string) => {
-    findings.push({ target: target.name, seed: options.seed, index, input, problem });
+    const before = recent.filter((earlier) => earlier !== input);
+    findings.push({ target: target.name, seed: options.seed, index, input, before, problem });
     if (problem.startsWith('crash')) await session.restart();
   };
   try {
@@ -86,6 +103,8 @@ export async function runTarget(
         const index = next++;
         if (index >= options.cases) return;
         const input = session.generate(createRandom(`${options.seed}:${target.name}:${index}`), index);
+        recent.push(input);
+        if (recent.length > WINDOW) recent.shift();
         const problem = await session.run(input);
         if (problem !== null) await record(index, input, problem);
         done += 1;
@@ -104,6 +123,7 @@ export async function runTarget(
         seed: options.seed,
         index: options.cases,
         input: { kind: 'frames', frames: [] },
+        before: [...recent],
         problem: `unhealthy at the end: ${unhealthy}`,
       });
   } finally {
@@ -127,7 +147,9 @@ export async function replay(target: FuzzTarget, cases: readonly Finding[]): Pro
   const failing: Finding[] = [];
   try {
     for (const saved of cases) {
-      const problem = (await session.run(saved.input)) ?? (await session.health());
+      let problem: string | null = null;
+      for (const input of [...saved.before, saved.input]) problem ??= await session.run(input);
+      problem ??= await session.health();
       if (problem !== null) {
         failing.push({ ...saved, problem });
         if (problem.startsWith('crash')) await session.restart();

@@ -14,8 +14,16 @@ const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
 
 /** Sets `mode` when the path allows more than it (group/other bits), with a warning. */
 export function tighten(path: string, mode: number): void {
-  const current = statSync(path).mode & 0o777;
+  const stat = statSync(path);
+  const current = stat.mode & 0o777;
   if ((current & ~mode) === 0) return;
+  // A shared folder (sticky like /tmp, or someone else's) is not ours to lock down: say so instead.
+  const isShared =
+    (stat.mode & 0o1000) !== 0 || (process.getuid !== undefined && stat.uid !== process.getuid());
+  if (stat.isDirectory() && isShared) {
+    log.warn(`folder ${path} is ${octal(current)} and shared; give the gate a data folder of its own`);
+    return;
+  }
   chmodSync(path, mode);
   log.warn(`tightened permissions of ${path}: was ${octal(current)}, now ${octal(mode)}`);
 }

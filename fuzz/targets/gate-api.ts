@@ -67,7 +67,19 @@ export function generateGateApiCase(random: Random, port: number): CaseInput {
   if (random.chance(0.05)) headers['x-gatehouse-pin'] = random.pick(['1234', '', 'x'.repeat(100)]);
   const httpMethod = random.chance(0.03) ? random.pick(['GET', 'PUT', 'DELETE', 'OPTIONS']) : 'POST';
   const text = random.chance(0.05) && method in SCHEMAS ? fuzzedJson({}, random) : body(method, random);
-  return { kind: 'http', method: httpMethod, path: `/api/${method}`, headers, body: text };
+  return {
+    kind: 'http',
+    method: httpMethod,
+    path: `/api/${method}`,
+    headers,
+    body: text,
+    ...stall(random, text),
+  };
+}
+
+/** Now and then a request whose body stops short of its declared length (the server must time it out). */
+export function stall(random: Random, body: string): { declaredLength?: number } {
+  return random.chance(0.002) ? { declaredLength: Buffer.byteLength(body) + random.int(1, 100) } : {};
 }
 
 /** Sends one raw request; the answer's status, or a problem. */
@@ -79,8 +91,11 @@ export function send(port: number, input: Extract<CaseInput, { kind: 'http' }>):
         port,
         method: input.method,
         path: input.path,
-        headers: input.headers,
         agent: false,
+        headers:
+          input.declaredLength === undefined
+            ? input.headers
+            : { ...input.headers, 'content-length': String(input.declaredLength) },
       },
       (response) => {
         response.resume();

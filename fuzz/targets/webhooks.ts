@@ -15,7 +15,7 @@ import type { Random } from '../../sim/random.js';
 import { generate, mutateText, mutateValue, type Json, type JsonSchema } from '../generate.js';
 import { FUZZ_SECRET, startRelay, type Service } from '../processes.js';
 import { within, type CaseInput, type FuzzTarget, type TargetSession } from '../run.js';
-import { send } from './gate-api.js';
+import { send, stall } from './gate-api.js';
 
 const ORDER_SCHEMA = z.toJSONSchema(moshtixOrderSchema, {
   io: 'input',
@@ -25,7 +25,8 @@ const EVENT_SCHEMA = z.toJSONSchema(moshtixEventSchema, {
   io: 'input',
   unrepresentable: 'any',
 }) as JsonSchema;
-const DEADLINE_MS = 20_000;
+/** Longer than the relay's own request timeout (20 s), which answers a stalled body with 408. */
+const DEADLINE_MS = 30_000;
 const BARCODES = ['FUZZ-0001', 'FUZZ-0002', 'FUZZ-0003', 'FUZZ-0004', 'FUZZ-0005'];
 
 function simEvent(random: Random): SimEvent {
@@ -107,7 +108,7 @@ export function generateWebhookCase(random: Random): CaseInput {
   const body = random.chance(0.01)
     ? 'x'.repeat(random.pick([1_048_577, 2_000_000]))
     : webhookBody(random, random.chance(0.8));
-  return { kind: 'http', method, path: '/webhooks/moshtix', headers, body };
+  return { kind: 'http', method, path: '/webhooks/moshtix', headers, body, ...stall(random, body) };
 }
 
 export function webhooksTarget(): FuzzTarget {
