@@ -70,7 +70,7 @@ export default tseslint.config(
     ),
   },
   {
-    files: ['relay/**/*.ts', 'electron/gate/**/*.ts', 'sim/**/*.ts', 'bench/**/*.ts'],
+    files: ['relay/**/*.ts', 'electron/gate/**/*.ts', 'sim/**/*.ts', 'bench/**/*.ts', 'fuzz/**/*.ts'],
     rules: restrict(
       { modules: ['electron'], patterns: ['**/renderer/**'] },
       'only electron/*.ts shell files import electron',

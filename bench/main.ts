@@ -13,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: Benchmark }>> = {
   turnstile: () => import('./turnstile.js'),
   e2e: () => import('./e2e.js'),
   'import-csv': () => import('./import-csv.js'),
+  pin: () => import('./pin.js'),
 };
 
 function format(value: number | null, digits = 2): string {

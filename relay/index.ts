@@ -5,10 +5,12 @@
  *   ...; await relay.stop();
  */
 import { randomBytes } from 'node:crypto';
+import { ensureDatabaseFolder } from './files.js';
 import { hashToken } from './hub/hub.js';
 import type { OtherEventsWindow } from './hub/other-events-window.js';
 import type { MoshtixCredentials } from './moshtix/link.js';
 import { DEFAULT_RETENTION, RelayService } from './server.js';
+import { SchemaTooNewError } from './store/migrations.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { GateRow, RelayStore } from './store/types.js';
 
@@ -32,6 +34,8 @@ export interface StartRelayOptions {
   otherEventsWindow?: OtherEventsWindow;
   /** Moshtix API credentials (subscription checks, tie resolution). */
   moshtix?: MoshtixCredentials;
+  maxConnections?: number;
+  maxConnectionsPerAddress?: number;
 }
 
 export interface RunningRelay {
@@ -43,9 +47,26 @@ export interface RunningRelay {
   stop(): Promise<void>;
 }
 
+/** Opens (creating if needed) the relay database, naming the file in any failure. */
+function openStore(dbPath: string, options: Parameters<typeof openSqliteStore>[1] = {}) {
+  try {
+    return openSqliteStore(dbPath, options);
+  } catch (error) {
+    if (error instanceof SchemaTooNewError) throw error;
+    throw new Error(`cannot open relay database ${dbPath}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 export async function startRelay(options: StartRelayOptions): Promise<RunningRelay> {
+  try {
+    ensureDatabaseFolder(options.dbPath);
+  } catch (error) {
+    throw new Error(`cannot create the folder of ${options.dbPath}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
   // Commits (and their fsyncs) run on a worker thread: the HTTP and websocket thread never waits on disk.
-  const store = openSqliteStore(options.dbPath, { writer: 'worker' });
+  const store = openStore(options.dbPath, { writer: 'worker' });
   const service = new RelayService({
     store,
     webhookSecret: options.webhookSecret,
@@ -56,6 +77,8 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     heartbeatTimeoutMs: options.heartbeatTimeoutMs,
     otherEventsWindow: options.otherEventsWindow,
     moshtix: options.moshtix,
+    maxConnections: options.maxConnections,
+    maxConnectionsPerAddress: options.maxConnectionsPerAddress,
   });
   let address;
   try {
@@ -83,7 +106,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
 
 /** Opens the store at dbPath, runs `work`, closes it: for one-shot admin commands. */
 export async function withStore<T>(dbPath: string, work: (store: RelayStore) => Promise<T>): Promise<T> {
-  const store = openSqliteStore(dbPath);
+  const store = openStore(dbPath);
   try {
     return await work(store);
   } finally {

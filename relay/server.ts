@@ -4,7 +4,7 @@
  * commit and answer, closes the gates and then the store.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createLogger } from '../shared/logger.js';
 import { GateHub } from './hub/hub.js';
 import type { OtherEventsWindow } from './hub/other-events-window.js';
@@ -15,6 +15,21 @@ import type { DeliveryInput, RelayStore } from './store/types.js';
 
 const log = createLogger('relay.server');
 const PRUNE_INTERVAL_MS = 10 * 60_000;
+
+/**
+ * Limits against slow and piling clients: headers within 10 s, a whole request (a webhook body of
+ * up to 1 MiB from the internet) within 20 s, else 408 and the connection closes. Keep-alive stays
+ * longer than a load balancer's usual 60 s idle timeout, so the balancer closes first.
+ */
+export const RELAY_TIMEOUTS = {
+  headersTimeout: 10_000,
+  requestTimeout: 20_000,
+  keepAliveTimeout: 65_000,
+  connectionsCheckingInterval: 1_000,
+} as const;
+/** Defaults of --max-connections and --max-connections-per-address (behind a proxy, one address is the proxy). */
+export const DEFAULT_MAX_CONNECTIONS = 4_096;
+export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 1_024;
 
 export interface RelayServiceOptions {
   store: RelayStore;
@@ -29,6 +44,9 @@ export interface RelayServiceOptions {
   otherEventsWindow?: OtherEventsWindow;
   /** Moshtix API credentials: subscription checks for /healthz, and ties resolved by asking Moshtix. */
   moshtix?: MoshtixCredentials & { checkIntervalMs?: number };
+  /** Open connections at most, overall and from one client address. */
+  maxConnections?: number;
+  maxConnectionsPerAddress?: number;
 }
 
 export const DEFAULT_RETENTION = 1_000_000;
@@ -67,21 +85,34 @@ export class RelayService {
         }
       : store;
     const ingest = createIngestRoute(ingestTarget, this.metrics, options.webhookSecret);
-    this.server = createServer((request, response) => {
-      const work = this.route(
-        request.method ?? 'GET',
-        (request.url ?? '/').split('?')[0] ?? '/',
-        ingest,
-        request,
-        response,
-      ).catch((error: unknown) => {
-        log.error('request failed', { error: (error as Error).message });
-        if (!response.headersSent) sendJson(response, 500, { status: 'error', error: 'internal error' });
-      });
-      this.inFlight.add(work);
-      void work.finally(() => this.inFlight.delete(work));
-    });
-    this.server.keepAliveTimeout = 65_000;
+    this.server = createServer(
+      {
+        headersTimeout: RELAY_TIMEOUTS.headersTimeout,
+        requestTimeout: RELAY_TIMEOUTS.requestTimeout,
+        connectionsCheckingInterval: RELAY_TIMEOUTS.connectionsCheckingInterval,
+      },
+      (request, response) => {
+        const work = this.route(
+          request.method ?? 'GET',
+          (request.url ?? '/').split('?')[0] ?? '/',
+          ingest,
+          request,
+          response,
+        ).catch((error: unknown) => {
+          // A client cut off (408) or gone leaves nothing to answer.
+          if (request.destroyed || response.destroyed) return;
+          log.error('request failed', { error: (error as Error).message });
+          if (!response.headersSent) sendJson(response, 500, { status: 'error', error: 'internal error' });
+        });
+        this.inFlight.add(work);
+        void work.finally(() => this.inFlight.delete(work));
+      },
+    );
+    this.server.keepAliveTimeout = RELAY_TIMEOUTS.keepAliveTimeout;
+    this.capConnections(
+      options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+    );
     this.server.on('upgrade', (request, socket, head) => {
       if ((request.url ?? '').split('?')[0] !== '/gate') {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
@@ -129,8 +160,53 @@ export class RelayService {
     sendJson(response, 404, { status: 'error', error: `no route ${method} ${path}` });
   }
 
+  /** Node drops connections beyond the overall cap; those beyond one address's share are closed here. */
+  private capConnections(total: number, perAddress: number): void {
+    this.server.maxConnections = total;
+    const counts = new Map<string, number>();
+    let lastWarned = 0;
+    this.server.on('connection', (socket: Socket) => {
+      const address = (socket.remoteAddress ?? '?').replace(/^::ffff:/, '');
+      const count = (counts.get(address) ?? 0) + 1;
+      if (count > perAddress) {
+        if (Date.now() - lastWarned > 10_000) {
+          lastWarned = Date.now();
+          log.warn('too many connections from one address; refusing more', { address, limit: perAddress });
+        }
+        socket.destroy();
+        return;
+      }
+      counts.set(address, count);
+      socket.once('close', () => {
+        const left = (counts.get(address) ?? 1) - 1;
+        if (left <= 0) counts.delete(address);
+        else counts.set(address, left);
+      });
+    });
+  }
+
+  /**
+   * Listens, then starts the periodic work. A failure to listen (a busy port) stops whatever had
+   * started, so nothing keeps the process alive and the caller can report one error and exit.
+   */
   async start(): Promise<AddressInfo> {
+    const host = this.options.host ?? '127.0.0.1';
+    const port = this.options.port ?? 0;
     await this.hub.start();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.server.once('error', reject);
+        this.server.listen(port, host, () => {
+          this.server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      await this.hub.stop();
+      const code = (error as NodeJS.ErrnoException).code;
+      const cause = code === 'EADDRINUSE' ? 'address already in use (EADDRINUSE)' : (error as Error).message;
+      throw new Error(`cannot listen on ${host}:${port}: ${cause}`, { cause: error });
+    }
     const retention = this.options.retention ?? DEFAULT_RETENTION;
     const prune = () => {
       void this.options.store
@@ -140,13 +216,6 @@ export class RelayService {
     prune();
     this.pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
     this.moshtix?.start();
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
     this.address = this.server.address() as AddressInfo;
     return this.address;
   }
@@ -159,6 +228,7 @@ export class RelayService {
 
   async stop(): Promise<void> {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.pruneTimer = null;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
     await this.hub.stop();

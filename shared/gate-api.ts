@@ -11,8 +11,11 @@ import { reportSchema } from './report.js';
 import { eventInfoSchema } from './tickets.js';
 import { turnstileResultSchema, turnstileSettingsSchema, turnstileStatusSchema } from './turnstile.js';
 
-export const connectionStateSchema = z.enum(['connecting', 'online', 'offline']);
+/** `rejected`: the relay refused the gate token (wrong or revoked); the gate stops retrying. */
+export const connectionStateSchema = z.enum(['connecting', 'online', 'offline', 'rejected']);
 export type ConnectionState = z.infer<typeof connectionStateSchema>;
+export const rejectedReasonSchema = z.enum(['bad_token', 'revoked']);
+export type RejectedReason = z.infer<typeof rejectedReasonSchema>;
 
 const pin = z.string().max(64).optional();
 
@@ -50,6 +53,10 @@ export const statusSchema = z.object({
   lag: z.number().nullable(),
   /** Why the gate is not online, when it knows (e.g. "gate token revoked"). */
   lastError: z.string().nullable(),
+  /** Set while the connection is `rejected`: which refusal staff must act on. */
+  rejectedReason: rejectedReasonSchema.nullable(),
+  /** This gate's scans the relay refused (kept locally, never retried; see the activity list). */
+  refusedScans: z.number(),
   snapshot: z.object({ received: z.number(), total: z.number() }).nullable(),
   turnstile: turnstileStatusSchema,
   /** Log entries and snapshot items the gate could not apply: recorded, skipped, never fatal to others. */
@@ -315,11 +322,20 @@ export const API_ERROR_CODES = [
   'bad_request',
   'not_found',
   'pin_required',
+  /** Too many wrong PINs: no PIN is checked until `retryAfterSeconds` have passed. */
+  'pin_locked',
   'unauthorized',
+  /** A request from another origin or for another host (a web page, DNS rebinding). */
+  'forbidden',
   'unavailable',
   'internal',
 ] as const;
-export const apiErrorSchema = z.object({ code: z.enum(API_ERROR_CODES), message: z.string() });
+export const apiErrorSchema = z.object({
+  code: z.enum(API_ERROR_CODES),
+  message: z.string(),
+  /** With `pin_locked`: seconds until a PIN is checked again. */
+  retryAfterSeconds: z.number().int().nonnegative().optional(),
+});
 export type ApiError = z.infer<typeof apiErrorSchema>;
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 

@@ -109,7 +109,13 @@ export const relayFrameSchema = z.discriminatedUnion('type', [
     quarantined: z.number().int().nonnegative().optional(),
   }),
   z.object({ type: z.literal('pong'), t: z.number() }),
-  z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
+  z.object({
+    type: z.literal('error'),
+    code: z.string(),
+    message: z.string(),
+    /** Set when the error refuses one uploaded scan (code `scan_refused`): the gate stops retrying it. */
+    scanId: z.uuid().optional(),
+  }),
 ]);
 export type RelayFrame = z.infer<typeof relayFrameSchema>;
 

@@ -17,6 +17,7 @@ import { applySettings } from './configure.js';
 import type { Engine } from './engine.js';
 import { ApiFailure } from './errors.js';
 import { PinChecker } from './pin.js';
+import { PinGuard } from './pin-guard.js';
 import { viewSettings } from './settings.js';
 import { reviewConflict } from './conflict-review.js';
 import { admitOrder, isAdmissible } from './order-check-in.js';
@@ -26,19 +27,48 @@ import { activityRows, conflictViews, lookupOrders, lookupView, stats, ticketDet
 
 const log = createLogger('gate.api');
 
-export type GateHandlers = { [M in GateMethod]: (input: unknown) => Promise<ApiResult<MethodOutput<M>>> };
+/**
+ * Who is calling, for PIN guessing limits: the HTTP client's address, or the app itself over IPC
+ * (the default: one window, one client).
+ */
+export interface CallContext {
+  client: string;
+}
+export const APP_CLIENT = 'app';
+
+export type GateHandlers = {
+  [M in GateMethod]: (input: unknown, context?: CallContext) => Promise<ApiResult<MethodOutput<M>>>;
+};
 type ParsedInput<M extends GateMethod> = z.infer<GateApiContract[M]['input']>;
 type Implementations = {
-  [M in GateMethod]: (input: ParsedInput<M>) => MethodOutput<M> | Promise<MethodOutput<M>>;
+  [M in GateMethod]: (
+    input: ParsedInput<M>,
+    context: CallContext,
+  ) => MethodOutput<M> | Promise<MethodOutput<M>>;
 };
 
 export function createHandlers(engine: Engine, pins = new PinChecker()): GateHandlers {
-  const requirePin = (pin: string | undefined): void => {
+  const guard = new PinGuard(engine.store.state, () => engine.now().getTime());
+
+  /** True for the right PIN; false for a wrong one; throws pin_locked while a lock holds. */
+  const isRightPin = async (pin: string, stored: string, context: CallContext): Promise<boolean> => {
+    const verdict = await guard.verify(context.client, () => pins.check(pin, stored));
+    if (verdict.ok) return true;
+    if (verdict.reason === 'wrong') return false;
+    throw new ApiFailure(
+      'pin_locked',
+      `pin: too many wrong PINs; try again in ${verdict.retryAfterSeconds} s`,
+      verdict.retryAfterSeconds,
+    );
+  };
+
+  const requirePin = async (pin: string | undefined, context: CallContext): Promise<void> => {
     const stored = engine.settings.pinHash;
     if (stored === null) return;
     if (pin === undefined || pin === '')
       throw new ApiFailure('pin_required', 'pin: the staff PIN is required');
-    if (!pins.check(pin, stored)) throw new ApiFailure('pin_required', 'pin: wrong staff PIN');
+    if (!(await isRightPin(pin, stored, context)))
+      throw new ApiFailure('pin_required', 'pin: wrong staff PIN');
   };
 
   const names = () => ({ hideNames: engine.settings.hideNames });
@@ -66,16 +96,16 @@ export function createHandlers(engine: Engine, pins = new PinChecker()): GateHan
       if (!ticket) throw new ApiFailure('not_found', `barcode: no ticket ${input.barcode}`);
       return ticketDetail(engine.store, ticket, names());
     },
-    manualAdmit: (input) => {
-      requirePin(input.pin);
+    manualAdmit: async (input, context) => {
+      await requirePin(input.pin, context);
       return engine.manualAdmit(input.barcode, input.note);
     },
-    annul: (input) => {
-      requirePin(input.pin);
+    annul: async (input, context) => {
+      await requirePin(input.pin, context);
       return { scanId: engine.annul(input.scanId, input.note).id };
     },
-    admitOrder: (input) => {
-      requirePin(input.pin);
+    admitOrder: async (input, context) => {
+      await requirePin(input.pin, context);
       return admitOrder(engine, input.orderId);
     },
     activity: (input) => {
@@ -88,8 +118,8 @@ export function createHandlers(engine: Engine, pins = new PinChecker()): GateHan
       return { scans: activityRows(engine.store, scans, names()) };
     },
     conflicts: () => ({ conflicts: conflictViews(engine.store, names()) }),
-    reviewConflict: (input) => {
-      requirePin(input.pin);
+    reviewConflict: async (input, context) => {
+      await requirePin(input.pin, context);
       return { scanId: reviewConflict(engine, input.conflictId, input.note).id };
     },
     report: (input) =>
@@ -97,42 +127,44 @@ export function createHandlers(engine: Engine, pins = new PinChecker()): GateHan
         ...(input.eventId === undefined ? {} : { eventId: input.eventId }),
         gateEvents: engine.settings.events,
       }),
-    testRelay: (input) => {
-      if (input.token === undefined) requirePin(input.pin);
+    testRelay: async (input, context) => {
+      if (input.token === undefined) await requirePin(input.pin, context);
       const token = input.token ?? engine.secrets.get();
       if (token === null) throw new ApiFailure('bad_request', 'token: is required (no token is stored yet)');
       return testRelay(input.relayUrl, token);
     },
     events: () => ({ events: engine.store.tickets.events() }),
     eventWindows: () => ({ events: engine.eventWindows() }),
-    checkPin: (input) => {
+    checkPin: async (input, context) => {
       const stored = engine.settings.pinHash;
-      return { isValid: stored === null || pins.check(input.pin, stored) };
+      return { isValid: stored === null || (await isRightPin(input.pin, stored, context)) };
     },
     getSettings: () => viewSettings(engine.settings, engine.secrets),
-    updateSettings: async (input) => {
-      requirePin(input.pin);
+    updateSettings: async (input, context) => {
+      await requirePin(input.pin, context);
       return applySettings(engine, input.changes);
     },
-    turnstileTest: async (input) => {
-      requirePin(input.pin);
+    turnstileTest: async (input, context) => {
+      await requirePin(input.pin, context);
       const result = await engine.turnstile.open(input.direction, engine.settings.turnstile.pulseMs);
       engine.emit({ type: 'turnstile', turnstile: engine.turnstile.status(), result });
       return result;
     },
   };
 
-  const handlers = {} as Record<GateMethod, (input: unknown) => Promise<ApiResult<unknown>>>;
+  const handlers = {} as Record<
+    GateMethod,
+    (input: unknown, context?: CallContext) => Promise<ApiResult<unknown>>
+  >;
   for (const name of GATE_METHODS) {
-    handlers[name] = async (input: unknown) => {
+    handlers[name] = async (input: unknown, context: CallContext = { client: APP_CLIENT }) => {
       const parsed = parseInput(name, input);
       if (!parsed.ok) return parsed;
       try {
-        const implementation = implementations[name] as (value: unknown) => unknown;
-        return { ok: true, value: await implementation(parsed.value) };
+        const implementation = implementations[name] as (value: unknown, context: CallContext) => unknown;
+        return { ok: true, value: await implementation(parsed.value, context) };
       } catch (error) {
-        if (error instanceof ApiFailure)
-          return { ok: false, error: { code: error.code, message: error.message } };
+        if (error instanceof ApiFailure) return { ok: false, error: error.toApiError() };
         log.error('handler failed', { method: name, error: (error as Error).stack ?? String(error) });
         return { ok: false, error: { code: 'internal', message: (error as Error).message } };
       }

@@ -11,10 +11,12 @@ import type { EditableSettings, SettingsView } from '../../shared/gate-api.js';
 import { formatHelp, parseCommandLine, type CommandSpec } from '../../shared/cli.js';
 import { parseLogLevel, setLogLevel } from '../../shared/logger.js';
 import { parseScannerSpec, parseTurnstileSpec } from '../../shared/turnstile.js';
+import type { CallContext } from './api.js';
 import { DOOR_FLAGS, doorFlagProblem, doorSettingsFromFlags } from './door-flags.js';
 import { SettingsError, startGate } from './index.js';
 import { main as reportMain } from './cli/report.js';
-import { GateServer } from './server/index.js';
+import { resolveSecret } from './secret-flags.js';
+import { GateServer, PIN_HEADER, type AccessCheck } from './server/index.js';
 
 export const GATE_COMMAND: CommandSpec = {
   usage: 'gatehouse gate',
@@ -34,7 +36,18 @@ export const GATE_COMMAND: CommandSpec = {
       description: 'Address to serve on; port 0 picks one (default 127.0.0.1:0)',
     },
     { name: 'relay', type: 'string', value: 'URL', description: 'Relay base URL (http(s):// or ws(s)://)' },
-    { name: 'token', type: 'string', value: 'T', description: 'Gate token from `gatehouse relay add-gate`' },
+    {
+      name: 'token-file',
+      type: 'string',
+      value: 'F',
+      description: 'File holding the gate token from `gatehouse relay add-gate` (or GATEHOUSE_TOKEN)',
+    },
+    {
+      name: 'token',
+      type: 'string',
+      value: 'T',
+      description: 'The gate token itself (visible to other local users: prefer --token-file)',
+    },
     { name: 'name', type: 'string', value: 'NAME', description: 'Gate name shown to staff and other gates' },
     {
       name: 'event',
@@ -58,10 +71,23 @@ export const GATE_COMMAND: CommandSpec = {
       isRepeatable: true,
     },
     {
+      name: 'pin-file',
+      type: 'string',
+      value: 'F',
+      description: 'File holding the staff PIN (4–12 digits; or GATEHOUSE_PIN); required beyond loopback',
+    },
+    {
       name: 'pin',
       type: 'string',
       value: 'PIN',
-      description: 'Staff PIN (4–12 digits); required to listen beyond loopback',
+      description: 'The staff PIN itself (visible to other local users: prefer --pin-file)',
+    },
+    {
+      name: 'public-host',
+      type: 'string',
+      value: 'NAME',
+      description: 'Another host name this gate is reached by (besides its address and localhost)',
+      isRepeatable: true,
     },
     {
       name: 'turnstile',
@@ -92,6 +118,8 @@ export const GATE_COMMAND: CommandSpec = {
   notes: [
     'Non-loopback --listen needs a PIN; API requests then carry it in the X-Gatehouse-Pin header.',
     '`gatehouse gate report --data DIR` prints the night report (see `gatehouse gate report --help`).',
+    'The API answers only its own origin: requests for another Host (DNS rebinding) or from another',
+    "site's page (Origin) are refused with 403; POST bodies must be application/json.",
   ],
 };
 
@@ -185,6 +213,19 @@ export async function main(argv: string[]): Promise<number> {
   }
   const level = parseLogLevel(typeof flags['log-level'] === 'string' ? flags['log-level'] : undefined);
   if (level) setLogLevel(level);
+  // Secrets from files or the environment become the flags' values; argv ones are warned about.
+  for (const source of [
+    { flag: 'token', env: 'GATEHOUSE_TOKEN' },
+    { flag: 'pin', env: 'GATEHOUSE_PIN' },
+  ]) {
+    const secret = resolveSecret(flags, source);
+    if (!secret.ok) {
+      console.error(`gatehouse gate: ${secret.error}`);
+      return 2;
+    }
+    for (const warning of secret.warnings) console.error(`gatehouse gate: warning: ${warning}`);
+    if (secret.value !== undefined) flags[source.flag] = secret.value;
+  }
 
   let engine;
   try {
@@ -209,11 +250,14 @@ export async function main(argv: string[]): Promise<number> {
     host: listen.host,
     port: listen.port,
     staticDir: join(packageRoot(), 'dist', 'renderer'),
+    publicHosts: stringList(flags['public-host']) ?? [],
     ...(isGuarded
       ? {
-          checkPin: async (pin: string) => {
-            const result = await handlers.checkPin({ pin });
-            return result.ok && result.value.isValid;
+          checkPin: async (pin: string, context: CallContext): Promise<AccessCheck> => {
+            const result = await handlers.checkPin({ pin }, context);
+            if (result.ok && result.value.isValid) return { ok: true };
+            if (!result.ok) return { ok: false, error: result.error };
+            return { ok: false, error: { code: 'unauthorized', message: `${PIN_HEADER}: wrong staff PIN` } };
           },
         }
       : {}),

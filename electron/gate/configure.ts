@@ -33,7 +33,7 @@ export async function applySettings(
   validateTurnstile(changes);
   const { token, pin, ...rest } = changes;
   const stored: Partial<StoredSettings> = { ...rest };
-  if (pin !== undefined) stored.pinHash = pin === null ? null : hashPin(pin);
+  if (pin !== undefined) stored.pinHash = pin === null ? null : await hashPin(pin);
   const before = engine.settings;
   const after: StoredSettings = { ...before, ...stored };
   const isNewEvents = changes.events !== undefined && !sameList(before.events, after.events);

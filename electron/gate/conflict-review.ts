@@ -19,7 +19,7 @@ export function reviewConflict(engine: Engine, conflictId: string, note: string)
     id: randomUUID(),
     barcode: conflict.barcode,
     eventId: conflict.eventId,
-    gate: engine.settings.gateName,
+    gate: engine.gateName(),
     at: engine.now().toISOString(),
     direction: 'in',
     result: 'deny',

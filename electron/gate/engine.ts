@@ -4,7 +4,13 @@
  * before it is uploaded; the turnstile is never awaited for the answer.
  */
 import { randomUUID } from 'node:crypto';
-import type { EventWindow, GateEvent, GateStatus, ScanResult } from '../../shared/gate-api.js';
+import {
+  gateNameSchema,
+  type EventWindow,
+  type GateEvent,
+  type GateStatus,
+  type ScanResult,
+} from '../../shared/gate-api.js';
 import { createLogger } from '../../shared/logger.js';
 import type { Direction, ScanRecord } from '../../shared/scans.js';
 import type { TurnstileResult } from '../../shared/turnstile.js';
@@ -27,6 +33,8 @@ import type { SerialScannerSettings } from '../../shared/turnstile.js';
 import { summarise } from './views.js';
 
 const log = createLogger('gate.engine');
+/** Settings-table key of the gate name the relay authenticated this gate's token as. */
+const RELAY_GATE_KEY = 'relayGate';
 export const OPEN_BY_HAND = 'Open the gate by hand';
 
 /** An attention flag's words stay on screen when the turnstile also needs opening by hand. */
@@ -58,6 +66,8 @@ export class Engine {
   private isStopped = false;
   private isStarted = false;
   private readonly inside: InsideCount;
+  /** The name the relay knows this gate's token by (from its welcome); null until first connected. */
+  private relayGate: string | null;
 
   constructor(parts: EngineParts) {
     this.store = parts.store;
@@ -67,6 +77,7 @@ export class Engine {
     this.timeZone = parts.timeZone;
     this.ticketCount = this.store.tickets.count();
     this.inside = new InsideCount(this.store);
+    this.relayGate = this.loadRelayGate();
     this.turnstile = createTurnstile(this.settings.turnstile);
     this.sync = new SyncClient(syncTargetFor(this, parts.syncTiming?.snapshotBatchTickets), parts.syncTiming);
   }
@@ -138,6 +149,55 @@ export class Engine {
     }
   }
 
+  /**
+   * The name this gate's scans are recorded and uploaded under: the relay records a scan under the
+   * gate its token belongs to and refuses any other name, so once the relay has said who this gate
+   * is, that name wins over the name setting (staff see both while they differ).
+   */
+  gateName(): string {
+    return this.relayGate ?? this.settings.gateName;
+  }
+
+  /** The relay's welcome named this gate: adopt the name, and give it to scans still waiting to upload. */
+  authenticatedAs(gate: string): void {
+    const parsed = gateNameSchema.safeParse(gate);
+    if (!parsed.success) {
+      log.warn('the relay named this gate with an invalid name; keeping the old one', { gate });
+      return;
+    }
+    const renamed = this.store.transaction(() => {
+      if (parsed.data !== this.relayGate)
+        this.store.state.putSetting(RELAY_GATE_KEY, JSON.stringify(parsed.data));
+      return this.store.scans.renamePending(parsed.data);
+    });
+    if (parsed.data !== this.relayGate && parsed.data !== this.settings.gateName) {
+      log.warn('this gate’s token belongs to another gate name at the relay; scans are recorded under it', {
+        nameSetting: this.settings.gateName,
+        relayName: parsed.data,
+        renamedPendingScans: renamed,
+      });
+    }
+    this.relayGate = parsed.data;
+  }
+
+  private loadRelayGate(): string | null {
+    const raw = this.store.state.setting(RELAY_GATE_KEY);
+    if (raw === null) return null;
+    try {
+      const parsed = gateNameSchema.safeParse(JSON.parse(raw));
+      return parsed.success ? parsed.data : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The relay refused one of this gate's scans: it stays recorded here, shown as refused, never retried. */
+  scanRefused(id: string, reason: string): void {
+    log.warn('the relay refused a scan; it is kept here and not uploaded again', { scanId: id, reason });
+    this.store.scans.markRefused(id, reason);
+    this.changed();
+  }
+
   status(): GateStatus {
     const sync = this.sync.status();
     const cursor = this.store.state.cursor();
@@ -148,9 +208,11 @@ export class Engine {
       pendingScans: this.store.scans.pendingCount(),
       conflicts: this.store.scans.conflictCount(),
       lastSyncAt: this.store.state.lastSyncAt(),
-      gate: this.settings.gateName,
+      gate: this.gateName(),
       lag: sync.head === null ? null : Math.max(0, sync.head - cursor),
       lastError: sync.lastError,
+      rejectedReason: sync.rejectedReason,
+      refusedScans: this.store.scans.refusedCount(),
       snapshot: sync.snapshot,
       turnstile: this.turnstile.status(),
       applyErrors: this.store.applyErrors.count(),
@@ -292,7 +354,7 @@ export class Engine {
       id: randomUUID(),
       barcode: parts.decision.barcode.slice(0, MAX_BARCODE_LENGTH),
       eventId: parts.eventId,
-      gate: this.settings.gateName,
+      gate: this.gateName(),
       at: this.now().toISOString(),
       direction: parts.decision.direction,
       result: parts.decision.result,
@@ -312,7 +374,7 @@ export class Engine {
       const status = this.turnstile.status();
       if (status.state === 'error' || status.state === 'disconnected')
         result.attention = withOpenByHand(result.attention);
-      const context = { barcode: scan.barcode, gate: this.settings.gateName };
+      const context = { barcode: scan.barcode, gate: this.gateName() };
       void this.turnstile.open(scan.direction, this.settings.turnstile.pulseMs, context).then(
         (outcome) => this.turnstileAnswered(scan, result, outcome),
         (error: unknown) =>

@@ -5,7 +5,17 @@ export class ApiFailure extends Error {
   constructor(
     readonly code: ApiError['code'],
     message: string,
+    /** With `pin_locked`: seconds until a PIN is checked again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
+  }
+
+  toApiError(): ApiError {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: this.retryAfterSeconds }),
+    };
   }
 }

@@ -3,7 +3,6 @@
  * starts the turnstile and the sync client, and returns the API handler table plus live events.
  * Electron's shell and the headless CLI both start the engine through here.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   editableSettingsSchema,
@@ -16,7 +15,8 @@ import { setLogSink, type LogSink } from '../../shared/logger.js';
 import { createHandlers, type GateHandlers } from './api.js';
 import { applySettings, validateTurnstile } from './configure.js';
 import { Engine } from './engine.js';
-import { FileSecretStore, type SecretStore } from './secrets.js';
+import { ensurePrivateDatabase, ensurePrivateDirectory, ensurePrivateFile } from './files.js';
+import { FileSecretStore, TOKEN_FILE, type SecretStore } from './secrets.js';
 import { loadSettings, viewSettings } from './settings.js';
 import { GateStore } from './store/index.js';
 import type { SyncTiming } from './sync/client.js';
@@ -69,9 +69,11 @@ function parseGiven(settings: unknown): Partial<EditableSettings> {
 export async function startGate(options: GateOptions): Promise<GateEngine> {
   if (options.log) setLogSink(options.log);
   if (typeof options.settings !== 'function') parseGiven(options.settings ?? {});
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDirectory(options.dataDir);
+  ensurePrivateDatabase(join(options.dataDir, DATABASE_FILE));
   const store = new GateStore(join(options.dataDir, DATABASE_FILE));
   const secrets = options.secrets ?? new FileSecretStore(options.dataDir);
+  if (!options.secrets) ensurePrivateFile(join(options.dataDir, TOKEN_FILE), { isCreated: false });
   const engine = new Engine({
     store,
     settings: loadSettings(store.state),

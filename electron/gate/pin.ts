@@ -1,24 +1,33 @@
 /**
- * Staff PIN hashing: scrypt with a random salt, compared in constant time. A PIN proven correct once
- * is remembered only as an HMAC under a per-process random key, so that a headless API that checks
- * the PIN on every request does not pay for scrypt each time (a wrong PIN still does).
+ * Staff PIN hashing: scrypt with a random salt, compared in constant time. scrypt runs on libuv's
+ * thread pool (the async form), never on the event loop, so PIN checks cannot stall scans. A PIN
+ * proven correct once is remembered only as an HMAC under a per-process random key, so that a
+ * headless API that checks the PIN on every request does not pay for scrypt each time (a wrong PIN
+ * still does; PinGuard limits how often).
  */
-import { createHmac, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 const KEY_LENGTH = 32;
-const COST = { N: 16_384, r: 8, p: 1 };
+const COST: ScryptOptions = { N: 16_384, r: 8, p: 1 };
 
-export function hashPin(pin: string): string {
+function derive(pin: string, salt: Buffer, length: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(pin, salt, length, COST, (error, key) => (error ? reject(error) : resolve(key)));
+  });
+}
+
+export async function hashPin(pin: string): Promise<string> {
   const salt = randomBytes(16);
-  const hash = scryptSync(pin, salt, KEY_LENGTH, COST);
+  const hash = await derive(pin, salt, KEY_LENGTH);
   return `scrypt$${salt.toString('hex')}$${hash.toString('hex')}`;
 }
 
-export function verifyPinHash(pin: string, stored: string): boolean {
+export async function verifyPinHash(pin: string, stored: string): Promise<boolean> {
   const [scheme, saltHex, hashHex] = stored.split('$');
   if (scheme !== 'scrypt' || !saltHex || !hashHex) return false;
   const expected = Buffer.from(hashHex, 'hex');
-  const actual = scryptSync(pin, Buffer.from(saltHex, 'hex'), expected.length, COST);
+  if (expected.length === 0) return false;
+  const actual = await derive(pin, Buffer.from(saltHex, 'hex'), expected.length);
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
@@ -31,10 +40,10 @@ export class PinChecker {
   }
 
   /** True when `pin` matches the stored hash. */
-  check(pin: string, stored: string): boolean {
+  async check(pin: string, stored: string): Promise<boolean> {
     const candidate = this.mac(pin);
     if (this.proven?.stored === stored && timingSafeEqual(candidate, this.proven.mac)) return true;
-    if (!verifyPinHash(pin, stored)) return false;
+    if (!(await verifyPinHash(pin, stored))) return false;
     this.proven = { stored, mac: candidate };
     return true;
   }

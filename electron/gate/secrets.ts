@@ -2,9 +2,11 @@
  * Where the relay token lives. The engine only needs get/set; Electron passes a store backed by
  * safeStorage, headless gates use a file readable only by its owner in the data directory.
  */
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TokenStorage } from '../../shared/gate-api.js';
+
+export const TOKEN_FILE = 'relay-token';
 
 export interface SecretStore {
   get(): string | null;
@@ -17,7 +19,7 @@ export class FileSecretStore implements SecretStore {
   private readonly path: string;
 
   constructor(dataDir: string) {
-    this.path = join(dataDir, 'relay-token');
+    this.path = join(dataDir, TOKEN_FILE);
   }
 
   get(): string | null {
@@ -33,7 +35,8 @@ export class FileSecretStore implements SecretStore {
   set(token: string): void {
     // Write then rename, so a crash never leaves half a token; 0600 from the first byte.
     const temporary = `${this.path}.tmp`;
-    writeFileSync(temporary, token, { mode: 0o600 });
+    rmSync(temporary, { force: true });
+    writeFileSync(temporary, token, { mode: 0o600, flag: 'wx' });
     chmodSync(temporary, 0o600);
     renameSync(temporary, this.path);
   }

@@ -1,6 +1,6 @@
 /** Admin subcommands over the database file: gates and quarantine. Safe while the relay runs. */
 import { addGate, listGates, revokeGate, withStore } from '../index.js';
-import { DB_FLAG, requireString, type Subcommand } from './command.js';
+import { DB_FLAG, requireDatabase, type Subcommand } from './command.js';
 
 const NAME = { name: 'NAME', description: 'Gate name, e.g. "Gate 1"', isRequired: true } as const;
 
@@ -13,7 +13,7 @@ export const addGateCommand: Subcommand = {
   },
   async run(args) {
     const name = args.positionals[0] ?? '';
-    const token = await addGate(requireString(args, 'db'), name);
+    const token = await addGate(requireDatabase(args), name);
     console.log(`gate "${name}" added; its token is shown once, on the next line:`);
     console.log(token);
     return 0;
@@ -27,7 +27,7 @@ export const listGatesCommand: Subcommand = {
     flags: [DB_FLAG],
   },
   async run(args) {
-    const gates = await listGates(requireString(args, 'db'));
+    const gates = await listGates(requireDatabase(args));
     if (gates.length === 0) console.log('no gates');
     for (const gate of gates) {
       console.log(
@@ -48,7 +48,7 @@ export const revokeGateCommand: Subcommand = {
   },
   async run(args) {
     const name = args.positionals[0] ?? '';
-    if (!(await revokeGate(requireString(args, 'db'), name))) {
+    if (!(await revokeGate(requireDatabase(args), name))) {
       console.error(`no active gate named "${name}"`);
       return 1;
     }
@@ -64,7 +64,7 @@ export const quarantineCommand: Subcommand = {
     flags: [DB_FLAG],
   },
   async run(args) {
-    const rows = await withStore(requireString(args, 'db'), (store) => store.listQuarantine());
+    const rows = await withStore(requireDatabase(args), (store) => store.listQuarantine());
     if (rows.length === 0) console.log('quarantine is empty');
     for (const row of rows) {
       const state = row.reprocessedAt
@@ -85,7 +85,7 @@ export const reprocessCommand: Subcommand = {
     flags: [DB_FLAG],
   },
   async run(args) {
-    const report = await withStore(requireString(args, 'db'), (store) => store.reprocessQuarantine());
+    const report = await withStore(requireDatabase(args), (store) => store.reprocessQuarantine());
     console.log(`reprocessed: ${report.accepted} accepted, ${report.stillFailing.length} still failing`);
     for (const failure of report.stillFailing) console.log(`#${failure.id}\t${failure.error}`);
     return 0;

@@ -1,4 +1,5 @@
 /** Shared plumbing of the `gatehouse relay` subcommands: parse flags, print help, map errors to exit codes. */
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { formatHelp, parseCommandLine, type CommandSpec, type ParsedArgs } from '../../shared/cli.js';
 
 export interface Subcommand {
@@ -26,7 +27,8 @@ export async function runSubcommand(command: Subcommand, argv: readonly string[]
       console.error(`${command.spec.usage}: ${error.message} (see --help)`);
       return 2;
     }
-    console.error(`error: ${(error as Error).message}`);
+    // One line naming the cause: a service manager shows it, and the exit code says it failed.
+    console.error(`${command.spec.usage}: ${(error as Error).message}`);
     return 1;
   }
 }
@@ -57,6 +59,50 @@ export function integerFlag(args: ParsedArgs, name: string, minimum: number): nu
   if (!Number.isInteger(value) || value < minimum)
     throw new UsageError(`--${name} must be an integer ≥ ${minimum}`);
   return value;
+}
+
+/**
+ * The --db of an admin command: it must exist. `relay serve` creates the database; a typo given to
+ * an admin command must fail instead of creating an empty database that nothing serves.
+ */
+export function requireDatabase(args: ParsedArgs): string {
+  const path = requireString(args, 'db');
+  if (!existsSync(path)) throw new Error(`no relay database at ${path}`);
+  return path;
+}
+
+/**
+ * A secret for a relay subcommand, off the command line if possible: `--NAME` (warned about: every
+ * local user can read argv), `--NAME-file F`, or the environment variable.
+ */
+export function requireSecret(args: ParsedArgs, name: string, envName: string): string {
+  const direct = stringFlag(args, name);
+  const file = stringFlag(args, `${name}-file`);
+  if (direct !== undefined && file !== undefined)
+    throw new UsageError(`give only one of --${name} and --${name}-file`);
+  if (direct !== undefined) {
+    console.error(
+      `warning: --${name} on the command line: other local users can read it (ps, /proc); use --${name}-file F or ${envName}`,
+    );
+    if (direct === '') throw new UsageError(`--${name} is empty`);
+    return direct;
+  }
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(
+        `--${name}-file: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
+    }
+    const value = text.replace(/\s+$/, '');
+    if (value === '') throw new UsageError(`--${name}-file: ${file} is empty`);
+    if ((statSync(file).mode & 0o077) !== 0)
+      console.error(`warning: ${file} can be read by other local users; chmod 600 ${file}`);
+    return value;
+  }
+  return requireString(args, name, envName);
 }
 
 export const DB_FLAG = {

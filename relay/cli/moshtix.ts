@@ -8,7 +8,15 @@ import { backfill } from '../moshtix/backfill.js';
 import { MoshtixGraphqlClient } from '../moshtix/graphql.js';
 import { subscribe } from '../moshtix/webhooks.js';
 import type { ParsedArgs } from '../../shared/cli.js';
-import { DB_FLAG, integerFlag, requireString, stringFlag, UsageError, type Subcommand } from './command.js';
+import {
+  DB_FLAG,
+  integerFlag,
+  requireDatabase,
+  requireString,
+  stringFlag,
+  UsageError,
+  type Subcommand,
+} from './command.js';
 import { moshtixTokenOf, TOKEN_ENV, TOKEN_FILE_FLAG } from './moshtix-token.js';
 
 const TOKEN_FLAGS = [
@@ -147,7 +155,7 @@ export const backfillCommand: Subcommand = {
     integerFlag(args, 'client', 1);
     const client = clientOf(args);
     const events = args.flags.event;
-    const report = await withStore(requireString(args, 'db'), (store) =>
+    const report = await withStore(requireDatabase(args), (store) =>
       backfill(client, store, {
         token,
         query: readQueryFile(args, 'query-file'),
@@ -219,7 +227,7 @@ export const importCsvCommand: Subcommand = {
       return 1;
     }
     const isAuthoritative = args.flags.authoritative === true;
-    const report = await withStore(requireString(args, 'db'), (store) =>
+    const report = await withStore(requireDatabase(args), (store) =>
       store.importTickets(eventId, basename(file), parsed.rows, { isAuthoritative }),
     );
     console.log(

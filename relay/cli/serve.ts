@@ -4,10 +4,22 @@ import { MOSHTIX_GRAPHQL_ENDPOINT } from '../../shared/moshtix.js';
 import { startRelay } from '../index.js';
 import { MoshtixGraphqlClient } from '../moshtix/graphql.js';
 import type { MoshtixCredentials } from '../moshtix/link.js';
-import { DEFAULT_RETENTION } from '../server.js';
+import {
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  DEFAULT_RETENTION,
+} from '../server.js';
 import { parseOtherEventsWindow, WINDOW_FLAG } from '../hub/other-events-window.js';
 import type { ParsedArgs } from '../../shared/cli.js';
-import { DB_FLAG, integerFlag, requireString, stringFlag, UsageError, type Subcommand } from './command.js';
+import {
+  DB_FLAG,
+  integerFlag,
+  requireSecret,
+  requireString,
+  stringFlag,
+  UsageError,
+  type Subcommand,
+} from './command.js';
 import { moshtixTokenOf, TOKEN_ENV, TOKEN_FILE_FLAG } from './moshtix-token.js';
 
 /** Moshtix API credentials from --moshtix-token-file or MOSHTIX_TOKEN; none given, none used. */
@@ -52,10 +64,29 @@ export const serve: Subcommand = {
         description: 'Address to bind (default 127.0.0.1; 0.0.0.0 for all)',
       },
       {
+        name: 'webhook-secret-file',
+        type: 'string',
+        value: 'F',
+        description:
+          'File holding the secret Moshtix sends in X-Gatehouse-Secret (or GATEHOUSE_WEBHOOK_SECRET)',
+      },
+      {
         name: 'webhook-secret',
         type: 'string',
         value: 'S',
-        description: 'Secret Moshtix sends in X-Gatehouse-Secret (or GATEHOUSE_WEBHOOK_SECRET)',
+        description: 'The webhook secret itself (visible to other local users: prefer the file or variable)',
+      },
+      {
+        name: 'max-connections',
+        type: 'number',
+        value: 'N',
+        description: `Open connections at most (default ${DEFAULT_MAX_CONNECTIONS})`,
+      },
+      {
+        name: 'max-connections-per-address',
+        type: 'number',
+        value: 'N',
+        description: `Open connections at most from one client address (default ${DEFAULT_MAX_CONNECTIONS_PER_ADDRESS}; behind a proxy, that is the proxy)`,
       },
       {
         name: 'retention',
@@ -95,11 +126,12 @@ export const serve: Subcommand = {
       `With a Moshtix token (--${TOKEN_FILE_FLAG.name} or ${TOKEN_ENV}), ties between equal snapshots are resolved by`,
       'asking Moshtix for the order, and with --moshtix-client the ORDER_SAVED subscription is checked at start and',
       'every 10 minutes (GET /healthz: subscription enabled, disabled or unknown).',
+      'Creates the --db file (0600) and its folder (0700) if missing. A failure to start prints one line and exits 1.',
     ],
   },
   async run(args) {
     const dbPath = requireString(args, 'db');
-    const secret = requireString(args, 'webhook-secret', 'GATEHOUSE_WEBHOOK_SECRET');
+    const secret = requireSecret(args, 'webhook-secret', 'GATEHOUSE_WEBHOOK_SECRET');
     const port = integerFlag(args, 'port', 0) ?? 0;
     if (port > 65535) throw new UsageError('--port must be at most 65535');
     const levelText = stringFlag(args, 'log-level');
@@ -121,6 +153,8 @@ export const serve: Subcommand = {
       retention: integerFlag(args, 'retention', 1),
       otherEventsWindow,
       moshtix,
+      maxConnections: integerFlag(args, 'max-connections', 1),
+      maxConnectionsPerAddress: integerFlag(args, 'max-connections-per-address', 1),
     });
     console.log(`gatehouse relay listening on ${relay.url}`);
     await new Promise<void>((resolve) => {

@@ -15,7 +15,9 @@ import {
   type RelayFrame,
 } from '../../shared/protocol.js';
 import { createLogger } from '../../shared/logger.js';
+import type { ScanRecord } from '../../shared/scans.js';
 import type { RelayStore, StoredEntry } from '../store/types.js';
+import { refusalOf } from './authorize.js';
 import type { OtherEvents, OtherEventsIndex, Selection } from './other-events.js';
 
 const log = createLogger('relay.session');
@@ -128,6 +130,7 @@ export class GateSession {
         return this.hello(frame);
       case 'scan': {
         if (this.state === 'awaiting-hello') return this.close(CLOSE_CODES.badFrame, 'hello first');
+        if (!(await this.isScanAllowed(frame.scan))) return;
         this.context.countScan();
         const result = await this.context.store.appendScan(frame.scan);
         await this.send({ type: 'scan-ack', id: frame.scan.id, seq: result.seq });
@@ -151,6 +154,20 @@ export class GateSession {
         throw new Error(`unhandled frame ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /**
+   * A scan this gate may upload; otherwise an error frame naming it (the gate stops retrying it) and
+   * nothing stored. A re-upload of a scan already stored for this gate (its ack was lost) passes.
+   */
+  private async isScanAllowed(scan: ScanRecord): Promise<boolean> {
+    const known = await this.context.store.findScan(scan.id);
+    if (known !== null && known.scan.gate === this.gate) return true;
+    const refusal = await refusalOf({ gate: this.gate, events: this.events }, scan, this.context.store);
+    if (refusal === null) return true;
+    log.warn('scan refused', { gate: this.gate, scanId: scan.id, reason: refusal });
+    await this.send({ type: 'error', code: 'scan_refused', message: refusal, scanId: scan.id });
+    return false;
   }
 
   private async hello(frame: Extract<GateFrame, { type: 'hello' }>): Promise<void> {

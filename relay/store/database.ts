@@ -1,8 +1,11 @@
 /** Opens a relay database file the one way every connection must: version check, WAL, FULL sync. */
 import Database from 'better-sqlite3';
+import { ensurePrivateDatabaseFile } from '../files.js';
 import { assertSchemaNotNewer, migrate } from './migrations.js';
 
 export function openDatabase(path: string): Database.Database {
+  // 0600 before SQLite opens it: the -wal and -shm it creates take the same mode.
+  if (path !== ':memory:') ensurePrivateDatabaseFile(path);
   const db = new Database(path);
   try {
     assertSchemaNotNewer(db);

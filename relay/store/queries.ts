@@ -115,6 +115,7 @@ export function prepareQueries(db: Database.Database) {
     },
     scans: {
       get: statement<{ seq: number }>(`SELECT seq FROM scans WHERE id = ?`),
+      byId: statement<{ seq: number; record: string }>(`SELECT seq, record FROM scans WHERE id = ?`),
       insert: statement(`INSERT INTO scans (id, seq, event_id, gate, record) VALUES (?, ?, ?, ?, ?)`),
       ofEvents: statement<{ seq: number; record: string }>(
         `SELECT seq, record FROM scans WHERE event_id IN (SELECT value FROM json_each(?)) ORDER BY seq`,

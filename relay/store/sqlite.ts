@@ -150,6 +150,11 @@ export class SqliteRelayStore implements RelayStore {
     return this.write({ kind: 'scan', scan });
   }
 
+  async findScan(id: string): Promise<{ seq: number; scan: ScanRecord } | null> {
+    const row = this.queries.scans.byId.get(id);
+    return row ? { seq: row.seq, scan: scanRecordSchema.parse(JSON.parse(row.record)) } : null;
+  }
+
   importTickets(
     eventId: string,
     source: string,

@@ -118,6 +118,8 @@ export type EntriesListener = (entries: readonly StoredEntry[]) => void;
 export interface RelayStore {
   ingestDelivery(input: DeliveryInput): Promise<IngestResult>;
   appendScan(scan: ScanRecord): Promise<ScanResult>;
+  /** A stored scan by id, with its seq (for checks before an upload is accepted). */
+  findScan(id: string): Promise<{ seq: number; scan: ScanRecord } | null>;
   importTickets(
     eventId: string,
     source: string,

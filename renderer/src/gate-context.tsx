@@ -61,7 +61,7 @@ export function GateProvider({ client, children }: { client: GateClient; childre
     const pollStatus = async () => {
       const answer = await client.api.status({});
       if (!isLive) return;
-      setIsLocked(!answer.ok && answer.error.code === 'unauthorized');
+      setIsLocked(!answer.ok && (answer.error.code === 'unauthorized' || answer.error.code === 'pin_locked'));
       if (answer.ok) {
         showStatus(answer.value);
         setLink('connected');

@@ -10,6 +10,8 @@ import { makeTempDir, runGatehouse, waitFor } from '../relay/support.js';
 
 import { startGateProcess, type GateProcess } from './support.js';
 
+/** The API takes JSON only (a text/plain body is what a cross-site form would send). */
+const JSON_BODY = { 'content-type': 'application/json' };
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -55,6 +57,7 @@ describe('headless gate server', () => {
     const { gate: g } = await gate();
     const scan = await fetch(`${g.url}/api/scan`, {
       method: 'POST',
+      headers: JSON_BODY,
       body: JSON.stringify({ barcode: 'NOPE' }),
     });
     expect(scan.status).toBe(200);
@@ -62,18 +65,23 @@ describe('headless gate server', () => {
       ok: true,
       value: { result: 'deny', reason: 'unknown_barcode', scanId: expect.any(String) },
     });
-    const bad = await fetch(`${g.url}/api/scan`, { method: 'POST', body: JSON.stringify({ barcode: 1 }) });
+    const bad = await fetch(`${g.url}/api/scan`, {
+      method: 'POST',
+      headers: JSON_BODY,
+      body: JSON.stringify({ barcode: 1 }),
+    });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({
       ok: false,
       error: { code: 'bad_request', message: expect.stringMatching(/^barcode/) },
     });
-    const notJson = await fetch(`${g.url}/api/scan`, { method: 'POST', body: '{' });
+    const notJson = await fetch(`${g.url}/api/scan`, { method: 'POST', headers: JSON_BODY, body: '{' });
     expect(notJson.status).toBe(400);
-    const unknown = await fetch(`${g.url}/api/teleport`, { method: 'POST', body: '{}' });
+    const unknown = await fetch(`${g.url}/api/teleport`, { method: 'POST', headers: JSON_BODY, body: '{}' });
     expect(unknown.status).toBe(404);
     const huge = await fetch(`${g.url}/api/scan`, {
       method: 'POST',
+      headers: JSON_BODY,
       body: JSON.stringify({ barcode: 'x'.repeat(100_000) }),
     });
     expect(huge.status).toBe(413);
@@ -176,19 +184,19 @@ describe('headless gate server', () => {
     const guarded = await startGateProcess(['--data', dir.path, '--listen', '0.0.0.0:0', '--pin', '2468']);
     cleanups.push(() => guarded.stop());
     const local = `http://127.0.0.1:${guarded.port}`;
-    const anonymous = await fetch(`${local}/api/status`, { method: 'POST', body: '{}' });
+    const anonymous = await fetch(`${local}/api/status`, { method: 'POST', headers: JSON_BODY, body: '{}' });
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
     const wrong = await fetch(`${local}/api/status`, {
       method: 'POST',
       body: '{}',
-      headers: { 'x-gatehouse-pin': '1111' },
+      headers: { ...JSON_BODY, 'x-gatehouse-pin': '1111' },
     });
     expect(wrong.status).toBe(401);
     const right = await fetch(`${local}/api/status`, {
       method: 'POST',
       body: '{}',
-      headers: { 'x-gatehouse-pin': '2468' },
+      headers: { ...JSON_BODY, 'x-gatehouse-pin': '2468' },
     });
     expect(right.status).toBe(200);
 

@@ -1,6 +1,7 @@
 // The `gatehouse relay` command line: help everywhere, exit 2 on usage errors, refusals that protect data.
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../relay/store/sqlite.js';
 import { makeTempDir, runGatehouse, type TempDir } from './support.js';
 
 const SUBCOMMANDS = [
@@ -76,6 +77,8 @@ describe('gatehouse relay command line', () => {
 
   it('prints the token of a new gate as its last line, stores only its hash, and refuses a duplicate name', async () => {
     const db = dir.file('r.db');
+    // `relay serve` creates the database; admin commands refuse a missing one.
+    await openSqliteStore(db).close();
     const added = await runGatehouse(['relay', 'add-gate', 'Gate 1', '--db', db]);
     expect(added.code).toBe(0);
     const token = added.stdout.trim().split('\n').pop() ?? '';

@@ -5,11 +5,12 @@
  * Other suites may import these; every helper owns and cleans up what it starts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
+import { openSqliteStore } from '../../relay/store/sqlite.js';
 import { PROTOCOL_VERSION, parseRelayFrame, type GateFrame, type RelayFrame } from '../../shared/protocol.js';
 import type { ScanRecord } from '../../shared/scans.js';
 import type { TicketState } from '../../shared/tickets.js';
@@ -69,6 +70,29 @@ export function runGatehouse(
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Runs `gatehouse ARGS`; a process that does not exit by itself within 10 s is killed (code null). */
+export function runUntilExit(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [GATEHOUSE_BIN, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // A process that never exits is killed after 10 s so the test reports it instead of hanging.
+    const guard = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -140,7 +164,13 @@ export function startRelayProcess(options: RelayProcessOptions): Promise<RelayPr
   });
 }
 
+/**
+ * Registers a gate with `relay add-gate`. Admin commands refuse a missing database (only `relay
+ * serve` creates one), so a test that registers gates before its relay starts gets the database
+ * created first, migrated exactly as serve would.
+ */
 export async function addGateToken(dbPath: string, name: string): Promise<string> {
+  if (!existsSync(dbPath)) await openSqliteStore(dbPath).close();
   const result = await runGatehouse(['relay', 'add-gate', name, '--db', dbPath]);
   if (result.code !== 0) throw new Error(`add-gate failed: ${result.stderr}`);
   return result.stdout.trim().split('\n').pop() ?? '';

@@ -24,7 +24,11 @@ function waitForOutput(child: ChildProcessWithoutNullStreams, pattern: RegExp): 
 }
 
 async function scan(gateUrl: string, barcode: string): Promise<{ result: string; reason: string }> {
-  const response = await fetch(`${gateUrl}/api/scan`, { method: 'POST', body: JSON.stringify({ barcode }) });
+  const response = await fetch(`${gateUrl}/api/scan`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ barcode }),
+  });
   const answer = (await response.json()) as { ok: boolean; value: { result: string; reason: string } };
   expect(answer.ok).toBe(true);
   return answer.value;

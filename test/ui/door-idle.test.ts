@@ -121,7 +121,7 @@ describe.each(VIEWPORTS)('idle scan screen, $name (Chromium, real gate, real rel
       stack.temp.file('relay.db'),
     ]);
     expect(revoked.code).toBe(0);
-    const banner = page.locator('[data-testid="token-banner"]');
+    const banner = page.locator('[data-testid="rejected-banner"]');
     await banner.waitFor({ timeout: 20_000 });
     expect(await banner.innerText()).toContain(
       "Action needed: the relay refused this gate's token — enter a new one in Settings",

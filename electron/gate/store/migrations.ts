@@ -135,6 +135,13 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE scans ADD COLUMN conflict_id TEXT;
   CREATE INDEX scans_review ON scans (conflict_id) WHERE conflict_id IS NOT NULL;
   `,
+  // 7: a scan the relay refused (another gate's name, an event outside the hello, an annulment of
+  // nothing) keeps the relay's reason and leaves the upload queue instead of being retried forever.
+  `
+  ALTER TABLE scans ADD COLUMN refused TEXT;
+  DROP INDEX scans_pending_local;
+  CREATE INDEX scans_pending_local ON scans (local_seq) WHERE is_uploaded = 0 AND refused IS NULL;
+  `,
 ];
 
 export class NewerDatabaseError extends Error {

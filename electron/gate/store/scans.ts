@@ -82,12 +82,22 @@ export function createScanQueries(db: Database.Database) {
     history: db.prepare<[string], ScanRow>(
       'SELECT * FROM scans WHERE barcode = ? ORDER BY relay_seq IS NULL, relay_seq, local_seq, rowid',
     ),
-    // Uploaded in the order they were made, so the relay's seqs keep that order.
+    // Uploaded in the order they were made, so the relay's seqs keep that order. A scan the relay
+    // refused stays out of the queue.
     pending: db.prepare<[number], ScanRow>(
-      'SELECT * FROM scans WHERE is_uploaded = 0 ORDER BY local_seq, rowid LIMIT ?',
+      'SELECT * FROM scans WHERE is_uploaded = 0 AND refused IS NULL ORDER BY local_seq, rowid LIMIT ?',
     ),
     pendingCount: db.prepare<[], { count: number }>(
-      'SELECT COUNT(*) AS count FROM scans WHERE is_uploaded = 0',
+      'SELECT COUNT(*) AS count FROM scans WHERE is_uploaded = 0 AND refused IS NULL',
+    ),
+    markRefused: db.prepare<[string, string]>(
+      'UPDATE scans SET refused = ? WHERE id = ? AND is_local = 1 AND is_uploaded = 0',
+    ),
+    refusedCount: db.prepare<[], { count: number }>(
+      'SELECT COUNT(*) AS count FROM scans WHERE refused IS NOT NULL',
+    ),
+    renamePending: db.prepare<[string, string]>(
+      'UPDATE scans SET gate = ? WHERE is_local = 1 AND is_uploaded = 0 AND refused IS NULL AND gate <> ?',
     ),
     markUploaded: db.prepare<[number, string]>(
       'UPDATE scans SET is_uploaded = 1, relay_seq = ? WHERE id = ?',
@@ -161,6 +171,17 @@ export function createScanQueries(db: Database.Database) {
     },
     markUploaded(id: string, seq: number): void {
       statements.markUploaded.run(seq, id);
+    },
+    /** The relay refused this local scan: keep it, with the reason, out of the upload queue. */
+    markRefused(id: string, reason: string): void {
+      statements.markRefused.run(reason, id);
+    },
+    refusedCount(): number {
+      return statements.refusedCount.get()?.count ?? 0;
+    },
+    /** Local scans not yet uploaded take the gate name the relay knows this gate by; returns how many. */
+    renamePending(gate: string): number {
+      return statements.renamePending.run(gate, gate).changes;
     },
     recent(filter: { result: string | null; gate: string | null; limit: number }): ScanRecord[] {
       return statements.recent.all(filter).map(scanFromRow);

@@ -18,7 +18,7 @@ import {
   type GateFrame,
   type LogEntry,
 } from '../../../shared/protocol.js';
-import type { ConnectionState } from '../../../shared/gate-api.js';
+import type { ConnectionState, RejectedReason } from '../../../shared/gate-api.js';
 import type { ScanRecord } from '../../../shared/scans.js';
 import { createLogger } from '../../../shared/logger.js';
 import type { EventInfo } from '../../../shared/tickets.js';
@@ -38,8 +38,11 @@ export interface SyncTarget {
   cursor(): number;
   events(): string[];
   pendingScans(limit: number): ScanRecord[];
-  /** Returns 'resync' when the gate must start over from a fresh snapshot (a new index key). */
-  welcome(events: EventInfo[], indexKey?: string): 'kept' | 'resync';
+  /**
+   * `gate` is the name the relay authenticated this gate's token as. Returns 'resync' when the gate
+   * must start over from a fresh snapshot (a new index key).
+   */
+  welcome(events: EventInfo[], gate: string, indexKey?: string): 'kept' | 'resync';
   /** A snapshot as of `cursor` starts: anything buffered from an earlier, interrupted one is dropped. */
   snapshotBegin?(cursor?: number): void;
   /** Takes a chunk (applied now or batched with the next ones); returns how many tickets were stored now. */
@@ -53,12 +56,16 @@ export interface SyncTarget {
   recordApplyErrors(problems: ApplyError[]): string[];
   snapshotEnd(cursor: number): void;
   scanAcked(id: string, seq: number): void;
+  /** The relay refused an uploaded scan (it will refuse it again): stop uploading it. */
+  scanRefused(id: string, reason: string): void;
   changed(): void;
 }
 
 export interface SyncStatus {
   connection: ConnectionState;
   lastError: string | null;
+  /** Set while `connection` is `rejected`. */
+  rejectedReason: RejectedReason | null;
   head: number | null;
   snapshot: { received: number; total: number } | null;
   /** Our wall clock minus the relay's (ms), from its last welcome or ping; null before any. */
@@ -84,11 +91,16 @@ export const DEFAULT_SYNC_TIMING: SyncTiming = {
   backoffCapMs: 5_000,
 };
 
-const FATAL_CLOSES: Record<number, string> = {
-  [CLOSE_CODES.badToken]: 'the relay rejected the gate token',
-  [CLOSE_CODES.revoked]: 'the gate token was revoked',
-  [CLOSE_CODES.protocolMismatch]: 'the relay speaks another protocol version; update Gatehouse',
+/** Closes after which retrying cannot help: staff must act. A refused token is its own state. */
+const FATAL_CLOSES: Record<number, { message: string; rejected: RejectedReason | null }> = {
+  [CLOSE_CODES.badToken]: { message: 'the relay rejected the gate token', rejected: 'bad_token' },
+  [CLOSE_CODES.revoked]: { message: 'the gate token was revoked', rejected: 'revoked' },
+  [CLOSE_CODES.protocolMismatch]: {
+    message: 'the relay speaks another protocol version; update Gatehouse',
+    rejected: null,
+  },
 };
+type Fatal = (typeof FATAL_CLOSES)[number];
 
 export class SyncClient {
   private socket: WebSocket | null = null;
@@ -111,6 +123,7 @@ export class SyncClient {
   private state: SyncStatus = {
     connection: 'offline',
     lastError: null,
+    rejectedReason: null,
     head: null,
     snapshot: null,
     clockSkewMs: null,
@@ -152,7 +165,7 @@ export class SyncClient {
   restart(): void {
     if (!this.isRunning) return;
     this.stop();
-    this.update({ lastError: null });
+    this.update({ lastError: null, rejectedReason: null });
     this.start();
   }
 
@@ -175,10 +188,14 @@ export class SyncClient {
     if (!this.isRunning) return;
     const { relayUrl, token } = this.target.connection();
     if (!relayUrl || !token) {
-      this.update({ connection: 'offline', lastError: relayUrl ? 'no gate token set' : 'no relay URL set' });
+      this.update({
+        connection: 'offline',
+        rejectedReason: null,
+        lastError: relayUrl ? 'no gate token set' : 'no relay URL set',
+      });
       return;
     }
-    if (!isRetry) this.update({ connection: 'connecting' });
+    if (!isRetry) this.update({ connection: 'connecting', rejectedReason: null });
     const socket = new WebSocket(gateSocketUrl(relayUrl), {
       headers: { Authorization: `Bearer ${token}` },
       maxPayload: 64 * 1024 * 1024,
@@ -202,19 +219,19 @@ export class SyncClient {
     socket.on('unexpected-response', (_request, response) => {
       const code = response.statusCode ?? 0;
       const fatal = code === 401 || code === 403 ? FATAL_CLOSES[CLOSE_CODES.badToken] : undefined;
-      this.closed(fatal ?? `relay answered HTTP ${code}`, fatal !== undefined);
+      this.closed(fatal?.message ?? `relay answered HTTP ${code}`, fatal);
     });
     socket.on('error', (error) => this.update({ lastError: error.message }));
     socket.on('close', (code, reason) => {
       const fatal = FATAL_CLOSES[code];
       this.closed(
-        fatal ?? (reason.length ? reason.toString() : (this.state.lastError ?? `closed (${code})`)),
-        fatal !== undefined,
+        fatal?.message ?? (reason.length ? reason.toString() : (this.state.lastError ?? `closed (${code})`)),
+        fatal,
       );
     });
   }
 
-  private closed(reason: string, isFatal: boolean): void {
+  private closed(reason: string, fatal?: Fatal): void {
     const socket = this.socket;
     if (!socket) return;
     socket.removeAllListeners();
@@ -223,8 +240,14 @@ export class SyncClient {
     this.socket = null;
     this.isWelcomed = false;
     this.clearTimers();
-    this.update({ connection: 'offline', lastError: reason, snapshot: null });
-    if (isFatal) {
+    const rejected = fatal?.rejected ?? null;
+    this.update({
+      connection: rejected === null ? 'offline' : 'rejected',
+      rejectedReason: rejected,
+      lastError: reason,
+      snapshot: null,
+    });
+    if (fatal) {
       log.error('not retrying', { reason });
       return;
     }
@@ -239,7 +262,7 @@ export class SyncClient {
 
   private heartbeat(): void {
     if (monotonicNow() - this.lastHeard > this.timing.heartbeatTimeoutMs) {
-      this.closed('relay went silent (heartbeat timeout)', false);
+      this.closed('relay went silent (heartbeat timeout)');
       return;
     }
     // The relay echoes `t` in its pong: our monotonic time, for the round trip.
@@ -260,7 +283,7 @@ export class SyncClient {
       // A batch that cannot be applied is not acknowledged: reconnect and get it again.
       const type = reading.ok ? reading.frame.type : 'frame';
       log.error('could not apply a frame', { type, error: (error as Error).message });
-      this.closed(`could not apply ${type}: ${(error as Error).message}`, false);
+      this.closed(`could not apply ${type}: ${(error as Error).message}`);
     }
   }
 
@@ -274,7 +297,7 @@ export class SyncClient {
     const [message = describeApplyError(problem)] =
       this.unreadableStreak === 1 ? this.target.recordApplyErrors([problem]) : [];
     log.error('could not read a frame; reconnecting', { problem: error, times: this.unreadableStreak });
-    this.closed(message, false);
+    this.closed(message);
   }
 
   /** What could not be applied shows in status.lastError (and in the counter the engine keeps). */
@@ -295,8 +318,8 @@ export class SyncClient {
   private handle(frame: ReadFrame): void {
     switch (frame.type) {
       case 'welcome':
-        if (this.target.welcome(frame.events, frame.indexKey) === 'resync') {
-          this.closed('the relay changed its index key; syncing afresh', false);
+        if (this.target.welcome(frame.events, frame.gate, frame.indexKey) === 'resync') {
+          this.closed('the relay changed its index key; syncing afresh');
           return;
         }
         this.isWelcomed = true;
@@ -360,6 +383,12 @@ export class SyncClient {
       case 'error':
         log.warn('relay reported an error', { code: frame.code, message: frame.message });
         this.update({ lastError: `${frame.code}: ${frame.message}` });
+        if (frame.scanId !== undefined) {
+          // Refused for good (another gate's name, an event outside the hello, …): retrying cannot help.
+          this.target.scanRefused(frame.scanId, `${frame.code}: ${frame.message}`);
+          this.inFlight.delete(frame.scanId);
+          if (this.inFlight.size === 0) this.uploadPending();
+        }
         return;
       default: {
         const impossible: never = frame;

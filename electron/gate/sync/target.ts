@@ -32,14 +32,7 @@ export function syncTargetFor(engine: Engine, batchTickets = SNAPSHOT_BATCH_TICK
     batch = [];
     batchSize = 0;
     engine.applied(
-      applySnapshotChunks(
-        engine.store,
-        engine.settings.gateName,
-        chunks,
-        now(),
-        snapshotCursor,
-        conflictDays,
-      ),
+      applySnapshotChunks(engine.store, engine.gateName(), chunks, now(), snapshotCursor, conflictDays),
     );
     return tickets;
   };
@@ -48,8 +41,9 @@ export function syncTargetFor(engine: Engine, batchTickets = SNAPSHOT_BATCH_TICK
     cursor: () => engine.store.state.cursor(),
     events: () => [...engine.settings.events],
     pendingScans: (limit) => engine.store.scans.pending(limit),
-    welcome: (events, indexKey) => {
+    welcome: (events, gate, indexKey) => {
       applyEvents(engine.store, events);
+      engine.authenticatedAs(gate);
       return acceptIndexKey(engine.store, indexKey);
     },
     snapshotBegin: (cursor) => {
@@ -68,14 +62,7 @@ export function syncTargetFor(engine: Engine, batchTickets = SNAPSHOT_BATCH_TICK
       finishSnapshot(engine.store, cursor, now());
     },
     entries: (entries, unreadable) => {
-      const outcome = applyEntries(
-        engine.store,
-        engine.settings.gateName,
-        entries,
-        now(),
-        unreadable,
-        conflictDays,
-      );
+      const outcome = applyEntries(engine.store, engine.gateName(), entries, now(), unreadable, conflictDays);
       engine.applied(outcome);
       return { cursor: outcome.cursor, errors: outcome.errors };
     },
@@ -84,6 +71,7 @@ export function syncTargetFor(engine: Engine, batchTickets = SNAPSHOT_BATCH_TICK
     // it by id: no need to wait for the disk (fsync) on the gate's main thread after every scan.
     scanAcked: (id, seq) =>
       engine.store.replayableTransaction(() => engine.store.scans.markUploaded(id, seq)),
+    scanRefused: (id, reason) => engine.scanRefused(id, reason),
     changed: () => engine.changed(),
   };
 }

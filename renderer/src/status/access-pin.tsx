@@ -17,6 +17,8 @@ export function AccessPin() {
         client.setAccessPin?.(pin);
         const answer = await client.api.status({});
         if (answer.ok) return null;
+        // Forget a refused PIN: the status poll would otherwise repeat it and earn a lockout.
+        client.setAccessPin?.('');
         return answer.error.code === 'unauthorized' ? 'Wrong PIN' : errorSentence(answer.error.message);
       }}
       onUnlock={() => location.reload()}

@@ -1,12 +1,16 @@
-/** Always-visible relay connection badge, and the plain-words offline banner. */
+/**
+ * Always-visible relay connection badge, and the plain-words banner under it: "offline, working from
+ * the local list" while the gate retries, or "action needed" when the relay refused the token and the
+ * gate has stopped retrying.
+ */
 import { useEffect, useState } from 'react';
 import { useGate } from '../gate-context.js';
-import { isTokenRejected } from './token-banner.js';
 
 const BADGE = {
   online: { icon: '●', words: 'Online' },
   offline: { icon: '○', words: 'Offline' },
   connecting: { icon: '◌', words: 'Connecting' },
+  rejected: { icon: '⛔', words: 'Token refused' },
 } as const;
 
 function ageWords(iso: string | null, now: number): string {
@@ -18,7 +22,7 @@ function ageWords(iso: string | null, now: number): string {
 }
 
 export function ConnectionBadge() {
-  const { status, link, isLocked } = useGate();
+  const { status, settings, link, isLocked } = useGate();
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
@@ -56,6 +60,16 @@ export function ConnectionBadge() {
           ⚠ {status.conflicts} {status.conflicts === 1 ? 'conflict' : 'conflicts'}
         </span>
       ) : null}
+      {status && status.refusedScans > 0 ? (
+        <span className="badge-detail badge-warn" data-testid="refused-scans">
+          ⚠ {status.refusedScans} {status.refusedScans === 1 ? 'scan' : 'scans'} refused by the relay
+        </span>
+      ) : null}
+      {status && settings && status.gate !== settings.gateName ? (
+        <span className="badge-detail badge-warn" data-testid="gate-name-mismatch">
+          ⚠ the relay knows this gate as “{status.gate}”
+        </span>
+      ) : null}
     </div>
   );
 }
@@ -63,9 +77,8 @@ export function ConnectionBadge() {
 export function OfflineBanner() {
   const { status, settings } = useGate();
   // A gate with no relay yet is not "offline": first run says what to do instead. A refused token
-  // has its own banner, which says what to do about it.
+  // has its own banner (TokenBanner), which says what to do about it.
   if (!status || status.connection !== 'offline' || settings?.relayUrl === null) return null;
-  if (isTokenRejected(status)) return null;
   return (
     <div className="offline-banner" role="alert" data-testid="offline-banner">
       <span data-testid="banner-main">

@@ -6,24 +6,21 @@
 import type { GateStatus } from '../../../shared/gate-api.js';
 import { useGate } from '../gate-context.js';
 
-// What the sync client reports when the relay refuses the token (electron/gate/sync/client.ts).
-const REFUSED_TOKEN_ERRORS = ['the relay rejected the gate token', 'the gate token was revoked'];
+export const REJECTED_WORDS =
+  "Action needed: the relay refused this gate's token — enter a new one in Settings";
 
+/** The relay refused the token (bad or revoked): the sync client stopped retrying. */
 export function isTokenRejected(status: GateStatus | null): boolean {
-  if (!status) return false;
-  // The relay link's own 'rejected' state, where the engine reports it; the refusal words otherwise.
-  return (
-    (status.connection as string) === 'rejected' || REFUSED_TOKEN_ERRORS.includes(status.lastError ?? '')
-  );
+  return status?.connection === 'rejected';
 }
 
 export function TokenBanner() {
   const { status } = useGate();
   if (!isTokenRejected(status)) return null;
   return (
-    <div className="offline-banner" role="alert" data-testid="token-banner">
-      <span aria-hidden="true">⚠</span> Action needed: the relay refused this gate&apos;s token — enter a new
-      one in Settings (F4). Scanning goes on from the local list meanwhile.
+    <div className="rejected-banner" role="alert" data-testid="rejected-banner">
+      <span aria-hidden="true">⛔</span> {REJECTED_WORDS} (F4). Scanning goes on from the local list
+      meanwhile.
       {status?.lastError ? (
         <details className="banner-details">
           <summary>details</summary>
