@@ -42,6 +42,8 @@ export interface RelayServiceOptions {
   heartbeatTimeoutMs?: number;
   /** Which other events' tickets gates get as keyed hashes (default 2 days back, 14 ahead). */
   otherEventsWindow?: OtherEventsWindow;
+  /** How often the window is looked at again as time passes (default a minute). */
+  windowCheckMs?: number;
   /** Moshtix API credentials: subscription checks for /healthz, and ties resolved by asking Moshtix. */
   moshtix?: MoshtixCredentials & { checkIntervalMs?: number };
   /** Open connections at most, overall and from one client address. */
@@ -67,6 +69,7 @@ export class RelayService {
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs,
       otherEventsWindow: options.otherEventsWindow,
+      windowCheckMs: options.windowCheckMs,
       countScan: () => this.metrics.countScan(),
     });
     const store = options.store;
