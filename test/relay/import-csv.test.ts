@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gateArgs, startGateProcess, ticketOf } from '../gate/support.js';
 import {
   addGateToken,
+  createRelayDatabase,
   GateTestClient,
   getJson,
   makeTempDir,
@@ -20,8 +21,10 @@ import {
 
 let dir: TempDir;
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = makeTempDir();
+  // The database a relay would have made: admin commands refuse a missing one.
+  await createRelayDatabase(dir.file('relay.db'));
 });
 
 afterEach(() => dir.remove());

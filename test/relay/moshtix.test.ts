@@ -11,6 +11,7 @@ import {
 } from '../../sim/moshtix-api.js';
 import {
   addGateToken,
+  createRelayDatabase,
   GateTestClient,
   getJson,
   makeTempDir,
@@ -26,8 +27,10 @@ const CLIENT = 6080;
 let dir: TempDir;
 let api: MockMoshtixApi | undefined;
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = makeTempDir();
+  // The database a relay would have made: admin commands refuse a missing one.
+  await createRelayDatabase(dir.file('relay.db'));
 });
 
 afterEach(async () => {

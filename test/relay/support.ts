@@ -165,12 +165,17 @@ export function startRelayProcess(options: RelayProcessOptions): Promise<RelayPr
 }
 
 /**
- * Registers a gate with `relay add-gate`. Admin commands refuse a missing database (only `relay
- * serve` creates one), so a test that registers gates before its relay starts gets the database
- * created first, migrated exactly as serve would.
+ * Admin commands (add-gate, import-csv, backfill …) refuse a missing database: only `relay serve`
+ * creates one. Tests that run them before any relay started create it first, migrated exactly as
+ * serve would.
  */
-export async function addGateToken(dbPath: string, name: string): Promise<string> {
+export async function createRelayDatabase(dbPath: string): Promise<void> {
   if (!existsSync(dbPath)) await openSqliteStore(dbPath).close();
+}
+
+/** Registers a gate with `relay add-gate` (creating the database first when no relay has yet). */
+export async function addGateToken(dbPath: string, name: string): Promise<string> {
+  await createRelayDatabase(dbPath);
   const result = await runGatehouse(['relay', 'add-gate', name, '--db', dbPath]);
   if (result.code !== 0) throw new Error(`add-gate failed: ${result.stderr}`);
   return result.stdout.trim().split('\n').pop() ?? '';
