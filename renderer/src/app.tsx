@@ -74,7 +74,7 @@ export function App() {
           ))}
         </nav>
         <span className="gate-name" data-testid="gate-name">
-          {status?.gate ?? settings?.gateName ?? ''}
+          {settings?.gateName ?? status?.gate ?? ''}
         </span>
         <ConnectionBadge />
       </header>
