@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
+import { sqliteOptions } from './native-binding.js';
 import { createScanQueries } from './scans.js';
 import { createStateQueries } from './state.js';
 import { createTicketQueries } from './tickets.js';
@@ -15,8 +16,12 @@ export class GateStore {
   readonly state;
   private readonly db: Database.Database;
 
-  constructor(path: string) {
-    this.db = new Database(path);
+  /**
+   * `binding`: the better-sqlite3 native binding to use (the Electron-ABI copy in the app); by default
+   * GATEHOUSE_SQLITE_BINDING when set, else node_modules' own build.
+   */
+  constructor(path: string, binding?: string) {
+    this.db = new Database(path, sqliteOptions(binding));
     try {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = FULL');
