@@ -50,6 +50,11 @@ export const statusSchema = z.object({
   lastError: z.string().nullable(),
   snapshot: z.object({ received: z.number(), total: z.number() }).nullable(),
   turnstile: turnstileStatusSchema,
+  /** The serial barcode scanner: `none` when none is set; `absent` when its path has never existed. */
+  scanner: z.object({
+    state: z.enum(['connected', 'disconnected', 'absent', 'none']),
+    path: z.string().nullable(),
+  }),
 });
 export type GateStatus = z.infer<typeof statusSchema>;
 

@@ -9,9 +9,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EditableSettings, SettingsView } from '../../shared/gate-api.js';
 import { formatHelp, parseCommandLine, type CommandSpec } from '../../shared/cli.js';
-import { parseLogLevel, setLogLevel } from '../../shared/logger.js';
+import { parseLogLevel, setLogLevel, setLogSink } from '../../shared/logger.js';
 import { parseScannerSpec, parseTurnstileSpec } from '../../shared/turnstile.js';
+import { installCrashHandlers } from './crash.js';
 import { SettingsError, startGate } from './index.js';
+import { openLogFile, type LogFile } from './log-file.js';
 import { GateServer } from './server/index.js';
 
 export const GATE_COMMAND: CommandSpec = {
@@ -79,6 +81,12 @@ export const GATE_COMMAND: CommandSpec = {
       type: 'string',
       value: 'LEVEL',
       description: 'debug, info, warn, error or silent (default info)',
+    },
+    {
+      name: 'log-file',
+      type: 'string',
+      value: 'F',
+      description: 'Log to rotating files F.1, F.2, … (F = gate.log: gate.1.log, …) instead of stderr',
     },
   ],
   notes: ['Non-loopback --listen needs a PIN; API requests then carry it in the X-Gatehouse-Pin header.'],
@@ -172,6 +180,17 @@ export async function main(argv: string[]): Promise<number> {
   }
   const level = parseLogLevel(typeof flags['log-level'] === 'string' ? flags['log-level'] : undefined);
   if (level) setLogLevel(level);
+  let logFile: LogFile | null = null;
+  if (typeof flags['log-file'] === 'string') {
+    try {
+      logFile = await openLogFile(flags['log-file']);
+    } catch (error) {
+      console.error(`gatehouse gate: --log-file: ${(error as Error).message}`);
+      return 2;
+    }
+    setLogSink(logFile.sink);
+  }
+  installCrashHandlers('headless gate');
 
   let engine;
   try {
@@ -224,5 +243,6 @@ export async function main(argv: string[]): Promise<number> {
   });
   await server.stop();
   await engine.stop();
+  await logFile?.close();
   return 0;
 }

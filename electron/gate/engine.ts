@@ -44,7 +44,8 @@ export class Engine {
   private readonly listeners = new Set<(event: GateEvent) => void>();
   private ticketCount: number;
   private stopTurnstileStatus: () => void = () => {};
-  private scanner: { settings: SerialScannerSettings; reader: SerialScanner } | null = null;
+  private scanner: { settings: SerialScannerSettings; reader: SerialScanner; stopStatus: () => void } | null =
+    null;
   private isStopped = false;
   private isStarted = false;
 
@@ -72,6 +73,7 @@ export class Engine {
     this.sync.stop();
     this.stopTurnstileStatus();
     if (this.isStarted) await this.turnstile.stop();
+    this.scanner?.stopStatus();
     await this.scanner?.reader.stop();
     this.scanner = null;
     this.listeners.clear();
@@ -89,6 +91,13 @@ export class Engine {
     if (turnstile !== this.turnstile) await this.turnstile.stop();
     this.turnstile = turnstile;
     await turnstile.start();
+    const started = turnstile.status();
+    if (started.state === 'disconnected' || started.state === 'error') {
+      log.warn('turnstile not ready; retrying until it answers', {
+        driver: started.driver,
+        problem: started.message,
+      });
+    }
     this.stopTurnstileStatus = turnstile.onStatus((status) => {
       this.emit({ type: 'turnstile', turnstile: status });
       this.changed();
@@ -101,14 +110,23 @@ export class Engine {
    */
   async useScanner(settings: SerialScannerSettings | null): Promise<void> {
     if (JSON.stringify(settings) === JSON.stringify(this.scanner?.settings ?? null)) return;
+    this.scanner?.stopStatus();
     await this.scanner?.reader.stop();
     this.scanner = null;
     if (!settings || this.isStopped) return;
     const reader = startSerialScanner(settings, (barcode) => {
       if (!this.isStopped) this.scan(barcode);
     });
-    this.scanner = { settings, reader };
-    log.info('serial scanner started', { path: settings.path, baud: settings.baud });
+    // Plugged, unplugged, absent: the status (and the UI's badge and banner) follows at once.
+    const stopStatus = reader.onStatus(() => this.changed());
+    this.scanner = { settings, reader, stopStatus };
+    this.changed();
+  }
+
+  private scannerStatus(): GateStatus['scanner'] {
+    if (!this.scanner) return { state: 'none', path: null };
+    const { state, path } = this.scanner.reader.status();
+    return { state, path };
   }
 
   onEvent(listener: (event: GateEvent) => void): () => void {
@@ -141,6 +159,7 @@ export class Engine {
       lastError: sync.lastError,
       snapshot: sync.snapshot,
       turnstile: this.turnstile.status(),
+      scanner: this.scannerStatus(),
     };
   }
 

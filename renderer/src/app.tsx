@@ -11,6 +11,7 @@ import { ScanScreen } from './scan/scan-screen.js';
 import { SettingsScreen } from './settings/settings-screen.js';
 import { AccessPin } from './status/access-pin.js';
 import { ConnectionBadge, OfflineBanner, SnapshotProgress } from './status/connection-badge.js';
+import { DeviceBadge, DeviceBanner } from './status/device-status.js';
 
 export type Screen = 'scan' | 'lookup' | 'activity' | 'settings';
 
@@ -68,9 +69,11 @@ export function App() {
         <span className="gate-name" data-testid="gate-name">
           {status?.gate ?? settings?.gateName ?? ''}
         </span>
+        <DeviceBadge />
         <ConnectionBadge />
       </header>
       <OfflineBanner />
+      <DeviceBanner />
       <SnapshotProgress />
       <main>
         {isLocked ? (
