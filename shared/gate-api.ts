@@ -116,6 +116,8 @@ export const editableSettingsSchema = z.object({
     .regex(/^\d{4,12}$/, 'must be 4 to 12 digits')
     .nullable(),
   kiosk: z.boolean(),
+  /** Electron app: start with the PC's session (login item / XDG autostart). Headless ignores it. */
+  openAtLogin: z.boolean(),
   turnstile: turnstileSettingsSchema,
 });
 export type EditableSettings = z.infer<typeof editableSettingsSchema>;
@@ -164,6 +166,8 @@ export const GATE_API = {
   getSettings: method(z.object({}), settingsViewSchema),
   updateSettings: method(z.object({ changes: editableSettingsSchema.partial(), pin }), settingsViewSchema),
   turnstileTest: method(z.object({ direction: directionSchema, pin }), turnstileResultSchema),
+  /** Versions, status, settings (no secrets) and the newest logs, as one JSON text to save as a file. */
+  diagnostics: method(z.object({ pin }), z.object({ fileName: z.string(), text: z.string() })),
 } as const;
 
 export type GateApiContract = typeof GATE_API;

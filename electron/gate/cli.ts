@@ -197,6 +197,7 @@ export async function main(argv: string[]): Promise<number> {
     engine = await startGate({
       dataDir: String(flags.data),
       settings: (stored) => settingsFromFlags(flags, stored),
+      logFiles: typeof flags['log-file'] === 'string' ? [flags['log-file']] : [],
     });
   } catch (error) {
     console.error(`gatehouse gate: ${(error as Error).message}`);

@@ -31,6 +31,8 @@ export interface EngineParts {
   now: () => Date;
   timeZone?: string;
   syncTiming?: SyncTiming;
+  /** Log series included in diagnostics exports. */
+  logFiles?: readonly string[];
 }
 
 export class Engine {
@@ -40,6 +42,7 @@ export class Engine {
   readonly sync: SyncClient;
   readonly now: () => Date;
   turnstile: Turnstile;
+  readonly logFiles: readonly string[];
   private readonly timeZone: string | undefined;
   private readonly listeners = new Set<(event: GateEvent) => void>();
   private ticketCount: number;
@@ -55,6 +58,7 @@ export class Engine {
     this.secrets = parts.secrets;
     this.now = parts.now;
     this.timeZone = parts.timeZone;
+    this.logFiles = parts.logFiles ?? [];
     this.ticketCount = this.store.tickets.count();
     this.turnstile = createTurnstile(this.settings.turnstile);
     this.sync = new SyncClient(syncTargetFor(this, parts.syncTiming?.snapshotBatchTickets), parts.syncTiming);

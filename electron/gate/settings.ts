@@ -31,6 +31,7 @@ export function defaultSettings(): StoredSettings {
     capacity: null,
     pinHash: null,
     kiosk: false,
+    openAtLogin: false,
     turnstile: DEFAULT_TURNSTILE_SETTINGS,
   };
 }

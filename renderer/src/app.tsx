@@ -10,7 +10,12 @@ import { LookupScreen } from './lookup/lookup-screen.js';
 import { ScanScreen } from './scan/scan-screen.js';
 import { SettingsScreen } from './settings/settings-screen.js';
 import { AccessPin } from './status/access-pin.js';
-import { ConnectionBadge, OfflineBanner, SnapshotProgress } from './status/connection-badge.js';
+import {
+  ConnectionBadge,
+  GateUnreachableBanner,
+  OfflineBanner,
+  SnapshotProgress,
+} from './status/connection-badge.js';
 import { DeviceBadge, DeviceBanner } from './status/device-status.js';
 
 export type Screen = 'scan' | 'lookup' | 'activity' | 'settings';
@@ -72,6 +77,7 @@ export function App() {
         <DeviceBadge />
         <ConnectionBadge />
       </header>
+      <GateUnreachableBanner />
       <OfflineBanner />
       <DeviceBanner />
       <SnapshotProgress />

@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createGateClient } from './api/client.js';
 import { App } from './app.js';
+import { ErrorBoundary } from './error-boundary.js';
 import { GateProvider } from './gate-context.js';
 import './styles.css';
 
@@ -9,9 +10,11 @@ const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <GateProvider client={createGateClient()}>
-        <App />
-      </GateProvider>
+      <ErrorBoundary>
+        <GateProvider client={createGateClient()}>
+          <App />
+        </GateProvider>
+      </ErrorBoundary>
     </StrictMode>,
   );
 }

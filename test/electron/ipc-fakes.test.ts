@@ -27,6 +27,7 @@ const VALID: Record<GateMethod, unknown> = {
   getSettings: {},
   updateSettings: { changes: { gateName: 'Door 2' } },
   turnstileTest: { direction: 'in' },
+  diagnostics: { pin: '1234' },
 };
 
 /** One invalid input per method (wrong type or missing required field). */
@@ -45,6 +46,7 @@ const INVALID: Record<GateMethod, unknown> = {
   getSettings: 5,
   updateSettings: { changes: { relayUrl: 'ftp://nope' } },
   turnstileTest: { direction: 'sideways' },
+  diagnostics: { pin: 1234 },
 };
 
 function setUp() {

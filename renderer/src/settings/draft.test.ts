@@ -12,6 +12,7 @@ const VIEW: SettingsView = {
   sounds: true,
   capacity: null,
   kiosk: false,
+  openAtLogin: false,
   turnstile: { spec: 'none', exitSpec: null, pulseMs: 500, passageTimeoutMs: null },
   hasToken: true,
   hasPin: false,

@@ -17,6 +17,7 @@ export interface Draft {
   newPin: string;
   isPinRemoved: boolean;
   kiosk: boolean;
+  openAtLogin: boolean;
   turnstileSpec: string;
   turnstileExitSpec: string;
   pulseMs: string;
@@ -37,6 +38,7 @@ export function draftOf(view: SettingsView): Draft {
     newPin: '',
     isPinRemoved: false,
     kiosk: view.kiosk,
+    openAtLogin: view.openAtLogin,
     turnstileSpec: view.turnstile.spec,
     turnstileExitSpec: view.turnstile.exitSpec ?? '',
     pulseMs: String(view.turnstile.pulseMs),
@@ -68,6 +70,7 @@ export function changesOf(draft: Draft, view: SettingsView): Partial<EditableSet
   if (draft.isPinRemoved) changes.pin = null;
   else if (draft.newPin !== '') changes.pin = draft.newPin;
   if (draft.kiosk !== view.kiosk) changes.kiosk = draft.kiosk;
+  if (draft.openAtLogin !== view.openAtLogin) changes.openAtLogin = draft.openAtLogin;
   // Keep the fields this form does not edit (passage input, HTTP options, serial scanner).
   const turnstile = {
     ...view.turnstile,
@@ -101,6 +104,7 @@ export const FIELD_LABELS: Record<string, string> = {
   capacity: 'Capacity',
   pin: 'New PIN',
   kiosk: 'Kiosk',
+  openAtLogin: 'Open at login',
   'turnstile.spec': 'Turnstile device',
   'turnstile.exitSpec': 'Exit turnstile device',
   'turnstile.pulseMs': 'Pulse length',
