@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applySnapshotChunks, finishSnapshot } from '../electron/gate/apply.js';
-import { SNAPSHOT_BATCH_TICKETS } from '../electron/gate/sync/target.js';
+const SNAPSHOT_BATCH_TICKETS = 25_000;
 import { startGate } from '../electron/gate/index.js';
 import { GateStore } from '../electron/gate/store/index.js';
 import { MIGRATIONS } from '../electron/gate/store/migrations.js';

@@ -15,6 +15,7 @@ import type { SecretStore } from './secrets.js';
 import type { StoredSettings } from './settings.js';
 import type { GateStore } from './store/index.js';
 import { SyncClient, type SyncTiming } from './sync/client.js';
+import { ApplyQueue } from './sync/apply-queue.js';
 import { syncTargetFor } from './sync/target.js';
 import { createTurnstile, type Turnstile } from './turnstile/index.js';
 import { startSerialScanner, type SerialScanner } from './scanner/serial-scanner.js';
@@ -40,6 +41,8 @@ export class Engine {
   settings: StoredSettings;
   readonly secrets: SecretStore;
   readonly sync: SyncClient;
+  /** Stores what the relay sends in slices that leave room for scans. */
+  readonly applyQueue: ApplyQueue;
   readonly now: () => Date;
   turnstile: Turnstile;
   readonly logFiles: readonly string[];
@@ -51,6 +54,8 @@ export class Engine {
     null;
   private isStopped = false;
   private isStarted = false;
+  /** When the last scan came in (monotonic ms): bulk storage keeps its slices shortest meanwhile. */
+  private lastScanAt = Number.NEGATIVE_INFINITY;
 
   constructor(parts: EngineParts) {
     this.store = parts.store;
@@ -61,7 +66,20 @@ export class Engine {
     this.logFiles = parts.logFiles ?? [];
     this.ticketCount = this.store.tickets.count();
     this.turnstile = createTurnstile(this.settings.turnstile);
-    this.sync = new SyncClient(syncTargetFor(this, parts.syncTiming?.snapshotBatchTickets), parts.syncTiming);
+    this.applyQueue = new ApplyQueue(
+      {
+        store: this.store,
+        gateName: () => this.settings.gateName,
+        now: () => this.now().toISOString(),
+        applied: (outcome) => this.applied(outcome),
+        changed: () => this.changed(),
+        isBusy: () => performance.now() - this.lastScanAt < 3_000,
+        snapshotTotal: () => this.sync.status().snapshot?.total ?? null,
+        resync: () => this.sync.restart(),
+      },
+      { maxSliceItems: parts.syncTiming?.snapshotBatchTickets },
+    );
+    this.sync = new SyncClient(syncTargetFor(this), parts.syncTiming);
   }
 
   async start(): Promise<void> {
@@ -75,6 +93,7 @@ export class Engine {
     if (this.isStopped) return;
     this.isStopped = true;
     this.sync.stop();
+    this.applyQueue.stop();
     this.stopTurnstileStatus();
     if (this.isStarted) await this.turnstile.stop();
     this.scanner?.stopStatus();
@@ -161,13 +180,14 @@ export class Engine {
       gate: this.settings.gateName,
       lag: sync.head === null ? null : Math.max(0, sync.head - cursor),
       lastError: sync.lastError,
-      snapshot: sync.snapshot,
+      snapshot: this.applyQueue.progress() ?? sync.snapshot,
       turnstile: this.turnstile.status(),
       scanner: this.scannerStatus(),
     };
   }
 
   scan(rawBarcode: string, direction?: Direction): ScanResult {
+    this.lastScanAt = performance.now();
     const barcode = rawBarcode.trim();
     const ticket = barcode.length <= MAX_BARCODE_LENGTH ? this.store.tickets.get(barcode) : null;
     const event = ticket ? this.store.tickets.event(ticket.eventId) : null;

@@ -4,30 +4,37 @@
  * Transactions are synchronous and short; callers emit events only after `transaction` returns.
  */
 import Database from 'better-sqlite3';
+import { createLogger } from '../../../shared/logger.js';
 import { migrate } from './migrations.js';
 import { sqliteOptions } from './native-binding.js';
+import { presentTicketIndexes, ticketIndexDefinitions, type IndexDefinition } from './ticket-indexes.js';
 import { createScanQueries } from './scans.js';
 import { createStateQueries } from './state.js';
 import { createTicketQueries } from './tickets.js';
+
+const log = createLogger('gate.store');
 
 export class GateStore {
   readonly tickets;
   readonly scans;
   readonly state;
   private readonly db: Database.Database;
+  private readonly indexDefinitions: IndexDefinition[];
 
   /**
    * `binding`: the better-sqlite3 native binding to use (the Electron-ABI copy in the app); by default
    * GATEHOUSE_SQLITE_BINDING when set, else node_modules' own build.
    */
   constructor(path: string, binding?: string) {
-    this.db = new Database(path, sqliteOptions(binding));
+    const options = sqliteOptions(binding);
+    this.db = new Database(path, options);
     try {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = FULL');
       this.db.pragma('foreign_keys = ON');
       this.db.pragma('busy_timeout = 5000');
       migrate(this.db);
+      this.indexDefinitions = ticketIndexDefinitions(options);
     } catch (error) {
       this.db.close();
       throw error;
@@ -35,6 +42,43 @@ export class GateStore {
     this.tickets = createTicketQueries(this.db);
     this.scans = createScanQueries(this.db);
     this.state = createStateQueries(this.db);
+    // Indexes are only ever missing while a first snapshot loads (cursor 0), and that snapshot builds
+    // them at its end. Missing with a cursor means something went wrong in between: build them now.
+    const missing = this.missingTicketIndexes();
+    if (missing.length > 0 && this.state.cursor() > 0) {
+      log.warn('ticket indexes missing; building them', { indexes: missing.map((index) => index.name) });
+      for (const index of missing) this.createTicketIndex(index);
+    }
+  }
+
+  /** True when the tickets table holds no row at all (a first snapshot may then skip its indexes). */
+  hasNoTickets(): boolean {
+    return this.db.prepare('SELECT 1 FROM tickets LIMIT 1').get() === undefined;
+  }
+
+  missingTicketIndexes(): IndexDefinition[] {
+    const present = presentTicketIndexes(this.db);
+    return this.indexDefinitions.filter((index) => !present.has(index.name));
+  }
+
+  /** Drops the tickets table's secondary indexes (for a bulk first load); returns how many were there. */
+  dropTicketIndexes(): number {
+    const present = presentTicketIndexes(this.db);
+    return this.transaction(() => {
+      let dropped = 0;
+      for (const index of this.indexDefinitions) {
+        if (!present.has(index.name)) continue;
+        // The name comes from our own migrations (sqlite_master), never from input.
+        this.db.exec(`DROP INDEX "${index.name.replace(/"/g, '""')}"`);
+        dropped += 1;
+      }
+      return dropped;
+    });
+  }
+
+  /** Builds one secondary index (one sort of the table; seconds for a million rows). */
+  createTicketIndex(index: IndexDefinition): void {
+    this.transaction(() => this.db.exec(index.sql));
   }
 
   /** Runs `work` in one IMMEDIATE transaction; it must not await. */

@@ -38,6 +38,11 @@ export interface SyncTarget {
   /** Applies entries; returns the cursor after them. */
   entries(entries: LogEntry[]): number;
   snapshotEnd(cursor: number): void;
+  /**
+   * While the target is still storing earlier frames: settles when it has caught up. The client stops
+   * reading from the relay meanwhile (backpressure), so frames never pile up in memory.
+   */
+  backlog?(): Promise<void> | null;
   scanAcked(id: string, seq: number): void;
   changed(): void;
 }
@@ -77,6 +82,8 @@ export class SyncClient {
   private retryTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private lastHeard = 0;
+  /** Reading is paused until the target catches up: the relay's silence is then our own doing. */
+  private isPaused = false;
   private isRunning = false;
   private isWelcomed = false;
   private readonly inFlight = new Set<string>();
@@ -147,6 +154,7 @@ export class SyncClient {
       maxPayload: 64 * 1024 * 1024,
     });
     this.socket = socket;
+    this.isPaused = false;
     this.isWelcomed = false;
     this.inFlight.clear();
     socket.on('open', () => {
@@ -159,7 +167,10 @@ export class SyncClient {
       });
       this.heartbeatTimer = setInterval(() => this.heartbeat(), this.timing.heartbeatIntervalMs);
     });
-    socket.on('message', (data) => this.receive(String(data)));
+    socket.on('message', (data) => {
+      this.receive(String(data));
+      this.holdWhileBehind(socket);
+    });
     socket.on('unexpected-response', (_request, response) => {
       const code = response.statusCode ?? 0;
       const fatal = code === 401 || code === 403 ? FATAL_CLOSES[CLOSE_CODES.badToken] : undefined;
@@ -198,8 +209,22 @@ export class SyncClient {
     }, delay);
   }
 
+  /** Stops reading while the target works through a backlog; resumes when it has caught up. */
+  private holdWhileBehind(socket: WebSocket): void {
+    const backlog = this.isPaused ? null : this.target.backlog?.();
+    if (!backlog || this.socket !== socket) return;
+    this.isPaused = true;
+    socket.pause();
+    void backlog.then(() => {
+      if (this.socket !== socket) return;
+      this.isPaused = false;
+      this.lastHeard = Date.now();
+      socket.resume();
+    });
+  }
+
   private heartbeat(): void {
-    if (Date.now() - this.lastHeard > this.timing.heartbeatTimeoutMs) {
+    if (!this.isPaused && Date.now() - this.lastHeard > this.timing.heartbeatTimeoutMs) {
       this.closed('relay went silent (heartbeat timeout)', false);
       return;
     }

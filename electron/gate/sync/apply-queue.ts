@@ -1,0 +1,298 @@
+/**
+ * Stores what the relay sends without making scans wait: snapshot chunks and large entry batches are
+ * queued and stored in bounded slices — one short transaction each, sized to take a few milliseconds
+ * — with the event loop free between slices (setImmediate), so a scan arriving mid-snapshot is
+ * answered after at most one slice. Slices are shortest while scans are coming in.
+ *
+ * Order and the cursor: steps run strictly in arrival order. A snapshot's cursor moves only at its
+ * end (finishSnapshot), after every slice is stored; an entries slice moves the cursor past exactly
+ * the entries it stored, in the same transaction (applyEntries per slice). A slice that fails drops
+ * the queue and reconnects: the relay then resends from the cursor on disk.
+ *
+ * A first snapshot into an empty tickets table loads without the table's secondary indexes and
+ * builds them at its end (one step per index); the engine's queue also tells the sync client when to
+ * stop reading (`backlog`), so frames never pile up in memory faster than they are stored.
+ */
+import type { LogEntry } from '../../../shared/protocol.js';
+import { createLogger } from '../../../shared/logger.js';
+import {
+  applyEntries,
+  applySnapshotChunks,
+  finishSnapshot,
+  type ApplyOutcome,
+  type SnapshotChunk,
+} from '../apply.js';
+import type { GateStore } from '../store/index.js';
+import type { IndexDefinition } from '../store/ticket-indexes.js';
+
+const log = createLogger('gate.apply');
+
+/** What the queue needs of the engine. */
+export interface QueueHost {
+  store: GateStore;
+  gateName(): string;
+  now(): string;
+  /** After every stored slice. */
+  applied(outcome: ApplyOutcome): void;
+  /** Something visible changed (progress, cursor). */
+  changed(): void;
+  /** Whether scans are coming in now (slices are then kept shortest). */
+  isBusy(): boolean;
+  /** The snapshot's announced size, for progress. */
+  snapshotTotal(): number | null;
+  /** Storing failed: drop the connection and start over from the cursor on disk. */
+  resync(reason: string): void;
+}
+
+export interface ApplyQueueOptions {
+  /** Time budget of one slice while scans come in, and while the door is quiet (ms). */
+  busySliceMs?: number;
+  quietSliceMs?: number;
+  /** Upper bound on items per slice (tests use 1 to watch progress chunk by chunk). */
+  maxSliceItems?: number;
+  /** Above this many queued items the sync client stops reading until half of it is stored. */
+  highWater?: number;
+  /** An entries batch up to this size, arriving with nothing queued, is stored at once. */
+  inlineEntries?: number;
+}
+
+type Step =
+  | { kind: 'begin' }
+  | { kind: 'chunk'; chunk: SnapshotChunk; offset: number; isEventsStored: boolean }
+  | { kind: 'end'; cursor: number }
+  | { kind: 'index'; index: IndexDefinition }
+  | { kind: 'entries'; entries: readonly LogEntry[]; offset: number };
+
+const sizeOf = (chunk: SnapshotChunk) => Math.max(chunk.tickets.length, chunk.scans.length);
+
+export class ApplyQueue {
+  private readonly steps: Step[] = [];
+  private queuedItems = 0;
+  private scheduled: NodeJS.Immediate | null = null;
+  private isStopped = false;
+  /** Milliseconds per item, learnt from the slices so far. */
+  private costPerItem = 0.05;
+  private snapshot: { stored: number; total: number | null; isFirstLoad: boolean } | null = null;
+  private waiters: (() => void)[] = [];
+  private lastChangedAt = 0;
+  private readonly options: Required<ApplyQueueOptions>;
+
+  constructor(
+    private readonly host: QueueHost,
+    options: ApplyQueueOptions = {},
+  ) {
+    this.options = {
+      busySliceMs: options.busySliceMs ?? 6,
+      quietSliceMs: options.quietSliceMs ?? 40,
+      maxSliceItems: options.maxSliceItems ?? 25_000,
+      highWater: options.highWater ?? 5_000,
+      inlineEntries: options.inlineEntries ?? 200,
+    };
+  }
+
+  snapshotBegin(): void {
+    this.push({ kind: 'begin' }, 0);
+  }
+
+  snapshotChunk(chunk: SnapshotChunk): void {
+    this.push({ kind: 'chunk', chunk, offset: 0, isEventsStored: false }, sizeOf(chunk));
+  }
+
+  snapshotEnd(cursor: number): void {
+    this.push({ kind: 'end', cursor }, 0);
+  }
+
+  /** Stores entries (now when small and nothing waits, else queued); returns the cursor they lead to. */
+  entries(entries: readonly LogEntry[]): number {
+    if (this.steps.length === 0 && entries.length <= this.options.inlineEntries) {
+      const outcome = applyEntries(this.host.store, this.host.gateName(), entries, this.host.now());
+      this.host.applied(outcome);
+      return outcome.cursor;
+    }
+    this.push({ kind: 'entries', entries, offset: 0 }, entries.length);
+    return entries.reduce((cursor, entry) => Math.max(cursor, entry.seq), this.host.store.state.cursor());
+  }
+
+  /** While too much is queued: settles once half of it is stored. */
+  backlog(): Promise<void> | null {
+    if (this.queuedItems <= this.options.highWater) return null;
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /**
+   * Snapshot progress in stored tickets while tickets of a snapshot are still being stored, else null
+   * (once all are in, what is left — indexes, the cursor — is not a download any more).
+   */
+  progress(): { received: number; total: number } | null {
+    if (!this.snapshot) return null;
+    const total = this.snapshot.total ?? this.host.snapshotTotal();
+    if (total === null || this.snapshot.stored >= total) return null;
+    return { received: this.snapshot.stored, total };
+  }
+
+  get isIdle(): boolean {
+    return this.steps.length === 0;
+  }
+
+  stop(): void {
+    this.isStopped = true;
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = null;
+    this.clear();
+  }
+
+  private push(step: Step, items: number): void {
+    if (this.isStopped) return;
+    this.steps.push(step);
+    this.queuedItems += items;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.isStopped || this.steps.length === 0) return;
+    this.scheduled = setImmediate(() => {
+      this.scheduled = null;
+      this.runOne();
+      this.schedule();
+    });
+  }
+
+  private runOne(): void {
+    const step = this.steps[0];
+    if (!step) return;
+    try {
+      switch (step.kind) {
+        case 'begin':
+          this.steps.shift();
+          this.begin();
+          break;
+        case 'chunk':
+          this.storeChunks();
+          break;
+        case 'entries':
+          this.storeEntries(step);
+          break;
+        case 'index':
+          this.steps.shift();
+          this.host.store.createTicketIndex(step.index);
+          log.info('ticket index built', { index: step.index.name });
+          break;
+        case 'end':
+          this.steps.shift();
+          this.end(step.cursor);
+          break;
+        default: {
+          const impossible: never = step;
+          throw new Error(`unknown step ${JSON.stringify(impossible)}`);
+        }
+      }
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      log.error('storing what the relay sent failed; reconnecting to get it again', { error: reason });
+      this.clear();
+      this.host.resync(`could not store what the relay sent: ${reason}`);
+      return;
+    }
+    this.release();
+    this.notify(this.steps.length === 0);
+  }
+
+  private begin(): void {
+    const isFirstLoad = this.host.store.hasNoTickets() || this.host.store.missingTicketIndexes().length > 0;
+    if (isFirstLoad) {
+      const dropped = this.host.store.dropTicketIndexes();
+      if (dropped > 0) log.info('first snapshot: loading without secondary indexes', { dropped });
+    }
+    this.snapshot = { stored: 0, total: null, isFirstLoad };
+  }
+
+  /** One slice of snapshot items, across as many queued chunks as fit, in one transaction. */
+  private storeChunks(): void {
+    const budget = this.sliceItems();
+    const parts: SnapshotChunk[] = [];
+    let items = 0;
+    while (items < budget) {
+      const step = this.steps[0];
+      if (step?.kind !== 'chunk') break;
+      const take = Math.min(budget - items, sizeOf(step.chunk) - step.offset);
+      parts.push({
+        events: step.isEventsStored ? [] : step.chunk.events,
+        tickets: step.chunk.tickets.slice(step.offset, step.offset + take),
+        scans: step.chunk.scans.slice(step.offset, step.offset + take),
+      });
+      step.isEventsStored = true;
+      step.offset += take;
+      items += take;
+      if (step.offset >= sizeOf(step.chunk)) this.steps.shift();
+    }
+    const started = performance.now();
+    const outcome = applySnapshotChunks(this.host.store, this.host.gateName(), parts, this.host.now());
+    this.learn(performance.now() - started, items);
+    this.queuedItems -= items;
+    if (this.snapshot) {
+      this.snapshot.total ??= this.host.snapshotTotal();
+      this.snapshot.stored += parts.reduce((sum, part) => sum + part.tickets.length, 0);
+    }
+    this.host.applied(outcome);
+  }
+
+  private storeEntries(step: Extract<Step, { kind: 'entries' }>): void {
+    const take = Math.min(this.sliceItems(), step.entries.length - step.offset);
+    const slice = step.entries.slice(step.offset, step.offset + take);
+    const started = performance.now();
+    // Each slice is its own transaction with its own cursor (applyEntries moves it past the slice).
+    this.host.applied(applyEntries(this.host.store, this.host.gateName(), slice, this.host.now()));
+    this.learn(performance.now() - started, take);
+    step.offset += take;
+    this.queuedItems -= take;
+    if (step.offset >= step.entries.length) this.steps.shift();
+  }
+
+  private end(cursor: number): void {
+    if (this.snapshot?.isFirstLoad) {
+      const missing = this.host.store.missingTicketIndexes();
+      if (missing.length > 0) {
+        // Build them one per turn of the event loop, then come back here to move the cursor.
+        this.steps.unshift(...missing.map((index) => ({ kind: 'index' as const, index })), {
+          kind: 'end',
+          cursor,
+        });
+        this.snapshot.isFirstLoad = false;
+        return;
+      }
+    }
+    finishSnapshot(this.host.store, cursor, this.host.now());
+    this.snapshot = null;
+  }
+
+  /** Items for the next slice: as many as fit the time budget at the cost seen so far. */
+  private sliceItems(): number {
+    const budget = this.host.isBusy() ? this.options.busySliceMs : this.options.quietSliceMs;
+    return Math.max(1, Math.min(this.options.maxSliceItems, Math.floor(budget / this.costPerItem)));
+  }
+
+  private learn(elapsedMs: number, items: number): void {
+    if (items < 10) return;
+    this.costPerItem = 0.7 * this.costPerItem + 0.3 * (elapsedMs / items);
+  }
+
+  private release(): void {
+    if (this.waiters.length === 0 || this.queuedItems > this.options.highWater / 2) return;
+    this.waiters.splice(0).forEach((resolve) => resolve());
+  }
+
+  /** Status events at most every 200 ms while storing, and once when done. */
+  private notify(isDone: boolean): void {
+    const now = performance.now();
+    if (!isDone && now - this.lastChangedAt < 200) return;
+    this.lastChangedAt = now;
+    this.host.changed();
+  }
+
+  private clear(): void {
+    this.steps.length = 0;
+    this.queuedItems = 0;
+    this.snapshot = null;
+    this.waiters.splice(0).forEach((resolve) => resolve());
+  }
+}
