@@ -225,6 +225,8 @@ describe('bulk storage in slices (real engine, stand-in relay)', () => {
     await waitFor(async () => isSecondComplete && (await status(again)).cursor === 40, {
       message: 'the snapshot ended',
     });
+    // Built after the load, one by one, as soon as no scans are coming in.
+    await waitFor(() => indexNames(`${dir.path}/gate.db`).length === 6, { message: 'indexes built' });
     const names = indexNames(`${dir.path}/gate.db`);
     expect(names).toEqual([
       'tickets_customer',
@@ -249,7 +251,7 @@ describe('bulk storage in slices (real engine, stand-in relay)', () => {
     const dir = temp();
     const engine = await gate(dir, url);
     await waitFor(async () => (await status(engine)).cursor === 60, { message: 'first snapshot' });
-    expect(indexNames(`${dir.path}/gate.db`)).toHaveLength(6);
+    await waitFor(() => indexNames(`${dir.path}/gate.db`).length === 6, { message: 'indexes built' });
     // A new event selection resets the cursor: the relay sends the whole list again, newer.
     await engine.handlers.updateSettings({ changes: { events: ['E1', 'E2'] } });
     const samples = await everyTurn(
@@ -261,6 +263,35 @@ describe('bulk storage in slices (real engine, stand-in relay)', () => {
     );
     expect(samples.length).toBeGreaterThan(2);
     expect(samples.every((sample) => sample.indexes === 6)).toBe(true);
+  });
+
+  it('after a first load, index builds wait while scans come in, then follow when the door is quiet', async () => {
+    const all = tickets(2_000);
+    const url = await standIn((send) => {
+      send(welcome(30));
+      sendSnapshot(send, all, 30);
+    });
+    const dir = temp();
+    const engine = await gate(dir, url);
+    let scans = 0;
+    const scanned = await everyTurn(
+      async () => {
+        await engine.handlers.scan({ barcode: `NOT-A-TICKET-${scans++}` });
+        return (await status(engine)).cursor;
+      },
+      (cursor) => cursor === 30,
+    );
+    expect(scanned.at(-1)).toBe(30);
+    // The door stays busy for a while: no index is built meanwhile.
+    for (let round = 0; round < 20; round += 1) {
+      await engine.handlers.scan({ barcode: `STILL-BUSY-${round}` });
+      expect(indexNames(`${dir.path}/gate.db`)).toEqual([]);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await waitFor(() => indexNames(`${dir.path}/gate.db`).length === 6, {
+      message: 'indexes built once quiet',
+      timeoutMs: 20_000,
+    });
   });
 
   it('a store opened with a cursor but missing indexes builds them (a crash between load and end)', () => {

@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { createLogger } from '../../../shared/logger.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { migrate } from './migrations.js';
 import { sqliteOptions } from './native-binding.js';
 import { presentTicketIndexes, ticketIndexDefinitions, type IndexDefinition } from './ticket-indexes.js';
@@ -20,6 +21,7 @@ export class GateStore {
   readonly state;
   private readonly db: Database.Database;
   private readonly indexDefinitions: IndexDefinition[];
+  private readonly checkpointer: Checkpointer;
 
   /**
    * `binding`: the better-sqlite3 native binding to use (the Electron-ABI copy in the app); by default
@@ -35,15 +37,20 @@ export class GateStore {
       this.db.pragma('busy_timeout = 5000');
       migrate(this.db);
       this.indexDefinitions = ticketIndexDefinitions(options);
+      // Checkpoints run on their own thread (see checkpointer.ts), never inside one of our commits.
+      this.db.pragma('wal_autocheckpoint = 0');
     } catch (error) {
       this.db.close();
       throw error;
     }
+    this.checkpointer = startCheckpointer(path, options.nativeBinding, (problem) =>
+      log.warn('WAL checkpoint failed; retrying', { problem }),
+    );
     this.tickets = createTicketQueries(this.db);
     this.scans = createScanQueries(this.db);
     this.state = createStateQueries(this.db);
-    // Indexes are only ever missing while a first snapshot loads (cursor 0), and that snapshot builds
-    // them at its end. Missing with a cursor means something went wrong in between: build them now.
+    // Secondary indexes are missing only during and just after a first snapshot, which builds them
+    // when the door is quiet. Still missing with a cursor at open (a stop in between): build them now.
     const missing = this.missingTicketIndexes();
     if (missing.length > 0 && this.state.cursor() > 0) {
       log.warn('ticket indexes missing; building them', { indexes: missing.map((index) => index.name) });
@@ -105,6 +112,7 @@ export class GateStore {
   }
 
   close(): void {
+    this.checkpointer.stop();
     if (this.db.open) this.db.close();
   }
 }

@@ -9,9 +9,10 @@
  * the entries it stored, in the same transaction (applyEntries per slice). A slice that fails drops
  * the queue and reconnects: the relay then resends from the cursor on disk.
  *
- * A first snapshot into an empty tickets table loads without the table's secondary indexes and
- * builds them at its end (one step per index); the engine's queue also tells the sync client when to
- * stop reading (`backlog`), so frames never pile up in memory faster than they are stored.
+ * A first snapshot into an empty tickets table loads without the table's secondary indexes (the
+ * lookups by name, email and order); once it is stored they are built one per turn, when no scan has
+ * come in for a few seconds — a build is one long statement, and scans do not need them. The queue
+ * also tells the sync client when to stop reading (`backlog`), so frames never pile up in memory.
  */
 import type { LogEntry } from '../../../shared/protocol.js';
 import { createLogger } from '../../../shared/logger.js';
@@ -60,7 +61,6 @@ type Step =
   | { kind: 'begin' }
   | { kind: 'chunk'; chunk: SnapshotChunk; offset: number; isEventsStored: boolean }
   | { kind: 'end'; cursor: number }
-  | { kind: 'index'; index: IndexDefinition }
   | { kind: 'entries'; entries: readonly LogEntry[]; offset: number };
 
 const sizeOf = (chunk: SnapshotChunk) => Math.max(chunk.tickets.length, chunk.scans.length);
@@ -69,6 +69,9 @@ export class ApplyQueue {
   private readonly steps: Step[] = [];
   private queuedItems = 0;
   private scheduled: NodeJS.Immediate | null = null;
+  private quietCheck: NodeJS.Timeout | null = null;
+  /** Secondary indexes a first load left out, built when the door is quiet. */
+  private pendingIndexes: IndexDefinition[] = [];
   private isStopped = false;
   /** Milliseconds per item, learnt from the slices so far. */
   private costPerItem = 0.05;
@@ -137,7 +140,10 @@ export class ApplyQueue {
   stop(): void {
     this.isStopped = true;
     if (this.scheduled) clearImmediate(this.scheduled);
+    if (this.quietCheck) clearTimeout(this.quietCheck);
     this.scheduled = null;
+    this.quietCheck = null;
+    this.pendingIndexes = [];
     this.clear();
   }
 
@@ -149,12 +155,36 @@ export class ApplyQueue {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.isStopped || this.steps.length === 0) return;
-    this.scheduled = setImmediate(() => {
-      this.scheduled = null;
-      this.runOne();
-      this.schedule();
-    });
+    if (this.scheduled || this.quietCheck || this.isStopped) return;
+    if (this.steps.length > 0) {
+      this.scheduled = setImmediate(() => {
+        this.scheduled = null;
+        this.runOne();
+        this.schedule();
+      });
+    } else if (this.pendingIndexes.length > 0) {
+      // Index builds wait for a quiet door, checked twice a second.
+      this.quietCheck = setTimeout(
+        () => {
+          this.quietCheck = null;
+          if (!this.host.isBusy() && this.steps.length === 0) this.buildIndex();
+          this.schedule();
+        },
+        this.host.isBusy() ? 500 : 0,
+      );
+    }
+  }
+
+  private buildIndex(): void {
+    const index = this.pendingIndexes.shift();
+    if (!index) return;
+    try {
+      this.host.store.createTicketIndex(index);
+      log.info('ticket index built', { index: index.name, left: this.pendingIndexes.length });
+    } catch (error) {
+      // Left for the store to build at the next start (it checks on open).
+      log.error('building a ticket index failed', { index: index.name, error: String(error) });
+    }
   }
 
   private runOne(): void {
@@ -171,11 +201,6 @@ export class ApplyQueue {
           break;
         case 'entries':
           this.storeEntries(step);
-          break;
-        case 'index':
-          this.steps.shift();
-          this.host.store.createTicketIndex(step.index);
-          log.info('ticket index built', { index: step.index.name });
           break;
         case 'end':
           this.steps.shift();
@@ -198,6 +223,7 @@ export class ApplyQueue {
   }
 
   private begin(): void {
+    this.pendingIndexes = [];
     const isFirstLoad = this.host.store.hasNoTickets() || this.host.store.missingTicketIndexes().length > 0;
     if (isFirstLoad) {
       const dropped = this.host.store.dropTicketIndexes();
@@ -249,19 +275,9 @@ export class ApplyQueue {
   }
 
   private end(cursor: number): void {
-    if (this.snapshot?.isFirstLoad) {
-      const missing = this.host.store.missingTicketIndexes();
-      if (missing.length > 0) {
-        // Build them one per turn of the event loop, then come back here to move the cursor.
-        this.steps.unshift(...missing.map((index) => ({ kind: 'index' as const, index })), {
-          kind: 'end',
-          cursor,
-        });
-        this.snapshot.isFirstLoad = false;
-        return;
-      }
-    }
     finishSnapshot(this.host.store, cursor, this.host.now());
+    // A crash before the indexes are built is repaired when the store next opens (cursor > 0).
+    if (this.snapshot?.isFirstLoad) this.pendingIndexes = this.host.store.missingTicketIndexes();
     this.snapshot = null;
   }
 
