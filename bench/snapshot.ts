@@ -243,7 +243,8 @@ async function storeSnapshot(
   };
   const scan = async () => {
     let count = 0;
-    while (isScanning && !isDone) {
+    // Scans stop once every ticket is stored: a first load's indexes wait for a quiet door.
+    while (isScanning && doneAt === 0) {
       const due = performance.now() + SCAN_EVERY_MS;
       const barcode = barcodeOf((count * 7_919) % total);
       count += 1;

@@ -92,7 +92,7 @@ async function main(): Promise<void> {
       engine = await startGate({
         dataDir: message.dataDir,
         secrets,
-        logFiles: message.logFile ? [message.logFile] : [],
+        logFiles: message.diagnosticLogs,
       });
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);

@@ -14,6 +14,8 @@ export const startMessageSchema = z.object({
   userData: z.string().min(1),
   /** The engine's rotating log file; null = stderr only. */
   logFile: z.string().min(1).nullable(),
+  /** Every log series "Export diagnostics" includes (the engine's and main's). */
+  diagnosticLogs: z.array(z.string().min(1)),
   /** The relay token decrypted by main (safeStorage lives there), or null when none is stored. */
   token: z.string().nullable(),
   /** Whether main can store a new token encrypted; when not, setting one is refused. */

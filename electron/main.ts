@@ -111,6 +111,7 @@ async function run(): Promise<void> {
       dataDir: join(userData, 'gate'),
       userData,
       logFile: join(logsDir, 'engine.log'),
+      diagnosticLogs: [join(logsDir, 'engine.log'), join(logsDir, 'main.log')],
       token: secrets.get(),
       canStoreToken: safeStorage.isEncryptionAvailable(),
     }),
@@ -124,7 +125,9 @@ async function run(): Promise<void> {
   const settings = settingsAnswer.ok ? (settingsAnswer.value as SettingsView) : null;
   const loginFlag = flag('start-at-login');
   if (loginFlag === 'on' || loginFlag === 'off') {
-    await supervisor.call('updateSettings', { changes: { openAtLogin: loginFlag === 'on' } });
+    const saved = await supervisor.call('updateSettings', { changes: { openAtLogin: loginFlag === 'on' } });
+    // With a staff PIN set the flag still applies now, but is not saved: Settings (with the PIN) is.
+    if (!saved.ok) log.warn('--start-at-login applied but not saved', { problem: saved.error.message });
   }
   const applyLoginItem = (isOn: boolean) =>
     applyOpenAtLogin(isOn, {

@@ -69,6 +69,7 @@ function harness(dataDir?: (temp: TempDir) => string): Harness {
       dataDir: dataDir ? dataDir(temp) : temp.file('gate'),
       userData: temp.path,
       logFile: temp.file('logs/engine.log'),
+      diagnosticLogs: [temp.file('logs/engine.log')],
       token: stored.at(-1) ?? null,
       canStoreToken: true,
     }),

@@ -88,4 +88,37 @@ describe('scanner status (headless gate, socat pty)', () => {
     await pair.unplug();
     await banner.waitFor();
   });
+
+  it('the turnstile too: missing at start → warned, disconnected, banner; plugged in → ready', async () => {
+    const dir = tempDir('turnstile-status');
+    cleanups.push(() => dir.remove());
+    const pair = new PtyPair(dir.path, 'relay');
+    const gate = await startGateProcess([
+      '--data',
+      `${dir.path}/gate`,
+      '--turnstile',
+      `lcus:${pair.device}:1`,
+    ]);
+    cleanups.push(() => gate.stop().then(() => undefined));
+    await waitFor(
+      () => /WARN\s+gate\.engine: turnstile not ready/.test(gate.output().stderr),
+      'turnstile warning',
+    );
+    expect((await gate.value('status')).turnstile).toMatchObject({ state: 'disconnected', driver: 'lcus' });
+
+    const browser = await launchChromium();
+    cleanups.push(() => browser.close());
+    const page = await browser.newPage();
+    await page.goto(gate.url);
+    const banner = page.locator('[data-testid="turnstile-banner"]');
+    await banner.waitFor();
+    expect(await banner.innerText()).toContain('Turnstile disconnected');
+    expect(await banner.innerText()).toContain('open the gate by hand');
+
+    await pair.plug();
+    cleanups.push(() => pair.unplug());
+    await waitFor(async () => (await gate.value('status')).turnstile.state === 'ready', 'turnstile ready');
+    await banner.waitFor({ state: 'detached' });
+    expect(await page.locator('[data-testid="turnstile-badge"]').getAttribute('data-state')).toBe('ready');
+  });
 });
