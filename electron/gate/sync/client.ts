@@ -60,7 +60,7 @@ export interface SyncTiming {
   heartbeatTimeoutMs: number;
   backoffBaseMs: number;
   backoffCapMs: number;
-  /** Snapshot chunks are stored in batches of about this many tickets (default 25,000). */
+  /** At most this many tickets per stored slice (see apply-queue.ts; slices are sized by time). */
   snapshotBatchTickets?: number;
 }
 
