@@ -8,7 +8,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { RelayFrame } from '../shared/protocol.js';
+import { PROTOCOL_VERSION, type RelayFrame } from '../shared/protocol.js';
 import type { TicketState } from '../shared/tickets.js';
 
 const FRAME = 1_000;
@@ -58,9 +58,11 @@ async function sendSnapshot(socket: WebSocket, total: number, eventId: string, c
   process.stdout.write(`${JSON.stringify({ connection, beganAt: Date.now(), cursor })}\n`);
   send({
     type: 'welcome',
-    protocol: 1,
+    protocol: PROTOCOL_VERSION,
     gate: 'Bench Gate',
     head: cursor,
+    time: Date.now(),
+    quarantined: 0,
     events: [
       { id: eventId, name: 'Bench Night', startDate: null, endDate: null, venueName: null, ticketTypes: [] },
     ],

@@ -151,8 +151,8 @@ export function createHandlers(engine: Engine, pins = new PinChecker()): GateHan
       engine.emit({ type: 'turnstile', turnstile: engine.turnstile.status(), result });
       return result;
     },
-    diagnostics: (input) => {
-      requirePin(input.pin);
+    diagnostics: async (input, context) => {
+      await requirePin(input.pin, context);
       return diagnostics(engine);
     },
   };

@@ -54,7 +54,7 @@ export function diagnostics(engine: Engine, versions: Record<string, string | un
     gatehouse: { node: versions.node, electron: versions.electron ?? null },
     machine: { hostname: hostname(), platform: platform(), release: release(), arch: arch() },
     status: engine.status(),
-    settings: viewSettings(engine.settings, token !== null),
+    settings: viewSettings(engine.settings, engine.secrets),
     stats: stats(engine.store, engine.now(), engine.settings.capacity),
     logs: engine.logFiles.map((series) => {
       const files = logFilesOf(series);

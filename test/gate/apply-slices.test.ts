@@ -8,6 +8,7 @@
  * (How fast, and how long scans wait, is measured in bench/, not here.)
  */
 import type { AddressInfo } from 'node:net';
+import { welcomeFrame } from './stand-in-relay.js';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
@@ -52,13 +53,7 @@ async function standIn(
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-const welcome = (head: number): RelayFrame => ({
-  type: 'welcome',
-  protocol: 1,
-  gate: 'Gate S',
-  head,
-  events: [eventInfo('E1')],
-});
+const welcome = (head: number): RelayFrame => welcomeFrame('Gate S', head, [eventInfo('E1')]);
 
 function tickets(count: number, txId = 10, prefix = 'BULK'): TicketState[] {
   return Array.from({ length: count }, (_, index) =>

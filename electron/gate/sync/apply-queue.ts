@@ -20,11 +20,11 @@ import {
   applyEntries,
   applySnapshotChunks,
   finishSnapshot,
-  type ApplyError,
   type ApplyOutcome,
   type ConflictDays,
   type SnapshotChunk,
 } from '../apply.js';
+import type { ApplyError } from '../store/apply-errors.js';
 import type { GateStore } from '../store/index.js';
 import type { IndexDefinition } from '../store/ticket-indexes.js';
 
