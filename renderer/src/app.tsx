@@ -10,7 +10,13 @@ import { LookupScreen } from './lookup/lookup-screen.js';
 import { ScanScreen } from './scan/scan-screen.js';
 import { SettingsScreen } from './settings/settings-screen.js';
 import { AccessPin } from './status/access-pin.js';
-import { ConnectionBadge, OfflineBanner, SnapshotProgress } from './status/connection-badge.js';
+import {
+  ConnectionBadge,
+  GateUnreachableBanner,
+  OfflineBanner,
+  SnapshotProgress,
+} from './status/connection-badge.js';
+import { DeviceBadge, DeviceBanner } from './status/device-status.js';
 import { RelayNotices } from './status/relay-notices.js';
 import { TokenBanner } from './status/token-banner.js';
 
@@ -76,11 +82,14 @@ export function App() {
         <span className="gate-name" data-testid="gate-name">
           {settings?.gateName ?? status?.gate ?? ''}
         </span>
+        <DeviceBadge />
         <ConnectionBadge />
       </header>
+      <GateUnreachableBanner />
       <OfflineBanner />
       <RelayNotices />
       <TokenBanner />
+      <DeviceBanner />
       <SnapshotProgress />
       <main>
         {isLocked ? (
