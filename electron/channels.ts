@@ -16,4 +16,8 @@ export const GATE_CHANNELS: readonly string[] = GATE_METHODS.map(channelOf);
 export const EVENT_CHANNEL = 'gate-event';
 
 /** Shell functions that are not part of the gate API (they act on the app, not the engine). */
-export const SHELL_CHANNELS = { startDemo: 'shell:startDemo', hasDemo: 'shell:hasDemo' } as const;
+export const SHELL_CHANNELS = {
+  startDemo: 'shell:startDemo',
+  hasDemo: 'shell:hasDemo',
+  openLogsFolder: 'shell:openLogsFolder',
+} as const;

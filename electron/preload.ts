@@ -1,7 +1,7 @@
 /**
  * The sandboxed preload: exposes `window.gatehouse` with one named function per gate API method
- * (derived from GATE_METHODS; no generic invoke), an event subscription, and the shell's two
- * extras. Bundled to CommonJS (dist/electron/preload.cjs) because a sandboxed preload cannot load
+ * (derived from GATE_METHODS; no generic invoke), an event subscription, and the shell's few
+ * extras (demo, logs folder). Bundled to CommonJS (dist/electron/preload.cjs) because a sandboxed preload cannot load
  * modules other than `electron`.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
@@ -25,6 +25,7 @@ function onEvent(listener: (event: unknown) => void): () => void {
 const shell = {
   startDemo: () => ipcRenderer.invoke(SHELL_CHANNELS.startDemo),
   hasDemo: () => ipcRenderer.invoke(SHELL_CHANNELS.hasDemo),
+  openLogsFolder: () => ipcRenderer.invoke(SHELL_CHANNELS.openLogsFolder),
 };
 
 contextBridge.exposeInMainWorld('gatehouse', { api, onEvent, shell });

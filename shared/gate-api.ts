@@ -65,6 +65,11 @@ export const statusSchema = z.object({
   clockSkewMs: z.number().nullable(),
   /** Deliveries the relay holds in quarantine (it could not read them); null before the first contact. */
   relayQuarantined: z.number().nullable(),
+  /** The serial barcode scanner: `none` when none is set; `absent` when its path has never existed. */
+  scanner: z.object({
+    state: z.enum(['connected', 'disconnected', 'absent', 'none']),
+    path: z.string().nullable(),
+  }),
 });
 export type GateStatus = z.infer<typeof statusSchema>;
 
@@ -224,6 +229,8 @@ export const editableSettingsSchema = z.object({
     .regex(/^\d{4,12}$/, 'must be 4 to 12 digits')
     .nullable(),
   kiosk: z.boolean(),
+  /** Electron app: start with the PC's session (login item / XDG autostart). Headless ignores it. */
+  openAtLogin: z.boolean(),
   turnstile: turnstileSettingsSchema,
   /** Holder and buyer names and emails are neither shown nor sent to the UI; no lookup by name. */
   hideNames: z.boolean(),
@@ -302,6 +309,8 @@ export const GATE_API = {
   getSettings: method(z.object({}), settingsViewSchema),
   updateSettings: method(z.object({ changes: editableSettingsSchema.partial(), pin }), settingsViewSchema),
   turnstileTest: method(z.object({ direction: directionSchema, pin }), turnstileResultSchema),
+  /** Versions, status, settings (no secrets) and the newest logs, as one JSON text to save as a file. */
+  diagnostics: method(z.object({ pin }), z.object({ fileName: z.string(), text: z.string() })),
 } as const;
 
 export type GateApiContract = typeof GATE_API;

@@ -36,6 +36,7 @@ export const FIELD_NAMES: Record<string, string> = {
   kiosk: 'Kiosk',
   hideNames: 'Hide names',
   pinUnlockMinutes: 'PIN unlock period',
+  openAtLogin: 'Open at login',
   turnstile: 'Turnstile',
   'turnstile.spec': 'Turnstile device',
   'turnstile.exitSpec': 'Exit turnstile device',

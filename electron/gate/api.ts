@@ -15,6 +15,7 @@ import {
 import { createLogger } from '../../shared/logger.js';
 import { applySettings } from './configure.js';
 import type { Engine } from './engine.js';
+import { diagnostics } from './diagnostics.js';
 import { ApiFailure } from './errors.js';
 import { PinChecker } from './pin.js';
 import { PinGuard } from './pin-guard.js';
@@ -149,6 +150,10 @@ export function createHandlers(engine: Engine, pins = new PinChecker()): GateHan
       const result = await engine.turnstile.open(input.direction, engine.settings.turnstile.pulseMs);
       engine.emit({ type: 'turnstile', turnstile: engine.turnstile.status(), result });
       return result;
+    },
+    diagnostics: async (input, context) => {
+      await requirePin(input.pin, context);
+      return diagnostics(engine);
     },
   };
 

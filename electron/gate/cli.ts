@@ -9,12 +9,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EditableSettings, SettingsView } from '../../shared/gate-api.js';
 import { formatHelp, parseCommandLine, type CommandSpec } from '../../shared/cli.js';
-import { parseLogLevel, setLogLevel } from '../../shared/logger.js';
+import { parseLogLevel, setLogLevel, setLogSink } from '../../shared/logger.js';
 import { parseScannerSpec, parseTurnstileSpec } from '../../shared/turnstile.js';
 import type { CallContext } from './api.js';
+import { installCrashHandlers } from './crash.js';
 import { DOOR_FLAGS, doorFlagProblem, doorSettingsFromFlags } from './door-flags.js';
 import { SettingsError, startGate } from './index.js';
 import { main as reportMain } from './cli/report.js';
+import { openLogFile, type LogFile } from './log-file.js';
 import { resolveSecret } from './secret-flags.js';
 import { GateServer, PIN_HEADER, type AccessCheck } from './server/index.js';
 
@@ -112,6 +114,12 @@ export const GATE_COMMAND: CommandSpec = {
       type: 'string',
       value: 'LEVEL',
       description: 'debug, info, warn, error or silent (default info)',
+    },
+    {
+      name: 'log-file',
+      type: 'string',
+      value: 'F',
+      description: 'Log to rotating files F.1, F.2, … (F = gate.log: gate.1.log, …) instead of stderr',
     },
     ...DOOR_FLAGS,
   ],
@@ -226,12 +234,24 @@ export async function main(argv: string[]): Promise<number> {
     for (const warning of secret.warnings) console.error(`gatehouse gate: warning: ${warning}`);
     if (secret.value !== undefined) flags[source.flag] = secret.value;
   }
+  let logFile: LogFile | null = null;
+  if (typeof flags['log-file'] === 'string') {
+    try {
+      logFile = await openLogFile(flags['log-file']);
+    } catch (error) {
+      console.error(`gatehouse gate: --log-file: ${(error as Error).message}`);
+      return 2;
+    }
+    setLogSink(logFile.sink);
+  }
+  installCrashHandlers('headless gate');
 
   let engine;
   try {
     engine = await startGate({
       dataDir: String(flags.data),
       settings: (stored) => settingsFromFlags(flags, stored),
+      logFiles: typeof flags['log-file'] === 'string' ? [flags['log-file']] : [],
     });
   } catch (error) {
     console.error(`gatehouse gate: ${(error as Error).message}`);
@@ -281,5 +301,6 @@ export async function main(argv: string[]): Promise<number> {
   });
   await server.stop();
   await engine.stop();
+  await logFile?.close();
   return 0;
 }

@@ -26,6 +26,7 @@ import type { SecretStore } from './secrets.js';
 import type { StoredSettings } from './settings.js';
 import type { GateStore } from './store/index.js';
 import { SyncClient, type SyncTiming } from './sync/client.js';
+import { ApplyQueue } from './sync/apply-queue.js';
 import { syncTargetFor } from './sync/target.js';
 import { createTurnstile, type Turnstile } from './turnstile/index.js';
 import { startSerialScanner, type SerialScanner } from './scanner/serial-scanner.js';
@@ -49,6 +50,8 @@ export interface EngineParts {
   now: () => Date;
   timeZone?: string;
   syncTiming?: SyncTiming;
+  /** Log series included in diagnostics exports. */
+  logFiles?: readonly string[];
 }
 
 export class Engine {
@@ -56,18 +59,24 @@ export class Engine {
   settings: StoredSettings;
   readonly secrets: SecretStore;
   readonly sync: SyncClient;
+  /** Stores what the relay sends in slices that leave room for scans. */
+  readonly applyQueue: ApplyQueue;
   readonly now: () => Date;
   turnstile: Turnstile;
+  readonly logFiles: readonly string[];
   private readonly timeZone: string | undefined;
   private readonly listeners = new Set<(event: GateEvent) => void>();
   private ticketCount: number;
   private stopTurnstileStatus: () => void = () => {};
-  private scanner: { settings: SerialScannerSettings; reader: SerialScanner } | null = null;
+  private scanner: { settings: SerialScannerSettings; reader: SerialScanner; stopStatus: () => void } | null =
+    null;
   private isStopped = false;
   private isStarted = false;
   private readonly inside: InsideCount;
   /** The name the relay knows this gate's token by (from its welcome); null until first connected. */
   private relayGate: string | null;
+  /** When the last scan came in (monotonic ms): bulk storage keeps its slices shortest meanwhile. */
+  private lastScanAt = Number.NEGATIVE_INFINITY;
 
   constructor(parts: EngineParts) {
     this.store = parts.store;
@@ -75,11 +84,26 @@ export class Engine {
     this.secrets = parts.secrets;
     this.now = parts.now;
     this.timeZone = parts.timeZone;
+    this.logFiles = parts.logFiles ?? [];
     this.ticketCount = this.store.tickets.count();
     this.inside = new InsideCount(this.store);
     this.relayGate = this.loadRelayGate();
     this.turnstile = createTurnstile(this.settings.turnstile);
-    this.sync = new SyncClient(syncTargetFor(this, parts.syncTiming?.snapshotBatchTickets), parts.syncTiming);
+    this.applyQueue = new ApplyQueue(
+      {
+        store: this.store,
+        gateName: () => this.gateName(),
+        now: () => this.now().toISOString(),
+        conflictDays: (barcode) => this.conflictDays(barcode),
+        applied: (outcome) => this.applied(outcome),
+        changed: () => this.changed(),
+        isBusy: () => performance.now() - this.lastScanAt < 3_000,
+        snapshotTotal: () => this.sync.status().snapshot?.total ?? null,
+        resync: () => this.sync.restart(),
+      },
+      { maxSliceItems: parts.syncTiming?.snapshotBatchTickets },
+    );
+    this.sync = new SyncClient(syncTargetFor(this), parts.syncTiming);
   }
 
   async start(): Promise<void> {
@@ -93,8 +117,10 @@ export class Engine {
     if (this.isStopped) return;
     this.isStopped = true;
     this.sync.stop();
+    this.applyQueue.stop();
     this.stopTurnstileStatus();
     if (this.isStarted) await this.turnstile.stop();
+    this.scanner?.stopStatus();
     await this.scanner?.reader.stop();
     this.scanner = null;
     this.listeners.clear();
@@ -112,6 +138,13 @@ export class Engine {
     if (turnstile !== this.turnstile) await this.turnstile.stop();
     this.turnstile = turnstile;
     await turnstile.start();
+    const started = turnstile.status();
+    if (started.state === 'disconnected' || started.state === 'error') {
+      log.warn('turnstile not ready; retrying until it answers', {
+        driver: started.driver,
+        problem: started.message,
+      });
+    }
     this.stopTurnstileStatus = turnstile.onStatus((status) => {
       this.emit({ type: 'turnstile', turnstile: status });
       this.changed();
@@ -124,14 +157,23 @@ export class Engine {
    */
   async useScanner(settings: SerialScannerSettings | null): Promise<void> {
     if (JSON.stringify(settings) === JSON.stringify(this.scanner?.settings ?? null)) return;
+    this.scanner?.stopStatus();
     await this.scanner?.reader.stop();
     this.scanner = null;
     if (!settings || this.isStopped) return;
     const reader = startSerialScanner(settings, (barcode) => {
       if (!this.isStopped) this.scan(barcode);
     });
-    this.scanner = { settings, reader };
-    log.info('serial scanner started', { path: settings.path, baud: settings.baud });
+    // Plugged, unplugged, absent: the status (and the UI's badge and banner) follows at once.
+    const stopStatus = reader.onStatus(() => this.changed());
+    this.scanner = { settings, reader, stopStatus };
+    this.changed();
+  }
+
+  private scannerStatus(): GateStatus['scanner'] {
+    if (!this.scanner) return { state: 'none', path: null };
+    const { state, path } = this.scanner.reader.status();
+    return { state, path };
   }
 
   onEvent(listener: (event: GateEvent) => void): () => void {
@@ -213,8 +255,9 @@ export class Engine {
       lastError: sync.lastError,
       rejectedReason: sync.rejectedReason,
       refusedScans: this.store.scans.refusedCount(),
-      snapshot: sync.snapshot,
+      snapshot: this.applyQueue.progress() ?? sync.snapshot,
       turnstile: this.turnstile.status(),
+      scanner: this.scannerStatus(),
       applyErrors: this.store.applyErrors.count(),
       clockSkewMs: sync.clockSkewMs,
       relayQuarantined: sync.relayQuarantined,
@@ -241,6 +284,7 @@ export class Engine {
   }
 
   scan(rawBarcode: string, direction?: Direction): ScanResult {
+    this.lastScanAt = performance.now();
     const barcode = rawBarcode.trim();
     const ticket = barcode.length <= MAX_BARCODE_LENGTH ? this.store.tickets.get(barcode) : null;
     const event = ticket ? this.store.tickets.event(ticket.eventId) : null;

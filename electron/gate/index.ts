@@ -23,6 +23,10 @@ import type { SyncTiming } from './sync/client.js';
 
 export type { SecretStore } from './secrets.js';
 export type { GateHandlers } from './api.js';
+export { installCrashHandlers, CRASH_EXIT_CODE } from './crash.js';
+export { openLogFile, type LogFile } from './log-file.js';
+export { Backoff } from './sync/backoff.js';
+export { SQLITE_BINDING_ENV } from './store/native-binding.js';
 
 export interface GateOptions {
   dataDir: string;
@@ -40,6 +44,10 @@ export interface GateOptions {
   timeZone?: string;
   /** Heartbeat and backoff timings of the sync client (tests shorten them). */
   syncTiming?: SyncTiming;
+  /** better-sqlite3's native binding (the Electron-ABI copy); default GATEHOUSE_SQLITE_BINDING or node_modules'. */
+  sqliteBinding?: string;
+  /** Rotating log series (e.g. `<data>/logs/engine.log`) that "Export diagnostics" includes. */
+  logFiles?: readonly string[];
 }
 
 export interface GateEngine {
@@ -71,7 +79,7 @@ export async function startGate(options: GateOptions): Promise<GateEngine> {
   if (typeof options.settings !== 'function') parseGiven(options.settings ?? {});
   ensurePrivateDirectory(options.dataDir);
   ensurePrivateDatabase(join(options.dataDir, DATABASE_FILE));
-  const store = new GateStore(join(options.dataDir, DATABASE_FILE));
+  const store = new GateStore(join(options.dataDir, DATABASE_FILE), options.sqliteBinding);
   const secrets = options.secrets ?? new FileSecretStore(options.dataDir);
   if (!options.secrets) ensurePrivateFile(join(options.dataDir, TOKEN_FILE), { isCreated: false });
   const engine = new Engine({
@@ -81,6 +89,7 @@ export async function startGate(options: GateOptions): Promise<GateEngine> {
     now: options.now ?? (() => new Date()),
     timeZone: options.timeZone,
     syncTiming: options.syncTiming,
+    logFiles: options.logFiles ?? [],
   });
   try {
     const stored = viewSettings(engine.settings, secrets);

@@ -39,6 +39,7 @@ export function defaultSettings(): StoredSettings {
     attention: [],
     pinHash: null,
     kiosk: false,
+    openAtLogin: false,
     turnstile: DEFAULT_TURNSTILE_SETTINGS,
     hideNames: false,
     pinUnlockMinutes: 5,

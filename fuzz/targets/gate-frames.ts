@@ -57,7 +57,15 @@ class StandIn {
     }
     if (frame.type === 'hello') {
       socket.send(
-        JSON.stringify({ type: 'welcome', protocol: PROTOCOL_VERSION, gate: 'Fuzz', head: 0, events: [] }),
+        JSON.stringify({
+          type: 'welcome',
+          protocol: PROTOCOL_VERSION,
+          gate: 'Fuzz',
+          head: 0,
+          events: [],
+          time: Date.now(),
+          quarantined: 0,
+        }),
       );
       this.socket = socket;
     } else if (frame.type === 'ping') {

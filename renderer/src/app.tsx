@@ -10,7 +10,13 @@ import { LookupScreen } from './lookup/lookup-screen.js';
 import { ScanScreen } from './scan/scan-screen.js';
 import { SettingsScreen } from './settings/settings-screen.js';
 import { AccessPin } from './status/access-pin.js';
-import { ConnectionBadge, OfflineBanner, SnapshotProgress } from './status/connection-badge.js';
+import {
+  ConnectionBadge,
+  GateUnreachableBanner,
+  OfflineBanner,
+  SnapshotProgress,
+} from './status/connection-badge.js';
+import { DeviceBadge, DeviceBanner } from './status/device-status.js';
 import { RelayNotices } from './status/relay-notices.js';
 import { TokenBanner } from './status/token-banner.js';
 
@@ -74,13 +80,16 @@ export function App() {
           ))}
         </nav>
         <span className="gate-name" data-testid="gate-name">
-          {status?.gate ?? settings?.gateName ?? ''}
+          {settings?.gateName ?? status?.gate ?? ''}
         </span>
+        <DeviceBadge />
         <ConnectionBadge />
       </header>
+      <GateUnreachableBanner />
       <OfflineBanner />
       <RelayNotices />
       <TokenBanner />
+      <DeviceBanner />
       <SnapshotProgress />
       <main>
         {isLocked ? (

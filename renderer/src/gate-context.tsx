@@ -17,6 +17,8 @@ export interface GateState {
   stats: GateStats | null;
   settings: SettingsView | null;
   link: LinkState;
+  /** Why the gate did not answer, while `link` is `reconnecting` (e.g. "the gate engine is restarting …"). */
+  linkProblem: string | null;
   /** The gate refuses this screen until the staff PIN is given (headless beyond loopback). */
   isLocked: boolean;
   refreshSettings(): Promise<void>;
@@ -40,6 +42,7 @@ export function GateProvider({ client, children }: { client: GateClient; childre
   const [stats, setStats] = useState<GateStats | null>(null);
   const [settings, setSettings] = useState<SettingsView | null>(null);
   const [link, setLink] = useState<LinkState>('connected');
+  const [linkProblem, setLinkProblem] = useState<string | null>(null);
   const [isLocked, setIsLocked] = useState(false);
 
   const refreshSettings = useCallback(async () => {
@@ -65,7 +68,11 @@ export function GateProvider({ client, children }: { client: GateClient; childre
       if (answer.ok) {
         showStatus(answer.value);
         setLink('connected');
-      } else if (answer.error.code === 'unavailable') setLink('reconnecting');
+        setLinkProblem(null);
+      } else if (answer.error.code === 'unavailable') {
+        setLink('reconnecting');
+        setLinkProblem(answer.error.message);
+      }
     };
     void pollStatus();
     void refreshSettings();
@@ -100,7 +107,7 @@ export function GateProvider({ client, children }: { client: GateClient; childre
 
   return (
     <GateContext.Provider
-      value={{ client, status, stats, settings, link, isLocked, refreshSettings, refreshStats }}
+      value={{ client, status, stats, settings, link, linkProblem, isLocked, refreshSettings, refreshStats }}
     >
       {children}
     </GateContext.Provider>

@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createGateClient } from './api/client.js';
 import { App } from './app.js';
+import { ErrorBoundary } from './error-boundary.js';
 import { GateProvider } from './gate-context.js';
 import { StaffPinProvider } from './staff-pin.js';
 import './styles.css';
@@ -10,11 +11,13 @@ const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <GateProvider client={createGateClient()}>
-        <StaffPinProvider>
-          <App />
-        </StaffPinProvider>
-      </GateProvider>
+      <ErrorBoundary>
+        <GateProvider client={createGateClient()}>
+          <StaffPinProvider>
+            <App />
+          </StaffPinProvider>
+        </GateProvider>
+      </ErrorBoundary>
     </StrictMode>,
   );
 }

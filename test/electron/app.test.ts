@@ -25,8 +25,12 @@ function electronBinary(): { path: string | null; reason: string } {
 const binary = electronBinary();
 const hasBuild =
   existsSync(`${REPO_ROOT}/dist/electron/main.js`) &&
+  existsSync(`${REPO_ROOT}/dist/electron/engine-host.js`) &&
   existsSync(`${REPO_ROOT}/dist/electron/preload.cjs`) &&
   existsSync(`${REPO_ROOT}/dist/renderer/index.html`);
+const hasNativeBinding = existsSync(
+  `${REPO_ROOT}/build/native/${process.platform}-${process.arch}/better_sqlite3.node`,
+);
 let app: ElectronApplication | null = null;
 let page: Page | null = null;
 let temp: TempDir | null = null;
@@ -34,7 +38,13 @@ let temp: TempDir | null = null;
 /** The app's window, or a printed reason and a skip where no Electron can run. */
 function windowOrSkip(skip: (note?: string) => never): Page {
   const reason =
-    binary.path === null ? binary.reason : !hasBuild ? 'skipped: dist/ is not built (npm run build)' : '';
+    binary.path === null
+      ? binary.reason
+      : !hasBuild
+        ? 'skipped: dist/ is not built (npm run build)'
+        : !hasNativeBinding
+          ? 'skipped: no Electron build of better-sqlite3 in build/native/ (npm run native)'
+          : '';
   if (reason || !page) {
     console.log(reason || 'skipped: the app did not open a window');
     return skip(reason);
@@ -43,7 +53,7 @@ function windowOrSkip(skip: (note?: string) => never): Page {
 }
 
 beforeAll(async () => {
-  if (binary.path === null || !hasBuild) return;
+  if (binary.path === null || !hasBuild || !hasNativeBinding) return;
   temp = makeTempDir('gatehouse-electron-');
   app = await _electron.launch({
     executablePath: binary.path,
@@ -96,5 +106,41 @@ describe('Electron app (Playwright _electron)', () => {
     await page.locator('[data-testid="setting-relayUrl"]').fill('ftp://nope.example');
     await page.keyboard.press('Enter');
     expect(await page.locator('[data-testid="error-relayUrl"]').innerText()).toContain('Relay URL');
+  });
+
+  it('serves the page from app://, never file://', async (context) => {
+    const page = windowOrSkip(context.skip);
+    expect(page.url()).toMatch(/^app:\/\/gatehouse\//);
+  });
+
+  it('reloads a crashed renderer by itself', async (context) => {
+    windowOrSkip(context.skip);
+    const reloaded = await (app as ElectronApplication).evaluate(
+      ({ BrowserWindow }) =>
+        new Promise<boolean>((resolve) => {
+          const contents = BrowserWindow.getAllWindows()[0]?.webContents;
+          if (!contents) return resolve(false);
+          contents.once('did-finish-load', () => resolve(true));
+          contents.forcefullyCrashRenderer();
+        }),
+    );
+    expect(reloaded).toBe(true);
+  });
+
+  it('restarts a killed engine; the banner says so meanwhile; scans work again', async (context) => {
+    const page = windowOrSkip(context.skip);
+    const pid = await (app as ElectronApplication).evaluate(
+      ({ app: electronApp }) =>
+        electronApp.getAppMetrics().find((metric) => metric.serviceName === 'Gatehouse engine')?.pid ?? null,
+    );
+    expect(pid).not.toBeNull();
+    process.kill(pid as number, 'SIGKILL');
+    const banner = page.locator('[data-testid="gate-unreachable-banner"]');
+    await banner.waitFor();
+    await banner.waitFor({ state: 'detached', timeout: 30_000 });
+    await page.keyboard.press('Escape');
+    await page.keyboard.type('AFTER-ENGINE-RESTART');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="scan-result"]').waitFor();
   });
 });

@@ -32,6 +32,7 @@ const VALID: Record<GateMethod, unknown> = {
   reviewConflict: { conflictId: 'a+b', note: 'same person' },
   report: {},
   testRelay: { relayUrl: 'wss://relay.example.com', token: 'gate-token-123' },
+  diagnostics: { pin: '1234' },
 };
 
 /** One invalid input per method (wrong type or missing required field). */
@@ -55,6 +56,7 @@ const INVALID: Record<GateMethod, unknown> = {
   reviewConflict: { conflictId: 'a+b', note: ' ' },
   report: { eventId: 7 },
   testRelay: { relayUrl: 'relay.example.com' },
+  diagnostics: { pin: 1234 },
 };
 
 function setUp() {

@@ -51,6 +51,13 @@ describe('preload (built bundle) with fake contextBridge and ipcRenderer', () =>
     expect(result.status, result.stderr).toBe(0);
   });
 
+  it('is small and carries no zod: only the contract’s method names reach the bundle', () => {
+    const code = readFileSync('dist/electron/preload.cjs', 'utf8');
+    expect(code.length).toBeLessThan(8_000);
+    expect(code).not.toMatch(/zod|ZodError|safeParse/i);
+    for (const method of GATE_METHODS) expect(code).toContain(`"${method}"`);
+  });
+
   it('exposes only window.gatehouse, requiring nothing but electron', () => {
     const { exposed, requested } = loadPreload();
     expect([...exposed.keys()]).toEqual(['gatehouse']);

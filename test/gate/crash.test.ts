@@ -11,6 +11,7 @@ import { WebSocket } from 'ws';
 import type { GateEvent } from '../../shared/gate-api.js';
 import {
   addGateToken,
+  createRelayDatabase,
   makeTempDir,
   runGatehouse,
   startRelayProcess,
@@ -61,6 +62,7 @@ describe('a gate killed with SIGKILL', () => {
         `CRASH-${String(index).padStart(6, '0')},ORD${index >> 2},Fan,Number${index},fan${index}@example.com`,
       );
     writeFileSync(dir.file('tickets.csv'), rows.join('\n'));
+    await createRelayDatabase(relayDb);
     const imported = await runGatehouse([
       'relay',
       'import-csv',

@@ -44,6 +44,7 @@ describe('gatehouse demo at any hour', () => {
     const valid = /^\s+valid\s+([0-9A-F]{32})/m.exec(output)?.[1] ?? '';
     const response = await fetch(`${gateUrl}/api/scan`, {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ barcode: valid }),
     });
     const answer = (await response.json()) as { ok: boolean; value: { result: string; reason: string } };

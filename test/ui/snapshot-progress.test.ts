@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startGateProcess, type GateProcess } from '../gate/support.js';
 import {
   addGateToken,
+  createRelayDatabase,
   makeTempDir,
   runGatehouse,
   startRelayProcess,
@@ -34,6 +35,7 @@ beforeAll(async () => {
   );
   writeFileSync(csv, `barcode,name\n${rows.join('\n')}\n`);
   const dbPath = temp.file('relay.db');
+  await createRelayDatabase(dbPath);
   const imported = await runGatehouse([
     'relay',
     'import-csv',

@@ -1,8 +1,11 @@
 /**
  * Serial (not keyboard-wedge) barcode scanners: one scan per line, terminator and baud configurable,
  * and the same unplug behaviour as the relays — `disconnected`, the path polled, reopened when the
- * scanner is plugged back in. Scans are handed to `onScan` exactly as typed ones reach the engine.
+ * scanner is plugged back in. A path that has never existed is `absent` (a typo, or a scanner not yet
+ * plugged in): warned about at start and polled just the same. Scans are handed to `onScan` exactly
+ * as typed ones reach the engine.
  */
+import { existsSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { createLogger } from '../../../shared/logger.js';
 import type { SerialScannerSettings } from '../../../shared/turnstile.js';
@@ -21,7 +24,8 @@ const SPLITTERS: Record<SerialScannerSettings['terminator'], RegExp> = {
 };
 
 export interface ScannerStatus {
-  state: 'connected' | 'disconnected';
+  /** `absent`: the path has not existed since start; `disconnected`: it was there, or cannot be opened. */
+  state: 'connected' | 'disconnected' | 'absent';
   path: string;
   message: string | null;
 }
@@ -76,11 +80,17 @@ export function startSerialScanner(
   });
   const splitter = new LineSplitter(settings.terminator);
   const listeners = new Set<(status: ScannerStatus) => void>();
-  const status = (): ScannerStatus => ({
-    state: link.isConnected ? 'connected' : 'disconnected',
-    path: settings.path,
-    message: link.isConnected ? null : (link.problem ?? 'waiting for the scanner'),
-  });
+  let hasBeenSeen = existsSync(settings.path);
+  const status = (): ScannerStatus => {
+    if (link.isConnected) return { state: 'connected', path: settings.path, message: null };
+    hasBeenSeen ||= existsSync(settings.path);
+    return hasBeenSeen
+      ? { state: 'disconnected', path: settings.path, message: link.problem ?? 'waiting for the scanner' }
+      : { state: 'absent', path: settings.path, message: `no device at ${settings.path}; waiting for it` };
+  };
+  if (!hasBeenSeen) {
+    log.warn('serial scanner not found; polling until it is plugged in', { path: settings.path });
+  }
   link.onData((chunk) => {
     for (const barcode of splitter.push(chunk)) {
       try {
@@ -90,9 +100,13 @@ export function startSerialScanner(
       }
     }
   });
-  link.onState(() => {
+  link.onState((state) => {
     // Half a line from before an unplug must not be glued to the first scan after it.
     splitter.reset();
+    if (state === 'connected') {
+      hasBeenSeen = true;
+      log.info('serial scanner connected', { path: settings.path, baud: settings.baud });
+    }
     const current = status();
     for (const listener of listeners) listener(current);
   });

@@ -55,6 +55,11 @@ export interface SyncTarget {
   /** Records items that could not be read; returns them in words. */
   recordApplyErrors(problems: ApplyError[]): string[];
   snapshotEnd(cursor: number): void;
+  /**
+   * While the target is still storing earlier frames: settles when it has caught up. The client stops
+   * reading from the relay meanwhile (backpressure), so frames never pile up in memory.
+   */
+  backlog?(): Promise<void> | null;
   scanAcked(id: string, seq: number): void;
   /** The relay refused an uploaded scan (it will refuse it again): stop uploading it. */
   scanRefused(id: string, reason: string): void;
@@ -80,7 +85,7 @@ export interface SyncTiming {
   heartbeatTimeoutMs: number;
   backoffBaseMs: number;
   backoffCapMs: number;
-  /** Snapshot chunks are stored in batches of about this many tickets (default 25,000). */
+  /** At most this many tickets per stored slice (see apply-queue.ts; slices are sized by time). */
   snapshotBatchTickets?: number;
 }
 
@@ -109,6 +114,8 @@ export class SyncClient {
   /** Monotonic ms when the relay was last heard. */
   private lastHeard = 0;
   private readonly relayClock = new RelayClock();
+  /** Reading is paused until the target catches up: the relay's silence is then our own doing. */
+  private isPaused = false;
   private isRunning = false;
   private isWelcomed = false;
   /** More scans were waiting than one upload batch: fresh ones wait their turn behind them. */
@@ -201,6 +208,7 @@ export class SyncClient {
       maxPayload: 64 * 1024 * 1024,
     });
     this.socket = socket;
+    this.isPaused = false;
     this.isWelcomed = false;
     this.hasBacklog = false;
     this.inFlight.clear();
@@ -215,7 +223,10 @@ export class SyncClient {
       });
       this.heartbeatTimer = setInterval(() => this.heartbeat(), this.timing.heartbeatIntervalMs);
     });
-    socket.on('message', (data) => this.receive(String(data)));
+    socket.on('message', (data) => {
+      this.receive(String(data));
+      this.holdWhileBehind(socket);
+    });
     socket.on('unexpected-response', (_request, response) => {
       const code = response.statusCode ?? 0;
       const fatal = code === 401 || code === 403 ? FATAL_CLOSES[CLOSE_CODES.badToken] : undefined;
@@ -260,8 +271,22 @@ export class SyncClient {
     }, delay);
   }
 
+  /** Stops reading while the target works through a backlog; resumes when it has caught up. */
+  private holdWhileBehind(socket: WebSocket): void {
+    const backlog = this.isPaused ? null : this.target.backlog?.();
+    if (!backlog || this.socket !== socket) return;
+    this.isPaused = true;
+    socket.pause();
+    void backlog.then(() => {
+      if (this.socket !== socket) return;
+      this.isPaused = false;
+      this.lastHeard = monotonicNow();
+      socket.resume();
+    });
+  }
+
   private heartbeat(): void {
-    if (monotonicNow() - this.lastHeard > this.timing.heartbeatTimeoutMs) {
+    if (!this.isPaused && monotonicNow() - this.lastHeard > this.timing.heartbeatTimeoutMs) {
       this.closed('relay went silent (heartbeat timeout)');
       return;
     }

@@ -24,6 +24,8 @@ export interface ShellExtras {
   hasDemo?: () => Promise<boolean>;
   /** Starts the local demo (relay, simulated Moshtix, this gate connected to it), when available. */
   startDemo?: () => Promise<{ ok: true } | { ok: false; message: string }>;
+  /** Opens the app's logs folder in the system's file manager. */
+  openLogsFolder?: () => Promise<{ ok: true } | { ok: false; message: string }>;
 }
 
 /** The object the Electron preload places on `window.gatehouse`. */

@@ -15,6 +15,7 @@ const VIEW: SettingsView = {
   dayStarts: '06:00',
   attention: [],
   kiosk: false,
+  openAtLogin: false,
   turnstile: { spec: 'none', exitSpec: null, pulseMs: 500, passageTimeoutMs: null },
   hasToken: true,
   hasPin: false,

@@ -18,6 +18,7 @@ export interface Draft {
   newPin: string;
   isPinRemoved: boolean;
   kiosk: boolean;
+  openAtLogin: boolean;
   turnstileSpec: string;
   turnstileExitSpec: string;
   pulseMs: string;
@@ -40,6 +41,7 @@ export function draftOf(view: SettingsView): Draft {
     newPin: '',
     isPinRemoved: false,
     kiosk: view.kiosk,
+    openAtLogin: view.openAtLogin,
     turnstileSpec: view.turnstile.spec,
     turnstileExitSpec: view.turnstile.exitSpec ?? '',
     pulseMs: String(view.turnstile.pulseMs),
@@ -77,6 +79,7 @@ export function changesOf(draft: Draft, view: SettingsView): Partial<EditableSet
   // Empty is not 0 ("ask every time"): it goes as NaN, so the gate names the field.
   const unlock = draft.pinUnlockMinutes.trim() === '' ? Number.NaN : Number(draft.pinUnlockMinutes.trim());
   if (unlock !== view.pinUnlockMinutes) changes.pinUnlockMinutes = unlock;
+  if (draft.openAtLogin !== view.openAtLogin) changes.openAtLogin = draft.openAtLogin;
   // Keep the fields this form does not edit (passage input, HTTP options, serial scanner).
   const turnstile = {
     ...view.turnstile,
@@ -113,6 +116,7 @@ export const FIELD_LABELS: Record<string, string> = Object.fromEntries(
     'kiosk',
     'hideNames',
     'pinUnlockMinutes',
+    'openAtLogin',
     'turnstile.spec',
     'turnstile.exitSpec',
     'turnstile.pulseMs',

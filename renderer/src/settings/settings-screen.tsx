@@ -10,6 +10,7 @@ import { FIELD_LABELS, changesOf, draftOf, fieldOfError, type Draft } from './dr
 import { EventsPicker } from './events-picker.js';
 import { Field, type FieldError } from './field.js';
 import { PinUnlock } from './pin-unlock.js';
+import { SupportSection } from './support-section.js';
 import { TurnstileSection } from './turnstile-section.js';
 
 export function SettingsScreen() {
@@ -166,6 +167,17 @@ function SettingsForm({ view, pin }: { view: SettingsView; pin: string | undefin
         {text('pinUnlockMinutes', {
           hint: 'minutes a staff PIN, once entered, is not asked again; 0 = every time',
         })}
+        {client.shell ? (
+          <label className="check">
+            <input
+              type="checkbox"
+              data-testid="setting-openAtLogin"
+              checked={draft.openAtLogin}
+              onChange={(event) => update({ openAtLogin: event.target.checked })}
+            />{' '}
+            Open at login (start Gatehouse when this PC starts)
+          </label>
+        ) : null}
         <Field
           name="pin"
           error={error}
@@ -192,6 +204,7 @@ function SettingsForm({ view, pin }: { view: SettingsView; pin: string | undefin
         ) : null}
       </fieldset>
       <TurnstileSection draft={draft} update={update} error={error} pin={pin} />
+      <SupportSection pin={pin} />
       <div className="actions sticky">
         <button type="submit" className="primary" data-testid="settings-save">
           Save

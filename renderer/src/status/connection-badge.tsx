@@ -114,3 +114,16 @@ export function SnapshotProgress() {
     </div>
   );
 }
+
+/** The screen cannot reach its gate (Electron: the engine process is restarting; browser: the gate server is gone). */
+export function GateUnreachableBanner() {
+  const { link, linkProblem } = useGate();
+  if (link !== 'reconnecting') return null;
+  return (
+    <div className="offline-banner" role="alert" data-testid="gate-unreachable-banner">
+      <span aria-hidden="true">⚠</span> The gate is not answering — reconnecting by itself. Scans typed now
+      are not recorded; wait for this banner to go.
+      {linkProblem ? <span className="banner-detail"> ({linkProblem})</span> : null}
+    </div>
+  );
+}

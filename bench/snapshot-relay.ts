@@ -1,0 +1,103 @@
+/**
+ * A stand-in relay for `bench/snapshot.ts`, run as its own process so that making and sending a
+ * million tickets does not share an event loop with the scans being timed. Every connection gets a
+ * welcome and a full snapshot of TOTAL tickets in 1,000-ticket chunks (as the relay sends them), with
+ * versions that grow per connection, so each new snapshot updates every ticket. Prints one JSON line
+ * per snapshot sent: `{"listening":port}` first, then `{"connection":n,"beganAt":ms,"cursor":c}`.
+ * Usage: node snapshot-relay.js TOTAL EVENT_ID
+ */
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { PROTOCOL_VERSION, type RelayFrame } from '../shared/protocol.js';
+import type { TicketState } from '../shared/tickets.js';
+
+const FRAME = 1_000;
+/** Frames in flight to the kernel before waiting: the relay's own backpressure. */
+const IN_FLIGHT = 4;
+
+/** Deterministic 32-hex-digit barcodes spread like real ones (the same as bench/gate.ts). */
+export function barcodeOf(index: number): string {
+  let x = (index + 1) * 0x9e3779b1;
+  let text = '';
+  for (let part = 0; part < 4; part += 1) {
+    x = Math.imul(x ^ (x >>> 15), 0x85ebca6b) ^ index;
+    text += (x >>> 0).toString(16).padStart(8, '0');
+  }
+  return text.toUpperCase();
+}
+
+export function benchTicket(index: number, eventId: string, txId: number): TicketState {
+  return {
+    barcode: barcodeOf(index),
+    ticketId: String(index),
+    orderId: String(100_000 + (index >> 1)),
+    eventId,
+    ticketTypeId: '360875',
+    ticketTypeName: 'General',
+    holderName: `Holder ${index}`,
+    customerName: `Customer ${index >> 1}`,
+    email: `fan${index >> 1}@example.com`,
+    valid: true,
+    cause: 'sold',
+    changedAt: '2026-11-27T08:00:00.000Z',
+    version: { source: 'webhook', txId, seq: index + 1 },
+  };
+}
+
+async function sendSnapshot(socket: WebSocket, total: number, eventId: string, connection: number) {
+  let inFlight = 0;
+  let wake: (() => void) | null = null;
+  const send = (frame: RelayFrame) => {
+    inFlight += 1;
+    socket.send(JSON.stringify(frame), () => {
+      inFlight -= 1;
+      wake?.();
+    });
+  };
+  const cursor = 1_000 * connection;
+  process.stdout.write(`${JSON.stringify({ connection, beganAt: Date.now(), cursor })}\n`);
+  send({
+    type: 'welcome',
+    protocol: PROTOCOL_VERSION,
+    gate: 'Bench Gate',
+    head: cursor,
+    time: Date.now(),
+    quarantined: 0,
+    events: [
+      { id: eventId, name: 'Bench Night', startDate: null, endDate: null, venueName: null, ticketTypes: [] },
+    ],
+  });
+  send({ type: 'snapshot-begin', tickets: total, scans: 0, cursor });
+  for (let from = 0; from < total; from += FRAME) {
+    while (inFlight >= IN_FLIGHT && socket.readyState === socket.OPEN)
+      await new Promise<void>((resolve) => (wake = resolve));
+    if (socket.readyState !== socket.OPEN) return;
+    const tickets = Array.from({ length: Math.min(FRAME, total - from) }, (_, offset) =>
+      benchTicket(from + offset, eventId, 10 + connection),
+    );
+    send({ type: 'snapshot-chunk', events: [], tickets, scans: [] });
+  }
+  send({ type: 'snapshot-end', cursor });
+}
+
+async function main(): Promise<void> {
+  const [totalText = '0', eventId = '0'] = process.argv.slice(2);
+  const total = Number(totalText);
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/gate' });
+  await new Promise((resolve) => server.once('listening', resolve));
+  let connections = 0;
+  server.on('connection', (socket) => {
+    socket.on('message', (data: Buffer) => {
+      const frame = JSON.parse(data.toString()) as { type: string; t?: number };
+      if (frame.type === 'ping') socket.send(JSON.stringify({ type: 'pong', t: frame.t }));
+      if (frame.type === 'hello') {
+        connections += 1;
+        void sendSnapshot(socket, total, eventId, connections);
+      }
+    });
+  });
+  process.stdout.write(`${JSON.stringify({ listening: (server.address() as AddressInfo).port })}\n`);
+  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+}
+
+if (process.argv[1]?.endsWith('snapshot-relay.js')) void main();
