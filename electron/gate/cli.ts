@@ -282,6 +282,11 @@ export async function main(argv: string[]): Promise<number> {
         }
       : {}),
   });
+  // Signal handlers first: whoever reads "listening on" may send SIGTERM at once.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
   try {
     const address = await server.start();
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -295,10 +300,7 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 1;
   }
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
+  await stopped;
   await server.stop();
   await engine.stop();
   await logFile?.close();

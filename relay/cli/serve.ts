@@ -156,8 +156,9 @@ export const serve: Subcommand = {
       maxConnections: integerFlag(args, 'max-connections', 1),
       maxConnectionsPerAddress: integerFlag(args, 'max-connections-per-address', 1),
     });
-    console.log(`gatehouse relay listening on ${relay.url}`);
-    await new Promise<void>((resolve) => {
+    // The signal handlers go in before "listening" is printed: a supervisor (or a test) may send
+    // SIGTERM the moment it reads that line, and a SIGTERM with no handler kills without draining.
+    const stopped = new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGTERM', stop);
         process.off('SIGINT', stop);
@@ -166,6 +167,8 @@ export const serve: Subcommand = {
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
     });
+    console.log(`gatehouse relay listening on ${relay.url}`);
+    await stopped;
     await relay.stop();
     console.log('gatehouse relay stopped');
     return 0;

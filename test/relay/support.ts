@@ -44,7 +44,7 @@ export function makeTempDir(prefix = 'gatehouse-test-'): TempDir {
   return {
     path,
     file: (name) => join(path, name),
-    remove: () => rmSync(path, { recursive: true, force: true }),
+    remove: () => rmSync(path, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }),
   };
 }
 
