@@ -54,6 +54,9 @@ export function startCheckpointer(
   return {
     stop() {
       if (stopping) return stopping;
+      // Waited for now, so it keeps the process alive until it has exited (else an await on it could
+      // be the last thing pending: Node would exit 13, "unsettled top-level await").
+      worker.ref();
       worker.postMessage('stop');
       // A checkpoint stuck on a lock must not hold up a shutdown: after 2 s the thread is ended.
       const timer = setTimeout(() => void worker.terminate(), 2_000);
