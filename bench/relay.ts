@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { PROTOCOL_VERSION } from '../shared/protocol.js';
 import { hashToken, openSqliteStore, generateGateToken } from '../relay/index.js';
+import { measureRelayIndex } from './relay-index.js';
 import type { BenchOptions, BenchRow } from './types.js';
 import {
   HELLO_WORLD_SOURCE,
@@ -292,6 +293,7 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
       ...(await throughput(options.isQuick, dir)),
       ...(await fanOut(options.isQuick, dir)),
       ...(await idleGates(options.isQuick, dir)),
+      ...(await measureRelayIndex(dir)),
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

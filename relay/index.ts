@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { ensureDatabaseFolder } from './files.js';
 import { hashToken } from './hub/hub.js';
+import type { OtherEventsWindow } from './hub/other-events-window.js';
 import type { MoshtixCredentials } from './moshtix/link.js';
 import { DEFAULT_RETENTION, RelayService } from './server.js';
 import { SchemaTooNewError } from './store/migrations.js';
@@ -29,6 +30,8 @@ export interface StartRelayOptions {
   retention?: number;
   heartbeatIntervalMs?: number;
   heartbeatTimeoutMs?: number;
+  /** Which other events' tickets gates get as keyed hashes (default 2 days back, 14 ahead). */
+  otherEventsWindow?: OtherEventsWindow;
   /** Moshtix API credentials (subscription checks, tie resolution). */
   moshtix?: MoshtixCredentials;
   maxConnections?: number;
@@ -72,6 +75,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     retention: options.retention ?? DEFAULT_RETENTION,
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+    otherEventsWindow: options.otherEventsWindow,
     moshtix: options.moshtix,
     maxConnections: options.maxConnections,
     maxConnectionsPerAddress: options.maxConnectionsPerAddress,

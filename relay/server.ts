@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { createLogger } from '../shared/logger.js';
 import { GateHub } from './hub/hub.js';
+import type { OtherEventsWindow } from './hub/other-events-window.js';
 import { createIngestRoute, sendJson } from './ingest.js';
 import { RelayMetrics } from './metrics.js';
 import { MoshtixLink, type MoshtixCredentials } from './moshtix/link.js';
@@ -39,6 +40,10 @@ export interface RelayServiceOptions {
   retention?: number;
   heartbeatIntervalMs?: number;
   heartbeatTimeoutMs?: number;
+  /** Which other events' tickets gates get as keyed hashes (default 2 days back, 14 ahead). */
+  otherEventsWindow?: OtherEventsWindow;
+  /** How often the window is looked at again as time passes (default a minute). */
+  windowCheckMs?: number;
   /** Moshtix API credentials: subscription checks for /healthz, and ties resolved by asking Moshtix. */
   moshtix?: MoshtixCredentials & { checkIntervalMs?: number };
   /** Open connections at most, overall and from one client address. */
@@ -63,6 +68,8 @@ export class RelayService {
       store: options.store,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+      otherEventsWindow: options.otherEventsWindow,
+      windowCheckMs: options.windowCheckMs,
       countScan: () => this.metrics.countScan(),
     });
     const store = options.store;

@@ -37,12 +37,20 @@ export async function applySettings(
   const before = engine.settings;
   const after: StoredSettings = { ...before, ...stored };
   const isNewEvents = changes.events !== undefined && !sameList(before.events, after.events);
+  const isNewConnection =
+    isNewEvents ||
+    token !== undefined ||
+    after.relayUrl !== before.relayUrl ||
+    after.gateName !== before.gateName;
   engine.store.transaction(() => {
     saveSettings(engine.store.state, stored);
     if (isNewEvents) engine.store.state.setCursor(0);
   });
   if (token !== undefined) engine.secrets.set(token);
   engine.settings = after;
+  // In the same turn as the cursor reset: the old connection's queued frames are dropped with it, so
+  // none of them can move the cursor before the new connection says hello.
+  if (isNewConnection) engine.sync.restart();
 
   if (
     changes.turnstile !== undefined &&
@@ -51,12 +59,6 @@ export async function applySettings(
     await engine.useTurnstile(createTurnstile(after.turnstile));
     await engine.useScanner(after.turnstile.scanner ?? null);
   }
-  const isNewConnection =
-    isNewEvents ||
-    token !== undefined ||
-    after.relayUrl !== before.relayUrl ||
-    after.gateName !== before.gateName;
-  if (isNewConnection) engine.sync.restart();
   engine.changed();
   return viewSettings(after, engine.secrets);
 }

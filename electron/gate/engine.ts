@@ -124,7 +124,7 @@ export class Engine {
     await this.scanner?.reader.stop();
     this.scanner = null;
     this.listeners.clear();
-    this.store.close();
+    await this.store.closeFully();
   }
 
   /** Swaps in a turnstile driver: starts it and follows its status. */

@@ -9,6 +9,7 @@ import {
   DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
   DEFAULT_RETENTION,
 } from '../server.js';
+import { parseOtherEventsWindow, WINDOW_FLAG } from '../hub/other-events-window.js';
 import type { ParsedArgs } from '../../shared/cli.js';
 import {
   DB_FLAG,
@@ -93,6 +94,13 @@ export const serve: Subcommand = {
         value: 'N',
         description: `Log entries kept for gate catch-up (default ${DEFAULT_RETENTION})`,
       },
+      {
+        name: WINDOW_FLAG,
+        type: 'string',
+        value: 'BEFORE:AFTER',
+        description:
+          'Gates get keyed hashes of the tickets of other events dated from BEFORE days ago to AFTER days ahead, to name them (default 2:14)',
+      },
       TOKEN_FILE_FLAG,
       {
         name: 'moshtix-client',
@@ -133,6 +141,9 @@ export const serve: Subcommand = {
         throw new UsageError(`--log-level must be debug, info, warn, error or silent, got "${levelText}"`);
       setLogLevel(level);
     }
+    const windowText = stringFlag(args, WINDOW_FLAG);
+    const otherEventsWindow = windowText === undefined ? undefined : parseOtherEventsWindow(windowText);
+    if (typeof otherEventsWindow === 'string') throw new UsageError(otherEventsWindow);
     const moshtix = moshtixCredentials(args);
     const relay = await startRelay({
       dbPath,
@@ -140,6 +151,7 @@ export const serve: Subcommand = {
       port,
       host: stringFlag(args, 'host') ?? '127.0.0.1',
       retention: integerFlag(args, 'retention', 1),
+      otherEventsWindow,
       moshtix,
       maxConnections: integerFlag(args, 'max-connections', 1),
       maxConnectionsPerAddress: integerFlag(args, 'max-connections-per-address', 1),

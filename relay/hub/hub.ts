@@ -3,7 +3,9 @@
  * fans committed log entries out to the live sessions whose events they concern, keeps heartbeats,
  * and disconnects gates revoked by another process (noticed by a cheap poll of the database).
  * Heartbeat timeouts run on the monotonic clock; pings carry the relay's wall clock and quarantine
- * backlog, so gates can show a clock that is off and webhooks the relay could not read.
+ * backlog, so gates can show a clock that is off and webhooks the relay could not read. Other
+ * events' tickets go out as the keyed-hash index (other-events.ts); the window it covers is looked at
+ * again every minute and whenever an event's details change.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -18,6 +20,8 @@ import {
 } from '../../shared/protocol.js';
 import type { GateLag } from '../metrics.js';
 import type { RelayStore, StoredEntry } from '../store/types.js';
+import { OtherEventsIndex } from './other-events.js';
+import { DEFAULT_OTHER_EVENTS_WINDOW, type OtherEventsWindow } from './other-events-window.js';
 import { entriesFrame, GateSession } from './session.js';
 
 const log = createLogger('relay.hub');
@@ -30,6 +34,10 @@ export interface HubOptions {
   heartbeatTimeoutMs?: number;
   /** How often to look for other processes' writes (revocations, imports). */
   pollMs?: number;
+  /** Which other events' tickets each gate gets as index entries (default 2 days back, 14 ahead). */
+  otherEventsWindow?: OtherEventsWindow;
+  /** How often the window is looked at again as time passes. */
+  windowCheckMs?: number;
   countScan(): void;
 }
 
@@ -54,16 +62,29 @@ export class GateHub {
   /** The quarantine backlog as last read, sent with pings; refreshed once per heartbeat, not per gate. */
   private quarantined: number | null = null;
   private isReadingQuarantine = false;
+  private readonly index: OtherEventsIndex;
 
-  constructor(private readonly options: HubOptions) {}
+  constructor(private readonly options: HubOptions) {
+    this.index = new OtherEventsIndex({
+      store: options.store,
+      window: options.otherEventsWindow ?? DEFAULT_OTHER_EVENTS_WINDOW,
+    });
+  }
 
   async start(): Promise<void> {
     this.unsubscribe = this.options.store.onEntries((entries) => this.fanOut(entries));
+    await this.index.start();
     await this.readQuarantine();
     this.timers.push(
       setInterval(() => this.heartbeat(), this.options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS),
     );
     this.timers.push(setInterval(() => void this.poll(), this.options.pollMs ?? 250));
+    this.timers.push(
+      setInterval(() => {
+        this.index.reevaluate();
+        this.refreshIndexes();
+      }, this.options.windowCheckMs ?? 60_000),
+    );
   }
 
   async stop(): Promise<void> {
@@ -123,6 +144,7 @@ export class GateHub {
     if (socket.readyState !== socket.OPEN) return;
     const session = new GateSession(gate.name, socket, {
       store: this.options.store,
+      index: this.index,
       countScan: this.options.countScan,
     });
     this.sessions.add(session);
@@ -148,17 +170,17 @@ export class GateHub {
   }
 
   private fanOut(entries: readonly StoredEntry[]): void {
+    const isEventChanged = this.index.noteEntries(entries);
     // Gates of the same events get the same bytes: build each distinct frame once.
     const frames = new Map<string, { entries: StoredEntry[]; frame: Buffer }>();
     for (const session of this.sessions) {
       if (session.state !== 'live' && session.state !== 'catching-up') continue;
-      const matching = entries.filter((entry) => session.matches(entry));
-      if (matching.length === 0) continue;
-      const key = matching.length === entries.length ? '*' : matching.map((entry) => entry.seq).join(',');
-      let built = frames.get(key);
+      const selection = session.select(entries);
+      if (selection.entries.length === 0) continue;
+      let built = frames.get(selection.key);
       if (!built) {
-        built = { entries: matching, frame: Buffer.from(entriesFrame(matching)) };
-        frames.set(key, built);
+        built = { entries: selection.entries, frame: Buffer.from(entriesFrame(selection.entries)) };
+        frames.set(selection.key, built);
       }
       if (session.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
         log.warn('gate too slow, dropping it to catch up later', { gate: session.gate });
@@ -166,6 +188,17 @@ export class GateHub {
         continue;
       }
       session.deliver(built.entries, built.frame);
+    }
+    // An event's dates changed: gates whose other events changed with them get the index again.
+    if (isEventChanged) this.refreshIndexes();
+  }
+
+  private refreshIndexes(): void {
+    for (const session of this.sessions) {
+      session.refreshIndex().catch((error: unknown) => {
+        log.error('could not send the index again', { gate: session.gate, error: (error as Error).message });
+        session.close(1011, 'internal error');
+      });
     }
   }
 

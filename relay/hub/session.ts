@@ -2,7 +2,9 @@
  * One connected gate: the protocol state machine after authentication. A session waits for hello,
  * then sends welcome, a snapshot when the gate's cursor needs one, the log entries after its cursor,
  * and finally goes live. Live entries that arrive while it is still catching up are buffered and sent
- * once the catch-up reaches them, so nothing is skipped and nothing is sent twice.
+ * once the catch-up reaches them, so nothing is skipped and nothing is sent twice. Other events'
+ * tickets reach the gate only as the keyed-hash index (other-events.ts), with the snapshot and the
+ * log, and again whole whenever the gate's set of other events changes.
  */
 import type { WebSocket } from 'ws';
 import {
@@ -16,21 +18,26 @@ import { createLogger } from '../../shared/logger.js';
 import type { ScanRecord } from '../../shared/scans.js';
 import type { RelayStore, StoredEntry } from '../store/types.js';
 import { refusalOf } from './authorize.js';
+import type { OtherEvents, OtherEventsIndex, Selection } from './other-events.js';
 
 const log = createLogger('relay.session');
 const PAGE = 1_000;
 const SNAPSHOT_CHUNK = 1_000;
+const INDEX_CHUNK = 5_000;
 
 export type SessionState = 'awaiting-hello' | 'catching-up' | 'live' | 'closed';
 
 export interface SessionContext {
   store: RelayStore;
+  index: OtherEventsIndex;
   countScan(): void;
 }
 
 export class GateSession {
   state: SessionState = 'awaiting-hello';
   events = new Set<string>();
+  /** The events whose tickets this gate gets as index entries. */
+  others: OtherEvents = { ids: new Set(), key: '' };
   /** Highest seq sent (or covered by a snapshot) to this gate. */
   sent = 0;
   /** Highest seq the gate said it applied. */
@@ -38,6 +45,13 @@ export class GateSession {
   /** When the gate was last heard, on the monotonic clock: a wall-clock jump must not drop it. */
   lastSeen = performance.now();
   private buffer: StoredEntry[] = [];
+  /**
+   * Entries frames and snapshot ends sent, and acks heard: a gate acks each, in order, so the ack
+   * that matches a snapshot end proves the gate stored the index it carried.
+   */
+  private framesToAck = 0;
+  private acksHeard = 0;
+  private unconfirmed: { others: OtherEvents; frame: number } | null = null;
 
   constructor(
     readonly gate: string,
@@ -45,8 +59,9 @@ export class GateSession {
     private readonly context: SessionContext,
   ) {}
 
-  matches(entry: StoredEntry): boolean {
-    return entry.kind === 'event' || (entry.eventId !== null && this.events.has(entry.eventId));
+  /** The entries as this gate gets them (see OtherEventsIndex.select). */
+  select(entries: readonly StoredEntry[]): Selection {
+    return this.context.index.select(entries, this.events, this.others);
   }
 
   send(frame: RelayFrame): Promise<void> {
@@ -79,7 +94,22 @@ export class GateSession {
     if (this.state !== 'live') return;
     const last = entries[entries.length - 1];
     if (last) this.sent = last.seq;
+    this.framesToAck += 1;
     this.socket.send(frame, { binary: false });
+  }
+
+  /**
+   * Sends the whole index again when the gate's other events changed (the window moved, an event's
+   * dates changed): live entries wait meanwhile, as during a catch-up.
+   */
+  async refreshIndex(): Promise<void> {
+    if (this.state !== 'live') return;
+    const others = this.context.index.othersOf(this.events);
+    if (others.key === this.others.key) return;
+    this.state = 'catching-up';
+    this.others = others;
+    await this.sendIndexSnapshot(this.sent);
+    await this.catchUp();
   }
 
   async receive(text: string): Promise<void> {
@@ -108,6 +138,11 @@ export class GateSession {
       }
       case 'ack':
         this.acked = Math.max(this.acked, frame.cursor);
+        this.acksHeard += 1;
+        if (this.unconfirmed && this.acksHeard >= this.unconfirmed.frame) {
+          this.context.index.confirm(this.gate, this.unconfirmed.others);
+          this.unconfirmed = null;
+        }
         return;
       case 'ping':
         await this.send({ type: 'pong', t: frame.t });
@@ -148,7 +183,8 @@ export class GateSession {
     this.state = 'catching-up';
     this.events = new Set(frame.events);
     this.acked = frame.cursor;
-    const { store } = this.context;
+    const { store, index } = this.context;
+    this.others = index.othersOf(this.events);
     const stats = await store.stats();
     await this.send({
       type: 'welcome',
@@ -159,11 +195,19 @@ export class GateSession {
       // The relay's wall clock, so the gate can tell staff when its own is off.
       time: Date.now(),
       quarantined: stats.quarantined,
+      indexKey: index.keyText,
     });
     // A cursor ahead of the head belongs to another database: start the gate over from a snapshot.
     const needsSnapshot =
       frame.cursor === 0 || frame.cursor < stats.oldestRetained - 1 || frame.cursor > stats.logHead;
-    this.sent = needsSnapshot ? await this.sendSnapshot() : frame.cursor;
+    if (needsSnapshot) this.sent = await this.sendSnapshot();
+    else {
+      this.sent = frame.cursor;
+      // The log after the cursor carries index changes, but not a change of the gate's other events
+      // (the window moved, an event was redated, another selection) while it was away: unless this
+      // process saw the gate confirm the index for exactly this set, it gets the whole of it again.
+      if (!index.isConfirmed(this.gate, this.others)) await this.sendIndexSnapshot(frame.cursor);
+    }
     await this.catchUp();
   }
 
@@ -189,29 +233,66 @@ export class GateSession {
         scans: snapshot.scans.slice(from, from + SNAPSHOT_CHUNK),
       });
     }
-    await this.send({ type: 'snapshot-end', cursor: snapshot.cursor });
+    await this.sendIndexChunks(snapshot.cursor);
+    await this.endSnapshot(snapshot.cursor);
     return snapshot.cursor;
   }
 
+  /** A snapshot of index rows only, at the gate's cursor: its tickets and scans are left as they are. */
+  private async sendIndexSnapshot(cursor: number): Promise<void> {
+    await this.send({ type: 'snapshot-begin', tickets: 0, scans: 0, cursor });
+    await this.sendIndexChunks(cursor);
+    await this.endSnapshot(cursor);
+  }
+
+  /** The index rows, read at or after the snapshot's cursor (the entries after it go on top). */
+  private async sendIndexChunks(cursor: number): Promise<void> {
+    const others = this.others;
+    const rows = await this.context.index.snapshotRows(others, cursor);
+    for (let from = 0; from < rows.length; from += INDEX_CHUNK) {
+      await this.send({
+        type: 'snapshot-chunk',
+        events: [],
+        tickets: [],
+        scans: [],
+        index: rows.slice(from, from + INDEX_CHUNK),
+      });
+    }
+  }
+
+  private async endSnapshot(cursor: number): Promise<void> {
+    this.framesToAck += 1;
+    this.unconfirmed = { others: this.others, frame: this.framesToAck };
+    await this.send({ type: 'snapshot-end', cursor });
+  }
+
   private async catchUp(): Promise<void> {
+    let after = this.sent;
     for (;;) {
-      const page = await this.context.store.readEntries(this.sent, [...this.events], PAGE);
-      const last = page[page.length - 1];
+      const events = [...this.events, ...this.others.ids];
+      const page = await this.context.store.readEntries(after, events, PAGE);
+      after = page[page.length - 1]?.seq ?? after;
+      const { entries } = this.select(page);
+      const last = entries[entries.length - 1];
       if (last) {
-        await this.sendText(entriesFrame(page));
+        this.framesToAck += 1;
+        await this.sendText(entriesFrame(entries));
         this.sent = last.seq;
       }
       if (page.length < PAGE || this.state !== 'catching-up') break;
     }
     if (this.state !== 'catching-up') return;
-    const pending = this.buffer.filter((entry) => entry.seq > this.sent);
+    const pending = this.buffer.filter((entry) => entry.seq > after);
     this.buffer = [];
     this.state = 'live';
     const last = pending[pending.length - 1];
     if (last) {
       this.sent = last.seq;
+      this.framesToAck += 1;
       await this.sendText(entriesFrame(pending));
     }
+    // The window may have moved while this gate caught up.
+    await this.refreshIndex();
   }
 }
 

@@ -106,6 +106,14 @@ export const MIGRATIONS: readonly string[] = [
     FROM tickets WHERE trim(barcode) = '';
   DELETE FROM tickets WHERE trim(barcode) = '';
   `,
+  // 3: issue 12. The key of the other-events index (gates get keyed hashes of other events'
+  // barcodes): one row, made on first use and kept here so every relay on this database agrees.
+  `
+  CREATE TABLE index_key (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    key BLOB NOT NULL CHECK (length(key) = 32)
+  ) STRICT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -137,6 +137,11 @@ export function prepareQueries(db: Database.Database) {
       revoke: statement(`UPDATE gates SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL`),
       exists: statement<{ name: string }>(`SELECT name FROM gates WHERE name = ?`),
     },
+    indexKey: {
+      get: statement<{ key: Buffer }>(`SELECT key FROM index_key WHERE id = 1`),
+      /** The first relay to ask makes the key; a race between two is settled by the primary key. */
+      create: statement(`INSERT INTO index_key (id, key) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`),
+    },
   };
 }
 

@@ -5,6 +5,7 @@
  * exposed asynchronously to match the RelayStore contract.
  */
 import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { createLogger } from '../../shared/logger.js';
 import { scanRecordSchema, type ScanRecord } from '../../shared/scans.js';
@@ -279,6 +280,16 @@ export class SqliteRelayStore implements RelayStore {
     this.dataVersion = version;
     this.catchUpFromLog();
     return true;
+  }
+
+  async indexKey(): Promise<Buffer> {
+    const stored = this.queries.indexKey.get.get();
+    if (stored) return stored.key;
+    // One small write on this connection, once per database: not worth a trip through the writer.
+    this.queries.indexKey.create.run(randomBytes(32));
+    const made = this.queries.indexKey.get.get();
+    if (!made) throw new Error('the index key could not be stored');
+    return made.key;
   }
 
   onEntries(listener: EntriesListener): () => void {

@@ -150,5 +150,10 @@ export interface RelayStore {
   /** Notices commits made by other processes (CLI imports, revocations); cheap when nothing changed. */
   pollExternalChanges(): Promise<boolean>;
   onEntries(listener: EntriesListener): () => void;
+  /**
+   * The relay's 32-byte HMAC key for the other-events index: made at random on first use and kept in
+   * the database, so every relay on one database hashes alike (and gates keep their index).
+   */
+  indexKey(): Promise<Buffer>;
   close(): Promise<void>;
 }

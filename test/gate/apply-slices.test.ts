@@ -31,8 +31,19 @@ const CHUNK = 1_000;
 /** A relay stand-in that answers hello with `script(send)`. */
 async function standIn(
   script: (send: (frame: RelayFrame) => void, hello: GateFrame) => void,
+  options: { acceptDelayMs?: (connection: number) => number } = {},
 ): Promise<string> {
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/gate' });
+  let upgrades = 0;
+  const server = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    path: '/gate',
+    // A relay slow to answer an upgrade (a busy machine): the gate's hello waits meanwhile.
+    verifyClient: (_info, accept) => {
+      upgrades += 1;
+      setTimeout(() => accept(true), options.acceptDelayMs?.(upgrades) ?? 0);
+    },
+  });
   await new Promise((resolve) => server.once('listening', resolve));
   server.on('connection', (socket) => {
     const send = (frame: RelayFrame) => socket.send(JSON.stringify(relayFrameSchema.parse(frame)));
@@ -258,6 +269,34 @@ describe('bulk storage in slices (real engine, stand-in relay)', () => {
     );
     expect(samples.length).toBeGreaterThan(2);
     expect(samples.every((sample) => sample.indexes === 6)).toBe(true);
+  });
+
+  it('a new event selection mid-snapshot drops what the old connection queued: the next hello asks from 0', async () => {
+    const hellos: number[] = [];
+    const url = await standIn(
+      (send, hello) => {
+        if (hello.type !== 'hello') return;
+        hellos.push(hello.cursor);
+        const cursor = hellos.length === 1 ? 500 : 90;
+        send(welcome(cursor));
+        // The whole first snapshot fits under the queue's high water mark, so its end is queued too.
+        sendSnapshot(send, tickets(hellos.length === 1 ? 4_000 : 2_000, cursor), cursor);
+      },
+      // The second connection is slow to open: long enough for a stale queue to finish its snapshot.
+      { acceptDelayMs: (connection) => (connection === 2 ? 1_000 : 0) },
+    );
+    const dir = temp();
+    const engine = await gate(dir, url);
+    const first = await everyTurn(
+      () => status(engine),
+      (now) => now.tickets > 0,
+    );
+    expect(first.at(-1)?.cursor).toBe(0);
+    await engine.handlers.updateSettings({ changes: { events: ['E1', 'E2'] } });
+    await waitFor(async () => (await status(engine)).cursor === 90, { message: 'second snapshot stored' });
+    // Before: the old connection's queued snapshot end set the cursor to 500 after the reset, the
+    // second hello said 500, and the relay sent nothing of the newly selected event.
+    expect(hellos).toEqual([0, 0]);
   });
 
   it('after a first load, index builds wait while scans come in, then follow when the door is quiet', async () => {

@@ -31,7 +31,8 @@ parentPort.on('message', () => {
 `;
 
 export interface Checkpointer {
-  stop(): void;
+  /** Runs a last checkpoint and closes the worker's connection; settles once the thread has exited. */
+  stop(): Promise<void>;
 }
 
 export function startCheckpointer(
@@ -48,12 +49,20 @@ export function startCheckpointer(
   worker.on('error', (error) => onError(error.message));
   // The checkpointer never keeps the process alive on its own.
   worker.unref();
-  let isStopped = false;
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  let stopping: Promise<void> | null = null;
   return {
     stop() {
-      if (isStopped) return;
-      isStopped = true;
+      if (stopping) return stopping;
+      // Waited for now, so it keeps the process alive until it has exited (else an await on it could
+      // be the last thing pending: Node would exit 13, "unsettled top-level await").
+      worker.ref();
       worker.postMessage('stop');
+      // A checkpoint stuck on a lock must not hold up a shutdown: after 2 s the thread is ended.
+      const timer = setTimeout(() => void worker.terminate(), 2_000);
+      timer.unref();
+      stopping = exited.then(() => clearTimeout(timer));
+      return stopping;
     },
   };
 }

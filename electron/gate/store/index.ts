@@ -145,8 +145,15 @@ export class GateStore {
     return this.db.open;
   }
 
+  /** Closes the database now; the checkpoint thread closes its own connection just after. */
   close(): void {
-    this.checkpointer.stop();
+    void this.checkpointer.stop();
     if (this.db.open) this.db.close();
+  }
+
+  /** Closes, and settles once no thread of this store has the files open (safe to move or delete). */
+  async closeFully(): Promise<void> {
+    this.close();
+    await this.checkpointer.stop();
   }
 }

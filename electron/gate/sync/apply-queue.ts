@@ -165,6 +165,18 @@ export class ApplyQueue {
     return this.steps.length === 0;
   }
 
+  /**
+   * The connection that sent what is queued is gone: nothing of it is stored any more. The cursor on
+   * disk is where the next connection starts, and the relay sends everything after it again. (A
+   * queued snapshot end or entries slice must never move the cursor after a reset made for the next
+   * connection: the gate would then ask from a cursor it never reached.)
+   */
+  drop(): void {
+    if (this.steps.length > 0)
+      log.info('dropping what a closed connection queued', { items: this.queuedItems });
+    this.clear();
+  }
+
   stop(): void {
     this.isStopped = true;
     if (this.scheduled) clearImmediate(this.scheduled);

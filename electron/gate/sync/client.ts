@@ -45,6 +45,8 @@ export interface SyncTarget {
   welcome(events: EventInfo[], gate: string, indexKey?: string): 'kept' | 'resync';
   /** A snapshot as of `cursor` starts: anything buffered from an earlier, interrupted one is dropped. */
   snapshotBegin?(cursor?: number): void;
+  /** The connection is gone (closed, lost or stopped): whatever it sent that is not stored yet is dropped. */
+  disconnected?(): void;
   /** Takes a chunk (applied now or batched with the next ones); returns how many tickets were stored now. */
   snapshotChunk(chunk: SnapshotChunk): number;
   /**
@@ -164,6 +166,7 @@ export class SyncClient {
       socket.on('error', () => {});
       socket.close(1000, 'gate stopping');
       socket.terminate();
+      this.target.disconnected?.();
     }
     this.update({ connection: 'offline', snapshot: null });
   }
@@ -249,6 +252,7 @@ export class SyncClient {
     socket.on('error', () => {});
     socket.terminate();
     this.socket = null;
+    this.target.disconnected?.();
     this.isWelcomed = false;
     this.clearTimers();
     const rejected = fatal?.rejected ?? null;

@@ -22,8 +22,9 @@ export function syncTargetFor(engine: Engine): SyncTarget {
       engine.authenticatedAs(gate);
       return acceptIndexKey(engine.store, indexKey);
     },
-    // Chunks of a snapshot cut short by a disconnect are dropped by the queue: the relay sends it again.
     snapshotBegin: (cursor) => queue.snapshotBegin(cursor ?? 0),
+    // What a lost connection queued is dropped: the relay sends it again after the cursor on disk.
+    disconnected: () => queue.drop(),
     // Stored by the queue, slice by slice; progress is reported from there (engine.status).
     snapshotChunk: (chunk) => {
       queue.snapshotChunk(chunk);
