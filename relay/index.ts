@@ -42,7 +42,7 @@ export interface RunningRelay {
 
 export async function startRelay(options: StartRelayOptions): Promise<RunningRelay> {
   // Commits (and their fsyncs) run on a worker thread: the HTTP and websocket thread never waits on disk.
-  const store = openSqliteStore(options.dbPath, { writer: 'worker' });
+  const store = openSqliteStore(options.dbPath, { writer: 'worker', reader: 'worker' });
   const service = new RelayService({
     store,
     webhookSecret: options.webhookSecret,

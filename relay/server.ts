@@ -10,7 +10,7 @@ import { GateHub } from './hub/hub.js';
 import { createIngestRoute, sendJson } from './ingest.js';
 import { RelayMetrics } from './metrics.js';
 import { MoshtixLink, type MoshtixCredentials } from './moshtix/link.js';
-import type { DeliveryInput, RelayStore } from './store/types.js';
+import type { AppliedDelivery, RelayStore } from './store/types.js';
 
 const log = createLogger('relay.server');
 const PRUNE_INTERVAL_MS = 10 * 60_000;
@@ -36,6 +36,7 @@ export class RelayService {
   private readonly server: Server;
   private readonly inFlight = new Set<Promise<void>>();
   private pruneTimer: NodeJS.Timeout | null = null;
+  private unsubscribeApplied: (() => void) | null = null;
   private address: AddressInfo | null = null;
   readonly moshtix: MoshtixLink | null;
 
@@ -51,18 +52,7 @@ export class RelayService {
     this.moshtix = options.moshtix
       ? new MoshtixLink({ ...options.moshtix, store, webhookSecret: options.webhookSecret })
       : null;
-    const link = this.moshtix;
-    // With credentials, every accepted webhook's ties go to the resolver once they are committed.
-    const ingestTarget = link
-      ? {
-          ingestDelivery: async (input: DeliveryInput) => {
-            const result = await store.ingestDelivery(input);
-            link.noticeDelivery(result, input.origin);
-            return result;
-          },
-        }
-      : store;
-    const ingest = createIngestRoute(ingestTarget, this.metrics, options.webhookSecret);
+    const ingest = createIngestRoute(store, this.metrics, options.webhookSecret);
     this.server = createServer((request, response) => {
       const work = this.route(
         request.method ?? 'GET',
@@ -107,6 +97,7 @@ export class RelayService {
         skippedTickets: stats.skippedTickets,
         quarantined: stats.quarantined,
         lastDeliveryAt: stats.lastDeliveryAt,
+        pendingDeliveries: stats.pendingDeliveries,
         subscription: this.moshtix?.subscription ?? 'unknown',
       });
     }
@@ -125,7 +116,17 @@ export class RelayService {
     sendJson(response, 404, { status: 'error', error: `no route ${method} ${path}` });
   }
 
+  /** Accepted deliveries, once applied: their outcomes for /metrics, their ties to the resolver. */
+  private applied(deliveries: readonly AppliedDelivery[]): void {
+    for (const { origin, result } of deliveries) {
+      if (origin === 'webhook')
+        this.metrics.countDelivery(result.status === 'accepted' ? result.outcome : 'quarantined');
+      this.moshtix?.noticeDelivery(result, origin);
+    }
+  }
+
   async start(): Promise<AddressInfo> {
+    this.unsubscribeApplied = this.options.store.onApplied((deliveries) => this.applied(deliveries));
     await this.hub.start();
     const retention = this.options.retention ?? DEFAULT_RETENTION;
     const prune = () => {
@@ -162,6 +163,7 @@ export class RelayService {
     this.server.closeAllConnections();
     await closed;
     await this.moshtix?.stop();
+    this.unsubscribeApplied?.();
     await this.options.store.close();
   }
 }

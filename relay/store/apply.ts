@@ -8,13 +8,13 @@
  * with the delivery (`skipped_tickets`).
  */
 import { createLogger } from '../../shared/logger.js';
-import { parseDelivery } from '../../shared/moshtix.js';
+import { parseDelivery, type ParsedDelivery, type ParseFailure } from '../../shared/moshtix.js';
 import type { ScanRecord } from '../../shared/scans.js';
 import { eventUpdateOf, mergeEvent, type EventUpdate, type KnownEvent } from '../../shared/events.js';
 import { eventInfoSchema, normaliseOrder } from '../../shared/tickets.js';
 import { applyOrderSnapshot, applyTicketImport } from './apply-tickets.js';
 import type { LogAppender } from './log-appender.js';
-import type { Queries } from './queries.js';
+import type { ApplyQueries } from './apply-queries.js';
 import type {
   DeliveryInput,
   DeliveryOutcome,
@@ -45,7 +45,7 @@ function knownEventOf(row: { info: string; is_full: number }): KnownEvent | null
  * in an event never seen in full.
  */
 export function recordEvent(
-  queries: Queries,
+  queries: ApplyQueries,
   appender: LogAppender,
   update: EventUpdate,
   isFull: boolean,
@@ -61,15 +61,27 @@ export function recordEvent(
   queries.events.upsert.run(merged.info.id, JSON.stringify(merged.info), merged.isFull ? 1 : 0, entry.seq);
 }
 
-export function applyDelivery(queries: Queries, appender: LogAppender, input: DeliveryInput): IngestResult {
-  const parsed = parseDelivery(input.body);
+export interface ApplyDeliveryOptions {
+  /** The id the delivery was accepted under (pending_deliveries); by default the next free one. */
+  deliveryId?: number;
+  /** The body as already parsed when it was accepted, so it is not parsed twice. */
+  parsed?: ParsedDelivery | ParseFailure;
+}
+
+export function applyDelivery(
+  queries: ApplyQueries,
+  appender: LogAppender,
+  input: DeliveryInput,
+  options: ApplyDeliveryOptions = {},
+): IngestResult {
+  const parsed = options.parsed ?? parseDelivery(input.body);
   if ('error' in parsed) {
     const result = queries.quarantine.insert.run(input.receivedAt, input.origin, input.body, parsed.error);
     return { status: 'quarantined', quarantineId: Number(result.lastInsertRowid), error: parsed.error };
   }
   const { envelope } = parsed;
   // The delivery id orders deliveries: it is the version's relay sequence number.
-  const deliveryId = appender.nextDeliveryId();
+  const deliveryId = options.deliveryId ?? appender.nextDeliveryId();
   const before = appender.written.length;
   let outcome: DeliveryOutcome;
   let tiedOrders: string[] = [];
@@ -121,7 +133,7 @@ export function applyDelivery(queries: Queries, appender: LogAppender, input: De
 }
 
 export function applyScan(
-  queries: Queries,
+  queries: ApplyQueries,
   appender: LogAppender,
   scan: ScanRecord,
   now: string,
@@ -135,7 +147,7 @@ export function applyScan(
 }
 
 export function applyImport(
-  queries: Queries,
+  queries: ApplyQueries,
   appender: LogAppender,
   eventId: string,
   source: string,

@@ -1,13 +1,18 @@
 /**
  * Every write the relay store makes, as plain data, so it can run in this thread or be posted to the
- * writer worker. `executeWrite` runs one inside the current batch transaction.
+ * writer worker. `executeApply` runs the writes both stores share (deliveries, scans, imports,
+ * reprocessing) over ApplyQueries; `executeWrite` is the SQLite store's, adding accepted deliveries
+ * (pending_deliveries, applied in a following transaction: pending.ts), gates and pruning.
  */
 import type { ScanRecord } from '../../shared/scans.js';
 import { applyDelivery, applyImport, applyScan, type LogAppender } from './apply.js';
+import type { ApplyQueries } from './apply-queries.js';
+import { acceptDelivery, applyPending, type ParsedBodies } from './pending.js';
 import type { Queries } from './queries.js';
-import type { DeliveryInput, ImportRow, ReprocessReport } from './types.js';
+import type { AppliedDelivery, DeliveryInput, ImportRow, ReprocessReport } from './types.js';
 
-export type WriteOp =
+/** The writes whose effects both stores compute with the same shared code. */
+export type ApplyOp =
   | { kind: 'delivery'; input: DeliveryInput }
   | { kind: 'scan'; scan: ScanRecord }
   | {
@@ -17,12 +22,17 @@ export type WriteOp =
       rows: readonly ImportRow[];
       isAuthoritative: boolean;
     }
-  | { kind: 'reprocess' }
+  | { kind: 'reprocess' };
+
+export type WriteOp =
+  | ApplyOp
+  /** Store the delivery durably (or quarantine it) now; apply it in a following transaction. */
+  | { kind: 'accept'; input: DeliveryInput }
   | { kind: 'add-gate'; name: string; tokenHash: string }
   | { kind: 'revoke-gate'; name: string }
   | { kind: 'prune'; keep: number };
 
-function reprocess(queries: Queries, log: LogAppender, now: string): ReprocessReport {
+function reprocess(queries: ApplyQueries, log: LogAppender, now: string): ReprocessReport {
   const report: ReprocessReport = { accepted: 0, stillFailing: [] };
   for (const row of queries.quarantine.pending.all()) {
     const result = applyDelivery(queries, log, {
@@ -43,7 +53,7 @@ function reprocess(queries: Queries, log: LogAppender, now: string): ReprocessRe
   return report;
 }
 
-export function executeWrite(queries: Queries, log: LogAppender, op: WriteOp, now: string): unknown {
+export function executeApply(queries: ApplyQueries, log: LogAppender, op: ApplyOp, now: string): unknown {
   switch (op.kind) {
     case 'delivery':
       return applyDelivery(queries, log, op.input);
@@ -53,6 +63,41 @@ export function executeWrite(queries: Queries, log: LogAppender, op: WriteOp, no
       return applyImport(queries, log, op.eventId, op.source, op.rows, now, op.isAuthoritative);
     case 'reprocess':
       return reprocess(queries, log, now);
+    default: {
+      const never: never = op;
+      throw new Error(`unknown write ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** What a SQLite write needs besides the statements: parsed bodies, and where applied ones go. */
+export interface SqliteWriteContext {
+  parsed: ParsedBodies;
+  applied: AppliedDelivery[];
+}
+
+export function executeWrite(
+  queries: Queries,
+  log: LogAppender,
+  op: WriteOp,
+  now: string,
+  context: SqliteWriteContext,
+): unknown {
+  switch (op.kind) {
+    case 'accept':
+      return acceptDelivery(queries, log, op.input, context.parsed);
+    case 'delivery':
+      // Older accepted deliveries go first, so deliveries are applied in the order they were accepted.
+      for (;;) {
+        const applied = applyPending(queries, log, context.parsed, { limit: 1_000 });
+        for (const delivery of applied) context.applied.push(delivery);
+        if (applied.length < 1_000) break;
+      }
+      return applyDelivery(queries, log, op.input);
+    case 'scan':
+    case 'import':
+    case 'reprocess':
+      return executeApply(queries, log, op, now);
     case 'add-gate':
       if (queries.gates.exists.get(op.name)) throw new Error(`a gate named "${op.name}" already exists`);
       queries.gates.insert.run(op.name, op.tokenHash, now);

@@ -1,59 +1,197 @@
 /**
- * Who performs the store's writes. InlineWriter runs group commits on this thread (admin commands,
- * tests). WorkerWriter posts them to a worker thread that owns its own connection, so the fsync of
- * a commit never blocks the thread serving HTTP and websockets; requests arriving meanwhile simply
- * make the next batch bigger.
+ * Who performs the SQLite store's writes. InlineWriter runs group commits on this thread (admin
+ * commands, tests) and, inside the writer worker, for the serving relay. WorkerWriter is the serving
+ * relay's side of that worker: the writes of one event-loop turn go over in one message and their
+ * results come back in one, so an fsync never blocks the thread serving HTTP and websockets.
+ *
+ * Accepted deliveries (webhooks) are committed first, then applied by `applySlice` in transactions
+ * of their own, which wait while acknowledgements are queued (at most `maxApplyDeferMs`): under a
+ * burst the relay keeps answering at full speed and the apply catches up as soon as there is room.
  */
 import type Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
-import { LogAppender, type BatchHead } from './log-appender.js';
+import { createLogger } from '../../shared/logger.js';
 import { GroupCommit } from './group-commit.js';
+import { LogAppender, type BatchHead } from './log-appender.js';
+import { applyPending, ParsedBodies } from './pending.js';
 import type { Queries } from './queries.js';
-import type { StoredEntry } from './types.js';
+import type { AppliedDelivery, StoredEntry } from './types.js';
 import { executeWrite, type WriteOp } from './write-ops.js';
 
-export type CommittedListener = (entries: StoredEntry[]) => void;
+const log = createLogger('relay.store');
+
+export interface WriterListeners {
+  /** Log entries of a commit, after it committed, in seq order. */
+  committed(entries: StoredEntry[]): void;
+  /** Accepted deliveries applied by a commit, after it committed. */
+  applied(deliveries: AppliedDelivery[]): void;
+}
 
 export interface StoreWriter {
   write(op: WriteOp): Promise<unknown>;
   close(): Promise<void>;
 }
 
+export interface InlineWriterOptions {
+  /** See GroupCommitOptions.siblingWaitMs (default 2; the worker uses 0: its batches are whole turns). */
+  siblingWaitMs?: number;
+  /** Longest an apply waits for queued acknowledgements before it runs anyway (default 25 ms). */
+  maxApplyDeferMs?: number;
+  /** Deliveries applied per transaction at most (default 256), and its time budget (default 8 ms). */
+  applyLimit?: number;
+  applyBudgetMs?: number;
+}
+
+const RETRY_APPLY_MS = 1_000;
+
 export class InlineWriter implements StoreWriter {
   private readonly commits: GroupCommit;
   private readonly batchHead: BatchHead = { value: 0, lastDelivery: 0 };
   private batchEntries: StoredEntry[] = [];
+  private batchApplied: AppliedDelivery[] = [];
+  private readonly parsed = new ParsedBodies();
+  private readonly applyTransaction: Database.Transaction<(limit: number) => AppliedDelivery[]>;
+  private applyTimer: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  private deferredSince: number | null = null;
+  private isClosed = false;
+  private readonly options: Required<InlineWriterOptions>;
 
   constructor(
     private readonly queries: Queries,
-    db: Database.Database,
-    onCommitted: CommittedListener,
+    private readonly db: Database.Database,
+    private readonly listeners: WriterListeners,
+    options: InlineWriterOptions = {},
   ) {
-    const readHead = () => {
-      this.batchHead.value = queries.log.head.get()?.head ?? 0;
-      this.batchHead.lastDelivery = queries.deliveries.last.get()?.id ?? 0;
+    this.options = {
+      siblingWaitMs: options.siblingWaitMs ?? 2,
+      maxApplyDeferMs: options.maxApplyDeferMs ?? 25,
+      applyLimit: options.applyLimit ?? 256,
+      applyBudgetMs: options.applyBudgetMs ?? 8,
     };
-    this.commits = new GroupCommit(db, {
-      begin: () => {
-        this.batchEntries = [];
-        readHead();
+    this.commits = new GroupCommit(
+      db,
+      {
+        begin: () => {
+          this.batchEntries = [];
+          this.batchApplied = [];
+          this.readHead();
+        },
+        rolledBack: () => this.readHead(),
+        committed: () => this.announce(this.batchEntries, this.batchApplied),
       },
-      rolledBack: readHead,
-      committed: () => onCommitted(this.batchEntries),
+      { siblingWaitMs: this.options.siblingWaitMs },
+    );
+    this.applyTransaction = db.transaction((limit: number) => {
+      this.readHead();
+      const appender = new LogAppender(this.queries, this.batchHead);
+      const applied = applyPending(this.queries, appender, this.parsed, {
+        limit,
+        budgetMs: this.options.applyBudgetMs,
+      });
+      this.batchEntries = appender.written;
+      return applied;
     });
+    // Deliveries a crash (or a stop) left accepted but unapplied are applied now.
+    if (queries.pending.oldest.get(1)) this.scheduleApply();
+  }
+
+  private readHead(): void {
+    this.batchHead.value = this.queries.log.head.get()?.head ?? 0;
+    this.batchHead.lastDelivery = this.queries.deliveries.last.get()?.id ?? 0;
+  }
+
+  private announce(entries: StoredEntry[], applied: AppliedDelivery[]): void {
+    this.listeners.committed(entries);
+    if (applied.length > 0) this.listeners.applied(applied);
   }
 
   write(op: WriteOp): Promise<unknown> {
     return this.commits.enqueue(() => {
-      const log = new LogAppender(this.queries, this.batchHead);
-      const value = executeWrite(this.queries, log, op, new Date().toISOString());
+      const appender = new LogAppender(this.queries, this.batchHead);
+      const context = { parsed: this.parsed, applied: [] as AppliedDelivery[] };
+      const value = executeWrite(this.queries, appender, op, new Date().toISOString(), context);
       // A loop, not push(...written): an import of a million rows would overflow the call stack.
-      for (const entry of log.written) this.batchEntries.push(entry);
+      for (const entry of appender.written) this.batchEntries.push(entry);
+      for (const delivery of context.applied) this.batchApplied.push(delivery);
+      if (op.kind === 'accept') this.scheduleApply();
       return value;
     });
   }
 
+  private scheduleApply(delayMs = 0): void {
+    if (this.applyTimer || this.isClosed) return;
+    const run = () => {
+      this.applyTimer = null;
+      this.applySlice();
+    };
+    this.applyTimer = delayMs > 0 ? setTimeout(run, delayMs) : setImmediate(run);
+  }
+
+  private applySlice(): void {
+    if (this.commits.size > 0) {
+      // Acknowledgements are waiting for their commit: they go first, for a while.
+      this.deferredSince ??= performance.now();
+      if (performance.now() - this.deferredSince < this.options.maxApplyDeferMs) {
+        this.scheduleApply();
+        return;
+      }
+    }
+    this.deferredSince = null;
+    let applied: AppliedDelivery[];
+    try {
+      applied = this.applyTransaction.immediate(this.options.applyLimit);
+    } catch (error) {
+      this.batchEntries = [];
+      log.error('applying accepted deliveries failed; retrying one by one', {
+        error: (error as Error).message,
+      });
+      this.applyOneByOne();
+      return;
+    }
+    this.announce(this.batchEntries, applied);
+    this.batchEntries = [];
+    if (applied.length > 0) this.scheduleApply();
+  }
+
+  /**
+   * After a failed slice: each delivery in a transaction of its own; one whose apply throws is moved
+   * to quarantine with the error, so it never holds back the deliveries behind it.
+   */
+  private applyOneByOne(): void {
+    for (const row of this.queries.pending.oldest.all(this.options.applyLimit)) {
+      try {
+        const applied = this.applyTransaction.immediate(1);
+        this.announce(this.batchEntries, applied);
+      } catch (error) {
+        const message = `(apply): ${(error as Error).message}`;
+        try {
+          this.db.transaction(() => {
+            this.queries.quarantine.insert.run(row.received_at, row.origin, row.body, message);
+            this.queries.pending.remove.run(row.id);
+          }).immediate();
+          log.error('an accepted delivery could not be applied: quarantined', { id: row.id, error: message });
+        } catch (storeError) {
+          log.error('the store refuses writes; applying again later', {
+            error: (storeError as Error).message,
+          });
+          this.scheduleApply(RETRY_APPLY_MS);
+          return;
+        }
+      } finally {
+        this.batchEntries = [];
+      }
+    }
+    this.scheduleApply();
+  }
+
   async close(): Promise<void> {
+    this.isClosed = true;
+    if (this.applyTimer) {
+      clearTimeout(this.applyTimer as NodeJS.Timeout);
+      clearImmediate(this.applyTimer as NodeJS.Immediate);
+    }
+    this.applyTimer = null;
+    // Queued writes commit now; accepted deliveries not yet applied stay pending for the next start.
     this.commits.flush();
   }
 }
@@ -61,24 +199,33 @@ export class InlineWriter implements StoreWriter {
 /** Messages from the writer worker, in the order it sends them. */
 export type WorkerMessage =
   | { type: 'entries'; entries: StoredEntry[] }
-  | { type: 'result'; id: number; value?: unknown; error?: string }
+  | { type: 'applied'; deliveries: AppliedDelivery[] }
+  | { type: 'results'; results: { id: number; value?: unknown; error?: string }[] }
   | { type: 'closed' };
+
+/** Messages to the writer worker. */
+export type WorkerRequest = { type: 'writes'; writes: { id: number; op: WriteOp }[] } | { type: 'close' };
 
 export class WorkerWriter implements StoreWriter {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  private outbox: { id: number; op: WriteOp }[] = [];
   private nextId = 1;
   private readonly exited: Promise<void>;
+  private failure: Error | null = null;
 
-  constructor(path: string, onCommitted: CommittedListener) {
+  constructor(path: string, listeners: WriterListeners) {
     this.worker = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: { path } });
     this.worker.on('message', (message: WorkerMessage) => {
-      if (message.type === 'entries') onCommitted(message.entries);
-      else if (message.type === 'result') {
-        const waiter = this.pending.get(message.id);
-        this.pending.delete(message.id);
-        if (message.error !== undefined) waiter?.reject(new Error(message.error));
-        else waiter?.resolve(message.value);
+      if (message.type === 'entries') listeners.committed(message.entries);
+      else if (message.type === 'applied') listeners.applied(message.deliveries);
+      else if (message.type === 'results') {
+        for (const result of message.results) {
+          const waiter = this.pending.get(result.id);
+          this.pending.delete(result.id);
+          if (result.error !== undefined) waiter?.reject(new Error(result.error));
+          else waiter?.resolve(result.value);
+        }
       }
     });
     this.exited = new Promise((resolve) =>
@@ -94,8 +241,6 @@ export class WorkerWriter implements StoreWriter {
     });
   }
 
-  private failure: Error | null = null;
-
   private rejectPending(error: Error): void {
     for (const waiter of this.pending.values()) waiter.reject(error);
     this.pending.clear();
@@ -107,12 +252,25 @@ export class WorkerWriter implements StoreWriter {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ type: 'write', id, op });
+      // One message per event-loop turn, however many writes the turn made.
+      if (this.outbox.length === 0) setImmediate(() => this.send());
+      this.outbox.push({ id, op });
     });
   }
 
+  private send(): void {
+    const writes = this.outbox;
+    this.outbox = [];
+    if (writes.length > 0) this.post({ type: 'writes', writes });
+  }
+
+  private post(request: WorkerRequest): void {
+    this.worker.postMessage(request);
+  }
+
   async close(): Promise<void> {
-    this.worker.postMessage({ type: 'close' });
+    this.send();
+    this.post({ type: 'close' });
     await this.exited;
   }
 }

@@ -1,0 +1,37 @@
+/**
+ * The reader worker: its own connection to the relay database, for snapshot reads. A snapshot of a
+ * big event is tens of thousands of rows to read and check; here that happens off the thread that
+ * answers webhooks, and the result goes back in parts small enough to take in without a stall.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDatabase } from './database.js';
+import { prepareQueries } from './queries.js';
+import { readSnapshotNow } from './sqlite-reads.js';
+import type { ReaderMessage, ReaderRequest } from './reader.js';
+
+const PART = 2_000;
+const port = parentPort;
+if (!port) throw new Error('reader-worker must run as a worker thread');
+const { path } = workerData as { path: string };
+const db = openDatabase(path);
+const queries = prepareQueries(db);
+const post = (message: ReaderMessage) => port.postMessage(message);
+
+port.on('message', (message: ReaderRequest) => {
+  if (message.type === 'close') {
+    db.close();
+    port.close();
+    return;
+  }
+  const { id } = message;
+  try {
+    const snapshot = readSnapshotNow(db, queries, message.events);
+    for (let from = 0; from < snapshot.tickets.length; from += PART)
+      post({ type: 'part', id, tickets: snapshot.tickets.slice(from, from + PART), scans: [] });
+    for (let from = 0; from < snapshot.scans.length; from += PART)
+      post({ type: 'part', id, tickets: [], scans: snapshot.scans.slice(from, from + PART) });
+    post({ type: 'done', id, cursor: snapshot.cursor, events: snapshot.events });
+  } catch (error) {
+    post({ type: 'failed', id, error: (error as Error).message });
+  }
+});

@@ -1,0 +1,97 @@
+/**
+ * The serving relay's side of the reader worker (reader-worker.ts): snapshot reads off this thread.
+ * Each request's parts are gathered here and the snapshot resolves when the last one arrives. Gates
+ * asking for the same events while a read is under way share it: a snapshot is a consistent state as
+ * of its cursor, and each gate catches up from that cursor.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Snapshot } from './types.js';
+
+export type ReaderRequest = { type: 'snapshot'; id: number; events: readonly string[] } | { type: 'close' };
+
+export type ReaderMessage =
+  | { type: 'part'; id: number; tickets: Snapshot['tickets']; scans: Snapshot['scans'] }
+  | { type: 'done'; id: number; cursor: number; events: Snapshot['events'] }
+  | { type: 'failed'; id: number; error: string };
+
+interface Waiter {
+  tickets: Snapshot['tickets'];
+  scans: Snapshot['scans'];
+  resolve(snapshot: Snapshot): void;
+  reject(error: Error): void;
+}
+
+export class SnapshotReader {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, Waiter>();
+  private readonly shared = new Map<string, Promise<Snapshot>>();
+  private nextId = 1;
+  private failure: Error | null = null;
+  private readonly exited: Promise<void>;
+
+  constructor(path: string) {
+    this.worker = new Worker(new URL('./reader-worker.js', import.meta.url), { workerData: { path } });
+    this.worker.on('message', (message: ReaderMessage) => this.receive(message));
+    this.worker.on('error', (error) => this.fail(error));
+    this.exited = new Promise((resolve) =>
+      this.worker.once('exit', () => {
+        this.fail(new Error('the snapshot reader stopped'));
+        resolve();
+      }),
+    );
+  }
+
+  private receive(message: ReaderMessage): void {
+    const waiter = this.waiting.get(message.id);
+    if (!waiter) return;
+    switch (message.type) {
+      case 'part':
+        // Loops, not push(...): a part holds thousands of rows.
+        for (const ticket of message.tickets) waiter.tickets.push(ticket);
+        for (const scan of message.scans) waiter.scans.push(scan);
+        return;
+      case 'done':
+        this.waiting.delete(message.id);
+        waiter.resolve({
+          cursor: message.cursor,
+          events: message.events,
+          tickets: waiter.tickets,
+          scans: waiter.scans,
+        });
+        return;
+      case 'failed':
+        this.waiting.delete(message.id);
+        waiter.reject(new Error(message.error));
+        return;
+      default: {
+        const never: never = message;
+        throw new Error(`unknown reader message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const waiter of this.waiting.values()) waiter.reject(error);
+    this.waiting.clear();
+  }
+
+  read(events: readonly string[]): Promise<Snapshot> {
+    if (this.failure) return Promise.reject(this.failure);
+    const key = JSON.stringify([...events].sort());
+    const existing = this.shared.get(key);
+    if (existing) return existing;
+    const id = this.nextId++;
+    const reading = new Promise<Snapshot>((resolve, reject) => {
+      this.waiting.set(id, { tickets: [], scans: [], resolve, reject });
+      this.worker.postMessage({ type: 'snapshot', id, events: [...events] } satisfies ReaderRequest);
+    }).finally(() => this.shared.delete(key));
+    this.shared.set(key, reading);
+    return reading;
+  }
+
+  async close(): Promise<void> {
+    this.worker.postMessage({ type: 'close' } satisfies ReaderRequest);
+    await this.exited;
+  }
+}
