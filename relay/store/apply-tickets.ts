@@ -22,7 +22,7 @@ import {
   type Version,
 } from '../../shared/tickets.js';
 import type { LogAppender } from './log-appender.js';
-import type { ApplyQueries } from './apply-queries.js';
+import type { Queries } from './queries.js';
 import type { ImportReport, ImportRow } from './types.js';
 
 const log = createLogger('relay.store');
@@ -48,7 +48,7 @@ function orderVersionOf(row: { source: string; tx_id: number; version_seq: numbe
 
 /** Writes one merged state: a log entry for each event that must hear of it, then the row. */
 export function storeTicketChange(
-  queries: ApplyQueries,
+  queries: Queries,
   appender: LogAppender,
   change: TicketChange,
   now: string,
@@ -73,7 +73,7 @@ export function storeTicketChange(
 
 /** Merges one order snapshot (facts → shared merge → writes). */
 export function applyOrderSnapshot(
-  queries: ApplyQueries,
+  queries: Queries,
   appender: LogAppender,
   snapshot: OrderSnapshot,
   now: string,
@@ -112,7 +112,7 @@ export interface ImportInput {
 
 /** Merges a CSV import row by row (facts → shared merge → writes). */
 export function applyTicketImport(
-  queries: ApplyQueries,
+  queries: Queries,
   appender: LogAppender,
   input: ImportInput,
 ): Omit<ImportReport, 'seq'> {

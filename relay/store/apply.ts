@@ -14,7 +14,7 @@ import { eventUpdateOf, mergeEvent, type EventUpdate, type KnownEvent } from '..
 import { eventInfoSchema, normaliseOrder } from '../../shared/tickets.js';
 import { applyOrderSnapshot, applyTicketImport } from './apply-tickets.js';
 import type { LogAppender } from './log-appender.js';
-import type { ApplyQueries } from './apply-queries.js';
+import type { Queries } from './queries.js';
 import type {
   DeliveryInput,
   DeliveryOutcome,
@@ -45,7 +45,7 @@ function knownEventOf(row: { info: string; is_full: number }): KnownEvent | null
  * in an event never seen in full.
  */
 export function recordEvent(
-  queries: ApplyQueries,
+  queries: Queries,
   appender: LogAppender,
   update: EventUpdate,
   isFull: boolean,
@@ -69,7 +69,7 @@ export interface ApplyDeliveryOptions {
 }
 
 export function applyDelivery(
-  queries: ApplyQueries,
+  queries: Queries,
   appender: LogAppender,
   input: DeliveryInput,
   options: ApplyDeliveryOptions = {},
@@ -133,7 +133,7 @@ export function applyDelivery(
 }
 
 export function applyScan(
-  queries: ApplyQueries,
+  queries: Queries,
   appender: LogAppender,
   scan: ScanRecord,
   now: string,
@@ -147,7 +147,7 @@ export function applyScan(
 }
 
 export function applyImport(
-  queries: ApplyQueries,
+  queries: Queries,
   appender: LogAppender,
   eventId: string,
   source: string,

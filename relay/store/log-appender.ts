@@ -5,7 +5,7 @@
  */
 import { createLogger } from '../../shared/logger.js';
 import { logEntrySchema, type LogEntry } from '../../shared/protocol.js';
-import type { ApplyQueries } from './apply-queries.js';
+import type { Queries } from './queries.js';
 import type { StoredEntry } from './types.js';
 
 const log = createLogger('relay.store');
@@ -27,7 +27,7 @@ export interface BatchHead {
 export class LogAppender {
   readonly written: StoredEntry[] = [];
   constructor(
-    private readonly queries: ApplyQueries,
+    private readonly queries: Queries,
     private readonly batchHead: BatchHead,
   ) {}
 

@@ -106,7 +106,15 @@ export const MIGRATIONS: readonly string[] = [
     FROM tickets WHERE trim(barcode) = '';
   DELETE FROM tickets WHERE trim(barcode) = '';
   `,
-  // 3: issue 14. A webhook is acknowledged once its delivery is durable here; applying it to tickets
+  // 3: issue 12. The key of the other-events index (gates get keyed hashes of other events'
+  // barcodes): one row, made on first use and kept here so every relay on this database agrees.
+  `
+  CREATE TABLE index_key (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    key BLOB NOT NULL CHECK (length(key) = 32)
+  ) STRICT;
+  `,
+  // 4: issue 14. A webhook is acknowledged once its delivery is durable here; applying it to tickets
   // and the log follows in a later transaction, which deletes the row (store/pending.ts).
   `
   CREATE TABLE pending_deliveries (

@@ -26,9 +26,7 @@ export function prepareQueries(db: Database.Database) {
     },
     /** Deliveries accepted and durable, not yet applied (store/pending.ts). */
     pending: {
-      insert: statement(
-        `INSERT INTO pending_deliveries (id, received_at, origin, body) VALUES (?, ?, ?, ?)`,
-      ),
+      insert: statement(`INSERT INTO pending_deliveries (id, received_at, origin, body) VALUES (?, ?, ?, ?)`),
       oldest: statement<{ id: number; received_at: string; origin: string; body: string }>(
         `SELECT id, received_at, origin, body FROM pending_deliveries ORDER BY id LIMIT ?`,
       ),

@@ -1,5 +1,5 @@
 /**
- * Reading stored JSON rows back, for both stores: every row goes through the wire schema the gates
+ * Reading stored JSON rows back (serving thread and reader worker alike): every row goes through the wire schema the gates
  * parse with, and one the schema refuses is skipped and logged, so one bad row never stops a
  * snapshot or a catch-up (a gate would refuse it anyway).
  */
@@ -30,7 +30,7 @@ export function readRow<T>(schema: z.ZodType<T>, text: string, what: string): T 
 
 export const present = <T>(value: T | null): value is T => value !== null;
 
-/** A log row as both stores select it. */
+/** A log row as selected. */
 export interface LogRow {
   seq: number;
   kind: string;

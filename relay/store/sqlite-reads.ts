@@ -5,7 +5,12 @@
  */
 import type Database from 'better-sqlite3';
 import { scanRecordSchema } from '../../shared/scans.js';
-import { eventInfoSchema, ticketStateSchema, type EventInfo, type TicketState } from '../../shared/tickets.js';
+import {
+  eventInfoSchema,
+  ticketStateSchema,
+  type EventInfo,
+  type TicketState,
+} from '../../shared/tickets.js';
 import type { Queries } from './queries.js';
 import { present, readRow } from './rows.js';
 import type { Snapshot } from './types.js';
@@ -17,7 +22,11 @@ export function readEvents(queries: Queries): EventInfo[] {
     .filter(present);
 }
 
-export function readSnapshotNow(db: Database.Database, queries: Queries, events: readonly string[]): Snapshot {
+export function readSnapshotNow(
+  db: Database.Database,
+  queries: Queries,
+  events: readonly string[],
+): Snapshot {
   const ids = JSON.stringify(events);
   const readTicket = (row: { state: string }): TicketState | null =>
     readRow(ticketStateSchema, row.state, 'ticket state');

@@ -1,9 +1,9 @@
 /**
- * The relay store contract, met by the embedded SQLite store (sqlite.ts) and the PostgreSQL store of
- * several replicas (pg/store.ts); test/relay/store-contract.test.ts runs one suite against both.
- * Every method is asynchronous so that either can stand behind the hub and the ingest route.
- * Committed log entries are announced through `onEntries`, after commit, in seq order, exactly once
- * per store instance (including entries written by other processes and other replicas).
+ * The relay store contract. Every method is asynchronous so that a networked store (PostgreSQL with
+ * LISTEN/NOTIFY between replicas) can stand beside the embedded SQLite one without touching the hub
+ * or the ingest route. Committed log entries are announced through `onEntries`, after commit, in seq
+ * order, exactly once per store instance (including entries written by other processes). A webhook
+ * is answered once `acceptDelivery` has made it durable; its effects follow (`onApplied`).
  */
 import type { LogEntry } from '../../shared/protocol.js';
 import type { ScanRecord } from '../../shared/scans.js';
@@ -35,8 +35,7 @@ export type IngestResult =
  * an order or an event at all). Its effects on tickets and the log follow; see `onApplied`.
  */
 export type AcceptResult =
-  | { status: 'accepted'; deliveryId: number }
-  | { status: 'quarantined'; quarantineId: number; error: string };
+  { status: 'accepted'; deliveryId: number } | { status: 'quarantined'; quarantineId: number; error: string };
 
 /** An accepted delivery, now applied to tickets and the log. */
 export interface AppliedDelivery {

@@ -1,18 +1,16 @@
 /**
  * Every write the relay store makes, as plain data, so it can run in this thread or be posted to the
- * writer worker. `executeApply` runs the writes both stores share (deliveries, scans, imports,
- * reprocessing) over ApplyQueries; `executeWrite` is the SQLite store's, adding accepted deliveries
- * (pending_deliveries, applied in a following transaction: pending.ts), gates and pruning.
+ * writer worker. `executeWrite` runs one inside the current batch transaction. An accepted delivery
+ * (`accept`) is only stored in pending_deliveries here; it is applied in a following transaction
+ * (pending.ts).
  */
 import type { ScanRecord } from '../../shared/scans.js';
 import { applyDelivery, applyImport, applyScan, type LogAppender } from './apply.js';
-import type { ApplyQueries } from './apply-queries.js';
 import { acceptDelivery, applyPending, type ParsedBodies } from './pending.js';
 import type { Queries } from './queries.js';
 import type { AppliedDelivery, DeliveryInput, ImportRow, ReprocessReport } from './types.js';
 
-/** The writes whose effects both stores compute with the same shared code. */
-export type ApplyOp =
+export type WriteOp =
   | { kind: 'delivery'; input: DeliveryInput }
   | { kind: 'scan'; scan: ScanRecord }
   | {
@@ -22,17 +20,14 @@ export type ApplyOp =
       rows: readonly ImportRow[];
       isAuthoritative: boolean;
     }
-  | { kind: 'reprocess' };
-
-export type WriteOp =
-  | ApplyOp
+  | { kind: 'reprocess' }
   /** Store the delivery durably (or quarantine it) now; apply it in a following transaction. */
   | { kind: 'accept'; input: DeliveryInput }
   | { kind: 'add-gate'; name: string; tokenHash: string }
   | { kind: 'revoke-gate'; name: string }
   | { kind: 'prune'; keep: number };
 
-function reprocess(queries: ApplyQueries, log: LogAppender, now: string): ReprocessReport {
+function reprocess(queries: Queries, log: LogAppender, now: string): ReprocessReport {
   const report: ReprocessReport = { accepted: 0, stillFailing: [] };
   for (const row of queries.quarantine.pending.all()) {
     const result = applyDelivery(queries, log, {
@@ -53,25 +48,8 @@ function reprocess(queries: ApplyQueries, log: LogAppender, now: string): Reproc
   return report;
 }
 
-export function executeApply(queries: ApplyQueries, log: LogAppender, op: ApplyOp, now: string): unknown {
-  switch (op.kind) {
-    case 'delivery':
-      return applyDelivery(queries, log, op.input);
-    case 'scan':
-      return applyScan(queries, log, op.scan, now);
-    case 'import':
-      return applyImport(queries, log, op.eventId, op.source, op.rows, now, op.isAuthoritative);
-    case 'reprocess':
-      return reprocess(queries, log, now);
-    default: {
-      const never: never = op;
-      throw new Error(`unknown write ${JSON.stringify(never)}`);
-    }
-  }
-}
-
-/** What a SQLite write needs besides the statements: parsed bodies, and where applied ones go. */
-export interface SqliteWriteContext {
+/** What a write needs besides the statements: parsed bodies, and where applied deliveries go. */
+export interface WriteContext {
   parsed: ParsedBodies;
   applied: AppliedDelivery[];
 }
@@ -81,7 +59,7 @@ export function executeWrite(
   log: LogAppender,
   op: WriteOp,
   now: string,
-  context: SqliteWriteContext,
+  context: WriteContext,
 ): unknown {
   switch (op.kind) {
     case 'accept':
@@ -95,9 +73,11 @@ export function executeWrite(
       }
       return applyDelivery(queries, log, op.input);
     case 'scan':
+      return applyScan(queries, log, op.scan, now);
     case 'import':
+      return applyImport(queries, log, op.eventId, op.source, op.rows, now, op.isAuthoritative);
     case 'reprocess':
-      return executeApply(queries, log, op, now);
+      return reprocess(queries, log, now);
     case 'add-gate':
       if (queries.gates.exists.get(op.name)) throw new Error(`a gate named "${op.name}" already exists`);
       queries.gates.insert.run(op.name, op.tokenHash, now);

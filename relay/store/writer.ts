@@ -40,6 +40,8 @@ export interface InlineWriterOptions {
   /** Deliveries applied per transaction at most (default 256), and its time budget (default 8 ms). */
   applyLimit?: number;
   applyBudgetMs?: number;
+  /** How long close() goes on applying accepted deliveries before leaving them pending (default 5 s). */
+  closeDrainMs?: number;
 }
 
 const RETRY_APPLY_MS = 1_000;
@@ -67,6 +69,7 @@ export class InlineWriter implements StoreWriter {
       maxApplyDeferMs: options.maxApplyDeferMs ?? 25,
       applyLimit: options.applyLimit ?? 256,
       applyBudgetMs: options.applyBudgetMs ?? 8,
+      closeDrainMs: options.closeDrainMs ?? 5_000,
     };
     this.commits = new GroupCommit(
       db,
@@ -165,10 +168,12 @@ export class InlineWriter implements StoreWriter {
       } catch (error) {
         const message = `(apply): ${(error as Error).message}`;
         try {
-          this.db.transaction(() => {
-            this.queries.quarantine.insert.run(row.received_at, row.origin, row.body, message);
-            this.queries.pending.remove.run(row.id);
-          }).immediate();
+          this.db
+            .transaction(() => {
+              this.queries.quarantine.insert.run(row.received_at, row.origin, row.body, message);
+              this.queries.pending.remove.run(row.id);
+            })
+            .immediate();
           log.error('an accepted delivery could not be applied: quarantined', { id: row.id, error: message });
         } catch (storeError) {
           log.error('the store refuses writes; applying again later', {
@@ -191,8 +196,22 @@ export class InlineWriter implements StoreWriter {
       clearImmediate(this.applyTimer as NodeJS.Immediate);
     }
     this.applyTimer = null;
-    // Queued writes commit now; accepted deliveries not yet applied stay pending for the next start.
+    // Queued writes commit now, then the backlog of accepted deliveries is applied for a while (a
+    // stopped relay should leave nothing half done); what is left stays pending for the next start.
     this.commits.flush();
+    const started = performance.now();
+    while (performance.now() - started < this.options.closeDrainMs) {
+      let applied: AppliedDelivery[];
+      try {
+        applied = this.applyTransaction.immediate(this.options.applyLimit);
+      } catch (error) {
+        log.warn('accepted deliveries left pending at close', { error: (error as Error).message });
+        break;
+      }
+      this.announce(this.batchEntries, applied);
+      this.batchEntries = [];
+      if (applied.length === 0) break;
+    }
   }
 }
 
