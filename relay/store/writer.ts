@@ -7,6 +7,9 @@
  * Accepted deliveries (webhooks) are committed first, then applied by `applySlice` in transactions
  * of their own, which wait while acknowledgements are queued (at most `maxApplyDeferMs`): under a
  * burst the relay keeps answering at full speed and the apply catches up as soon as there is room.
+ * An apply that runs while a group commit is queued skips its own fsync (synchronous=NORMAL): the
+ * queued commit's fsync makes it durable too (the WAL is synced as a whole), and its entries are
+ * announced only after that commit, so a gate never sees an entry a power cut could take back.
  */
 import type Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
@@ -51,6 +54,8 @@ export class InlineWriter implements StoreWriter {
   private readonly batchHead: BatchHead = { value: 0, lastDelivery: 0 };
   private batchEntries: StoredEntry[] = [];
   private batchApplied: AppliedDelivery[] = [];
+  /** Applied without an fsync of their own: announced after the next durable commit. */
+  private held: { entries: StoredEntry[]; applied: AppliedDelivery[] } = { entries: [], applied: [] };
   private readonly parsed = new ParsedBodies();
   private readonly applyTransaction: Database.Transaction<(limit: number) => AppliedDelivery[]>;
   private applyTimer: NodeJS.Immediate | NodeJS.Timeout | null = null;
@@ -103,9 +108,36 @@ export class InlineWriter implements StoreWriter {
     this.batchHead.lastDelivery = this.queries.deliveries.last.get()?.id ?? 0;
   }
 
+  /** After a durable commit: what earlier commits held back goes first (seq order), then its own. */
   private announce(entries: StoredEntry[], applied: AppliedDelivery[]): void {
-    this.listeners.committed(entries);
-    if (applied.length > 0) this.listeners.applied(applied);
+    const held = this.held;
+    this.held = { entries: [], applied: [] };
+    // Loops, not push(...): a batch can hold many thousands of entries.
+    for (const entry of entries) held.entries.push(entry);
+    for (const delivery of applied) held.applied.push(delivery);
+    this.listeners.committed(held.entries);
+    if (held.applied.length > 0) this.listeners.applied(held.applied);
+  }
+
+  private hold(entries: StoredEntry[], applied: AppliedDelivery[]): void {
+    for (const entry of entries) this.held.entries.push(entry);
+    for (const delivery of applied) this.held.applied.push(delivery);
+  }
+
+  private get isHolding(): boolean {
+    return this.held.entries.length > 0 || this.held.applied.length > 0;
+  }
+
+  /** One apply transaction; without its own fsync when a group commit is queued to provide one. */
+  private applyOnce(limit: number): { applied: AppliedDelivery[]; isDurable: boolean } {
+    const isDurable = this.commits.size === 0;
+    if (isDurable) return { applied: this.applyTransaction.immediate(limit), isDurable };
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return { applied: this.applyTransaction.immediate(limit), isDurable };
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   write(op: WriteOp): Promise<unknown> {
@@ -140,9 +172,9 @@ export class InlineWriter implements StoreWriter {
       }
     }
     this.deferredSince = null;
-    let applied: AppliedDelivery[];
+    let result: { applied: AppliedDelivery[]; isDurable: boolean };
     try {
-      applied = this.applyTransaction.immediate(this.options.applyLimit);
+      result = this.applyOnce(this.options.applyLimit);
     } catch (error) {
       this.batchEntries = [];
       log.error('applying accepted deliveries failed; retrying one by one', {
@@ -151,9 +183,16 @@ export class InlineWriter implements StoreWriter {
       this.applyOneByOne();
       return;
     }
-    this.announce(this.batchEntries, applied);
+    const { applied, isDurable } = result;
+    if (!isDurable) this.hold(this.batchEntries, applied);
+    else {
+      // An apply with nothing to do writes nothing and syncs nothing: sync what is held explicitly
+      // (the queued commit it counted on may have failed).
+      if (applied.length === 0 && this.isHolding) this.db.pragma('wal_checkpoint(PASSIVE)');
+      this.announce(this.batchEntries, applied);
+    }
     this.batchEntries = [];
-    if (applied.length > 0) this.scheduleApply();
+    if (applied.length > 0 || this.isHolding) this.scheduleApply();
   }
 
   /**
@@ -208,6 +247,7 @@ export class InlineWriter implements StoreWriter {
         log.warn('accepted deliveries left pending at close', { error: (error as Error).message });
         break;
       }
+      if (applied.length === 0 && this.isHolding) this.db.pragma('wal_checkpoint(PASSIVE)');
       this.announce(this.batchEntries, applied);
       this.batchEntries = [];
       if (applied.length === 0) break;
