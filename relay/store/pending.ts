@@ -19,6 +19,11 @@ const PARSED_LIMIT = 20_000;
 export class ParsedBodies {
   private readonly byId = new Map<number, { body: string; parsed: ParsedDelivery }>();
 
+  /** How many accepted deliveries wait for their apply (those parsed here, up to the limit). */
+  get size(): number {
+    return this.byId.size;
+  }
+
   keep(id: number, body: string, parsed: ParsedDelivery): void {
     if (this.byId.size < PARSED_LIMIT) this.byId.set(id, { body, parsed });
   }

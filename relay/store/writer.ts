@@ -5,8 +5,10 @@
  * results come back in one, so an fsync never blocks the thread serving HTTP and websockets.
  *
  * Accepted deliveries (webhooks) are committed first, then applied by `applySlice` in transactions
- * of their own, which wait while acknowledgements are queued (at most `maxApplyDeferMs`): under a
- * burst the relay keeps answering at full speed and the apply catches up as soon as there is room.
+ * of their own. One at a time, a delivery is applied right after its commit. In a burst (big batches
+ * of acceptances) applying runs once every `maxApplyDeferMs`, for at most `applyBudgetMs`: the relay
+ * keeps answering at the speed of the disk and the apply catches up after the burst, or at every
+ * turn once the backlog passes `BACKLOG_LIMIT`.
  * An apply that runs while a group commit is queued skips its own fsync (synchronous=NORMAL): the
  * queued commit's fsync makes it durable too (the WAL is synced as a whole), and its entries are
  * announced only after that commit, so a gate never sees an entry a power cut could take back.
@@ -38,7 +40,7 @@ export interface StoreWriter {
 export interface InlineWriterOptions {
   /** See GroupCommitOptions.siblingWaitMs (default 2; the worker uses 0: its batches are whole turns). */
   siblingWaitMs?: number;
-  /** Longest an apply waits for queued acknowledgements before it runs anyway (default 25 ms). */
+  /** In a burst, how often an apply slice runs (default 50 ms). */
   maxApplyDeferMs?: number;
   /** Deliveries applied per transaction at most (default 256), and its time budget (default 8 ms). */
   applyLimit?: number;
@@ -48,6 +50,10 @@ export interface InlineWriterOptions {
 }
 
 const RETRY_APPLY_MS = 1_000;
+/** A batch with at least this many acceptances means a burst. */
+const BURST_BATCH = 8;
+/** Beyond this many accepted deliveries waiting, applying no longer waits for a burst to end. */
+const BACKLOG_LIMIT = 10_000;
 
 export class InlineWriter implements StoreWriter {
   private readonly commits: GroupCommit;
@@ -59,7 +65,11 @@ export class InlineWriter implements StoreWriter {
   private readonly parsed = new ParsedBodies();
   private readonly applyTransaction: Database.Transaction<(limit: number) => AppliedDelivery[]>;
   private applyTimer: NodeJS.Immediate | NodeJS.Timeout | null = null;
-  private deferredSince: number | null = null;
+  /** Acceptances in the batch being committed, and in the last committed batch that had any. */
+  private batchAccepts = 0;
+  private lastAccepts = 0;
+  private lastAcceptCommitAt = 0;
+  private lastApplyAt = 0;
   private isClosed = false;
   private readonly options: Required<InlineWriterOptions>;
 
@@ -71,7 +81,7 @@ export class InlineWriter implements StoreWriter {
   ) {
     this.options = {
       siblingWaitMs: options.siblingWaitMs ?? 2,
-      maxApplyDeferMs: options.maxApplyDeferMs ?? 25,
+      maxApplyDeferMs: options.maxApplyDeferMs ?? 50,
       applyLimit: options.applyLimit ?? 256,
       applyBudgetMs: options.applyBudgetMs ?? 8,
       closeDrainMs: options.closeDrainMs ?? 5_000,
@@ -82,10 +92,17 @@ export class InlineWriter implements StoreWriter {
         begin: () => {
           this.batchEntries = [];
           this.batchApplied = [];
+          this.batchAccepts = 0;
           this.readHead();
         },
         rolledBack: () => this.readHead(),
-        committed: () => this.announce(this.batchEntries, this.batchApplied),
+        committed: () => {
+          if (this.batchAccepts > 0) {
+            this.lastAccepts = this.batchAccepts;
+            this.lastAcceptCommitAt = performance.now();
+          }
+          this.announce(this.batchEntries, this.batchApplied);
+        },
       },
       { siblingWaitMs: this.options.siblingWaitMs },
     );
@@ -128,9 +145,12 @@ export class InlineWriter implements StoreWriter {
     return this.held.entries.length > 0 || this.held.applied.length > 0;
   }
 
-  /** One apply transaction; without its own fsync when a group commit is queued to provide one. */
-  private applyOnce(limit: number): { applied: AppliedDelivery[]; isDurable: boolean } {
-    const isDurable = this.commits.size === 0;
+  /**
+   * One apply transaction; without its own fsync when a group commit is queued, or due soon in a
+   * burst, to provide one (if none comes, the next slice syncs: see applySlice).
+   */
+  private applyOnce(limit: number, isBurst = false): { applied: AppliedDelivery[]; isDurable: boolean } {
+    const isDurable = this.commits.size === 0 && !isBurst;
     if (isDurable) return { applied: this.applyTransaction.immediate(limit), isDurable };
     this.db.pragma('synchronous = NORMAL');
     try {
@@ -148,7 +168,10 @@ export class InlineWriter implements StoreWriter {
       // A loop, not push(...written): an import of a million rows would overflow the call stack.
       for (const entry of appender.written) this.batchEntries.push(entry);
       for (const delivery of context.applied) this.batchApplied.push(delivery);
-      if (op.kind === 'accept') this.scheduleApply();
+      if (op.kind === 'accept') {
+        this.batchAccepts += 1;
+        this.scheduleApply();
+      }
       return value;
     });
   }
@@ -163,18 +186,21 @@ export class InlineWriter implements StoreWriter {
   }
 
   private applySlice(): void {
-    if (this.commits.size > 0) {
-      // Acknowledgements are waiting for their commit: they go first, for a while.
-      this.deferredSince ??= performance.now();
-      if (performance.now() - this.deferredSince < this.options.maxApplyDeferMs) {
-        this.scheduleApply();
-        return;
-      }
+    const now = performance.now();
+    const isBurst =
+      this.lastAccepts >= BURST_BATCH &&
+      now - this.lastAcceptCommitAt < this.options.maxApplyDeferMs &&
+      this.parsed.size < BACKLOG_LIMIT;
+    const dueAt = this.lastApplyAt + this.options.maxApplyDeferMs;
+    if (isBurst && now < dueAt) {
+      // Acknowledgements go first during a burst; the apply gets its slice when due.
+      this.scheduleApply(Math.ceil(dueAt - now));
+      return;
     }
-    this.deferredSince = null;
+    this.lastApplyAt = now;
     let result: { applied: AppliedDelivery[]; isDurable: boolean };
     try {
-      result = this.applyOnce(this.options.applyLimit);
+      result = this.applyOnce(this.options.applyLimit, isBurst);
     } catch (error) {
       this.batchEntries = [];
       log.error('applying accepted deliveries failed; retrying one by one', {
