@@ -13,11 +13,32 @@ import {
   type RelayFrame,
 } from '../../shared/protocol.js';
 import { createLogger } from '../../shared/logger.js';
-import type { RelayStore, StoredEntry } from '../store/types.js';
+import type { RelayStore, Snapshot, StoredEntry } from '../store/types.js';
 
 const log = createLogger('relay.session');
 const PAGE = 1_000;
 const SNAPSHOT_CHUNK = 1_000;
+
+/**
+ * The JSON of snapshot chunks, per snapshot read: gates asking for the same events at once share
+ * one read (store/reader.ts), and with this one serialisation too, instead of one per gate on the
+ * thread that answers webhooks. Dropped with the snapshot.
+ */
+const chunkTexts = new WeakMap<Snapshot, Map<string, string>>();
+
+function chunkText(snapshot: Snapshot, key: string, frame: () => RelayFrame): string {
+  let texts = chunkTexts.get(snapshot);
+  if (!texts) {
+    texts = new Map();
+    chunkTexts.set(snapshot, texts);
+  }
+  let text = texts.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(frame());
+    texts.set(key, text);
+  }
+  return text;
+}
 
 export type SessionState = 'awaiting-hello' | 'catching-up' | 'live' | 'closed';
 
@@ -163,14 +184,17 @@ export class GateSession {
       1,
       Math.ceil(Math.max(snapshot.tickets.length, snapshot.scans.length) / SNAPSHOT_CHUNK),
     );
+    const eventsKey = [...this.events].sort().join(',');
     for (let index = 0; index < chunks; index += 1) {
       const from = index * SNAPSHOT_CHUNK;
-      await this.send({
-        type: 'snapshot-chunk',
-        events: index === 0 ? events : [],
-        tickets: snapshot.tickets.slice(from, from + SNAPSHOT_CHUNK),
-        scans: snapshot.scans.slice(from, from + SNAPSHOT_CHUNK),
-      });
+      await this.sendText(
+        chunkText(snapshot, `${eventsKey}:${index}`, () => ({
+          type: 'snapshot-chunk',
+          events: index === 0 ? events : [],
+          tickets: snapshot.tickets.slice(from, from + SNAPSHOT_CHUNK),
+          scans: snapshot.scans.slice(from, from + SNAPSHOT_CHUNK),
+        })),
+      );
     }
     await this.send({ type: 'snapshot-end', cursor: snapshot.cursor });
     return snapshot.cursor;
