@@ -24,9 +24,10 @@ const SNAPSHOT_CHUNK = 1_000;
  * one read (store/reader.ts), and with this one serialisation too, instead of one per gate on the
  * thread that answers webhooks. Dropped with the snapshot.
  */
-const chunkTexts = new WeakMap<Snapshot, Map<string, string>>();
+const chunkTexts = new WeakMap<Snapshot, Map<string, Buffer>>();
 
-function chunkText(snapshot: Snapshot, key: string, frame: () => RelayFrame): string {
+/** A chunk frame as UTF-8 bytes, made once per snapshot read (sent as a text frame). */
+function chunkText(snapshot: Snapshot, key: string, frame: () => RelayFrame): Buffer {
   let texts = chunkTexts.get(snapshot);
   if (!texts) {
     texts = new Map();
@@ -34,7 +35,7 @@ function chunkText(snapshot: Snapshot, key: string, frame: () => RelayFrame): st
   }
   let text = texts.get(key);
   if (text === undefined) {
-    text = JSON.stringify(frame());
+    text = Buffer.from(JSON.stringify(frame()), 'utf8');
     texts.set(key, text);
   }
   return text;
@@ -73,13 +74,13 @@ export class GateSession {
   }
 
   /** Resolves when the frame has been handed to the kernel: the catch-up's backpressure. */
-  sendText(text: string): Promise<void> {
+  sendText(text: string | Buffer): Promise<void> {
     return new Promise((resolve) => {
       if (this.socket.readyState !== this.socket.OPEN) {
         resolve();
         return;
       }
-      this.socket.send(text, () => resolve());
+      this.socket.send(text, { binary: false }, () => resolve());
     });
   }
 
