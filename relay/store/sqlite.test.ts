@@ -176,8 +176,9 @@ describe('SqliteRelayStore accepted deliveries', () => {
     const head = (await store.stats()).logHead;
     await store.close();
     const again = open();
+    const appliedAgain = appliedBy(again, 1);
     await again.acceptDelivery(delivery(20));
-    await appliedBy(again, 1);
+    await appliedAgain;
     expect(await again.stats()).toMatchObject({ deliveries: 4, pendingDeliveries: 0, logHead: head + 1 });
   });
 

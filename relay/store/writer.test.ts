@@ -57,25 +57,59 @@ describe('InlineWriter', () => {
       },
       { maxApplyDeferMs: 0 },
     );
-    await writer.write({ kind: 'accept', input: delivery(1) });
-    // Queued in the same turn as the apply of delivery 1: that apply skips its fsync and waits.
+    // A burst (a batch of 8 acceptances): their apply follows in a transaction of its own.
+    await Promise.all(
+      [1, 2, 3, 4, 5, 6, 7, 8].map((order) => writer.write({ kind: 'accept', input: delivery(order) })),
+    );
+    // Queued in the same turn as that apply: the apply skips its fsync and waits for this commit.
     const gate = writer.write({ kind: 'add-gate', name: 'Gate 1', tokenHash: 'hash' }).then(() => {
       events.push('gate committed');
     });
     await gate;
     await new Promise<void>((resolve) => setImmediate(resolve));
     // Announced after the gate's commit (which made the apply durable), before its caller hears.
-    expect(events).toEqual(['entries 1,2 (gates: 1)', 'gate committed']);
-    expect(applied.map((delivery) => delivery.result)).toMatchObject([{ status: 'accepted', deliveryId: 1 }]);
-    // Later applies go on as usual: each entry announced once, in order.
-    await writer.write({ kind: 'accept', input: delivery(2) });
     await new Promise<void>((resolve) => {
-      const check = () => (announced.length >= 3 ? resolve() : setImmediate(check));
+      const check = () => (announced.length >= 9 ? resolve() : setImmediate(check));
       check();
     });
-    expect(announced.map((entry) => entry.seq)).toEqual([1, 2, 3]);
+    // The apply (one slice, or two if it ran out of time) is announced only once the gate's commit
+    // made it durable: never with the gate still uncommitted; in order, once.
+    expect(events).toContain('gate committed');
+    const slices = events.filter((event) => event.startsWith('entries'));
+    expect(slices.length).toBeGreaterThan(0);
+    expect(slices.every((event) => event.endsWith('(gates: 1)'))).toBe(true);
+    expect(announced.map((entry) => entry.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(applied.map((delivery) => delivery.result)).toHaveLength(8);
+    // Later applies go on as usual: each entry announced once, in order.
+    await writer.write({ kind: 'accept', input: delivery(9) });
+    await new Promise<void>((resolve) => {
+      const check = () => (announced.length >= 10 ? resolve() : setImmediate(check));
+      check();
+    });
+    expect(announced.map((entry) => entry.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     await writer.close();
     observer.close();
+    db.close();
+  });
+
+  it('applies a lone delivery in the transaction that accepts it: its entries come with its answer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-writer-'));
+    dirs.push(dir);
+    const db = openDatabase(join(dir, 'relay.db'));
+    const seen: string[] = [];
+    const writer = new InlineWriter(prepareQueries(db), db, {
+      committed: (entries) => {
+        if (entries.length > 0) seen.push(`entries ${entries.map((entry) => entry.seq).join(',')}`);
+      },
+      applied: (deliveries) => seen.push(`applied ${deliveries.length}`),
+    });
+    const answer = await writer.write({ kind: 'accept', input: delivery(1) });
+    // Announced by the same commit, before the caller hears its answer: no second transaction.
+    expect(answer).toEqual({ status: 'accepted', deliveryId: 1 });
+    expect(seen).toEqual(['entries 1,2', 'applied 1']);
+    const pending = db.prepare('SELECT count(*) AS n FROM pending_deliveries').get() as { n: number };
+    expect(pending.n).toBe(0);
+    await writer.close();
     db.close();
   });
 });

@@ -5,7 +5,9 @@
  * results come back in one, so an fsync never blocks the thread serving HTTP and websockets.
  *
  * Accepted deliveries (webhooks) are committed first, then applied by `applySlice` in transactions
- * of their own. One at a time, a delivery is applied right after its commit. In a burst (big batches
+ * of their own. At a trickle (a batch of fewer than BURST_BATCH with nothing waiting), each is applied
+ * in its acceptance's own transaction instead, in a savepoint (a failure there leaves it pending for
+ * applySlice): one fsync from webhook to gates. In a burst (big batches
  * of acceptances) applying runs once every `maxApplyDeferMs`, for at most `applyBudgetMs`: the relay
  * keeps answering at the speed of the disk and the apply catches up after the burst, or at every
  * turn once the backlog passes `BACKLOG_LIMIT`.
@@ -20,7 +22,7 @@ import { GroupCommit } from './group-commit.js';
 import { LogAppender, type BatchHead } from './log-appender.js';
 import { applyPending, ParsedBodies } from './pending.js';
 import type { Queries } from './queries.js';
-import type { AppliedDelivery, StoredEntry } from './types.js';
+import type { AcceptResult, AppliedDelivery, StoredEntry } from './types.js';
 import { executeWrite, type WriteOp } from './write-ops.js';
 
 const log = createLogger('relay.store');
@@ -64,6 +66,9 @@ export class InlineWriter implements StoreWriter {
   private held: { entries: StoredEntry[]; applied: AppliedDelivery[] } = { entries: [], applied: [] };
   private readonly parsed = new ParsedBodies();
   private readonly applyTransaction: Database.Transaction<(limit: number) => AppliedDelivery[]>;
+  /** The oldest pending delivery, in a savepoint of the current batch. */
+  private readonly applyInBatch: Database.Transaction<(appender: LogAppender) => AppliedDelivery[]>;
+  private isApplyingInBatch = false;
   private applyTimer: NodeJS.Immediate | NodeJS.Timeout | null = null;
   /** Acceptances in the batch being committed, and in the last committed batch that had any. */
   private batchAccepts = 0;
@@ -89,10 +94,11 @@ export class InlineWriter implements StoreWriter {
     this.commits = new GroupCommit(
       db,
       {
-        begin: () => {
+        begin: (writes) => {
           this.batchEntries = [];
           this.batchApplied = [];
           this.batchAccepts = 0;
+          this.isApplyingInBatch = writes < BURST_BATCH && this.parsed.size === 0;
           this.readHead();
         },
         rolledBack: () => this.readHead(),
@@ -116,6 +122,9 @@ export class InlineWriter implements StoreWriter {
       this.batchEntries = appender.written;
       return applied;
     });
+    this.applyInBatch = db.transaction((appender: LogAppender) =>
+      applyPending(this.queries, appender, this.parsed, { limit: 1 }),
+    );
     // Deliveries a crash (or a stop) left accepted but unapplied are applied now.
     if (queries.pending.oldest.get(1)) this.scheduleApply();
   }
@@ -170,10 +179,29 @@ export class InlineWriter implements StoreWriter {
       for (const delivery of context.applied) this.batchApplied.push(delivery);
       if (op.kind === 'accept') {
         this.batchAccepts += 1;
-        this.scheduleApply();
+        if (this.isApplyingInBatch && (value as AcceptResult).status === 'accepted')
+          this.applyWithAcceptance();
+        else this.scheduleApply();
       }
       return value;
     });
+  }
+
+  /** Inside the batch: the delivery just accepted, applied in a savepoint of the same transaction. */
+  private applyWithAcceptance(): void {
+    const appender = new LogAppender(this.queries, this.batchHead);
+    try {
+      const applied = this.applyInBatch(appender);
+      for (const entry of appender.written) this.batchEntries.push(entry);
+      for (const delivery of applied) this.batchApplied.push(delivery);
+    } catch (error) {
+      // Rolled back to the savepoint: it stays pending, and applySlice deals with it on its own.
+      this.readHead();
+      log.warn('a delivery could not be applied with its acceptance; applying it on its own', {
+        error: (error as Error).message,
+      });
+      this.scheduleApply();
+    }
   }
 
   private scheduleApply(delayMs = 0): void {
