@@ -1,11 +1,13 @@
 /**
- * The reader worker: its own connection to the relay database, for snapshot reads. A snapshot of a
- * big event is tens of thousands of rows to read and check; here that happens off the thread that
- * answers webhooks, and the result goes back in parts small enough to take in without a stall.
+ * The reader worker: its own connection to the relay database, for snapshot reads and catch-up
+ * pages. A snapshot of a big event is tens of thousands of rows to read and check, and 30 gates
+ * catching up after one read the same pages; here that happens off the thread that answers
+ * webhooks, and a snapshot goes back in parts small enough to take in without a stall.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './database.js';
 import { prepareQueries } from './queries.js';
+import { readEntryPage } from './rows.js';
 import { readSnapshotNow } from './sqlite-reads.js';
 import type { ReaderMessage, ReaderRequest } from './reader.js';
 
@@ -24,6 +26,16 @@ port.on('message', (message: ReaderRequest) => {
     return;
   }
   const { id } = message;
+  if (message.type === 'entries') {
+    const ids = JSON.stringify(message.events);
+    readEntryPage(message.after, message.limit, (from, wanted) =>
+      queries.log.afterForEvents.all(from, ids, wanted),
+    ).then(
+      (entries) => post({ type: 'entries', id, entries }),
+      (error: unknown) => post({ type: 'failed', id, error: (error as Error).message }),
+    );
+    return;
+  }
   try {
     const snapshot = readSnapshotNow(db, queries, message.events);
     for (let from = 0; from < snapshot.tickets.length; from += PART)

@@ -1,17 +1,22 @@
 /**
- * The serving relay's side of the reader worker (reader-worker.ts): snapshot reads off this thread.
+ * The serving relay's side of the reader worker (reader-worker.ts): snapshot reads, and the catch-up
+ * pages gates read after them (each checked row by row against the wire schema), off this thread.
  * Each request's parts are gathered here and the snapshot resolves when the last one arrives. Gates
  * asking for the same events while a read is under way share it: a snapshot is a consistent state as
  * of its cursor, and each gate catches up from that cursor.
  */
 import { Worker } from 'node:worker_threads';
-import type { Snapshot } from './types.js';
+import type { Snapshot, StoredEntry } from './types.js';
 
-export type ReaderRequest = { type: 'snapshot'; id: number; events: readonly string[] } | { type: 'close' };
+export type ReaderRequest =
+  | { type: 'snapshot'; id: number; events: readonly string[] }
+  | { type: 'entries'; id: number; after: number; events: readonly string[]; limit: number }
+  | { type: 'close' };
 
 export type ReaderMessage =
   | { type: 'part'; id: number; tickets: Snapshot['tickets']; scans: Snapshot['scans'] }
   | { type: 'done'; id: number; cursor: number; events: Snapshot['events'] }
+  | { type: 'entries'; id: number; entries: StoredEntry[] }
   | { type: 'failed'; id: number; error: string };
 
 interface Waiter {
@@ -21,9 +26,15 @@ interface Waiter {
   reject(error: Error): void;
 }
 
+interface EntriesWaiter {
+  resolve(entries: StoredEntry[]): void;
+  reject(error: Error): void;
+}
+
 export class SnapshotReader {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, Waiter>();
+  private readonly waitingEntries = new Map<number, EntriesWaiter>();
   private readonly shared = new Map<string, Promise<Snapshot>>();
   private nextId = 1;
   private failure: Error | null = null;
@@ -42,6 +53,14 @@ export class SnapshotReader {
   }
 
   private receive(message: ReaderMessage): void {
+    const entriesWaiter = this.waitingEntries.get(message.id);
+    if (entriesWaiter) {
+      this.waitingEntries.delete(message.id);
+      if (message.type === 'entries') entriesWaiter.resolve(message.entries);
+      else if (message.type === 'failed') entriesWaiter.reject(new Error(message.error));
+      else entriesWaiter.reject(new Error(`unexpected reader message ${message.type}`));
+      return;
+    }
     const waiter = this.waiting.get(message.id);
     if (!waiter) return;
     switch (message.type) {
@@ -63,6 +82,10 @@ export class SnapshotReader {
         this.waiting.delete(message.id);
         waiter.reject(new Error(message.error));
         return;
+      case 'entries':
+        this.waiting.delete(message.id);
+        waiter.reject(new Error('the reader answered a snapshot with entries'));
+        return;
       default: {
         const never: never = message;
         throw new Error(`unknown reader message ${JSON.stringify(never)}`);
@@ -74,6 +97,23 @@ export class SnapshotReader {
     this.failure ??= error;
     for (const waiter of this.waiting.values()) waiter.reject(error);
     this.waiting.clear();
+    for (const waiter of this.waitingEntries.values()) waiter.reject(error);
+    this.waitingEntries.clear();
+  }
+
+  readEntries(after: number, events: readonly string[], limit: number): Promise<StoredEntry[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waitingEntries.set(id, { resolve, reject });
+      this.worker.postMessage({
+        type: 'entries',
+        id,
+        after,
+        events: [...events],
+        limit,
+      } satisfies ReaderRequest);
+    });
   }
 
   read(events: readonly string[]): Promise<Snapshot> {

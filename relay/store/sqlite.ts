@@ -1,9 +1,9 @@
 /**
  * The embedded relay store: one SQLite file in WAL mode with synchronous=FULL, so a commit is on disk
  * before the relay answers. Writes go through group commit (on a worker thread when serving, which
- * also applies accepted deliveries: writer.ts); snapshots are read on a worker thread when serving
- * (reader.ts); other reads run on this thread's own connection, synchronous under the hood but
- * exposed asynchronously to match the RelayStore contract.
+ * also applies accepted deliveries: writer.ts); snapshots and catch-up pages are read on a worker
+ * thread when serving (reader.ts); other reads run on this thread's own connection, synchronous
+ * under the hood but exposed asynchronously to match the RelayStore contract.
  */
 import type Database from 'better-sqlite3';
 import type { ScanRecord } from '../../shared/scans.js';
@@ -142,6 +142,7 @@ export class SqliteRelayStore implements RelayStore {
   }
 
   readEntries(after: number, events: readonly string[], limit: number): Promise<StoredEntry[]> {
+    if (this.reader) return this.reader.readEntries(after, events, limit);
     const ids = JSON.stringify(events);
     return readEntryPage(after, limit, (from, wanted) =>
       this.queries.log.afterForEvents.all(from, ids, wanted),
