@@ -206,7 +206,7 @@ export class GateSession {
       const page = await this.context.store.readEntries(this.sent, [...this.events], PAGE);
       const last = page[page.length - 1];
       if (last) {
-        await this.sendText(entriesFrame(page));
+        await this.sendText(sharedEntriesFrame(page));
         this.sent = last.seq;
       }
       if (page.length < PAGE || this.state !== 'catching-up') break;
@@ -221,6 +221,18 @@ export class GateSession {
       await this.sendText(entriesFrame(pending));
     }
   }
+}
+
+/** Catch-up pages shared by several gates (store/reader.ts) are framed and encoded once. */
+const pageFrames = new WeakMap<readonly StoredEntry[], Buffer>();
+
+function sharedEntriesFrame(page: readonly StoredEntry[]): Buffer {
+  let frame = pageFrames.get(page);
+  if (!frame) {
+    frame = Buffer.from(entriesFrame(page), 'utf8');
+    pageFrames.set(page, frame);
+  }
+  return frame;
 }
 
 /** Builds an `entries` frame from stored JSON without parsing and re-serialising each entry. */

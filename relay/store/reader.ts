@@ -36,6 +36,7 @@ export class SnapshotReader {
   private readonly waiting = new Map<number, Waiter>();
   private readonly waitingEntries = new Map<number, EntriesWaiter>();
   private readonly shared = new Map<string, Promise<Snapshot>>();
+  private readonly sharedEntries = new Map<string, Promise<StoredEntry[]>>();
   private nextId = 1;
   private failure: Error | null = null;
   private readonly exited: Promise<void>;
@@ -101,19 +102,20 @@ export class SnapshotReader {
     this.waitingEntries.clear();
   }
 
+  /** One page read is shared by the gates asking for it at once (all catching up from one snapshot). */
   readEntries(after: number, events: readonly string[], limit: number): Promise<StoredEntry[]> {
     if (this.failure) return Promise.reject(this.failure);
+    const key = JSON.stringify([after, limit, [...events].sort()]);
+    const existing = this.sharedEntries.get(key);
+    if (existing) return existing;
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    const request: ReaderRequest = { type: 'entries', id, after, events: [...events], limit };
+    const reading = new Promise<StoredEntry[]>((resolve, reject) => {
       this.waitingEntries.set(id, { resolve, reject });
-      this.worker.postMessage({
-        type: 'entries',
-        id,
-        after,
-        events: [...events],
-        limit,
-      } satisfies ReaderRequest);
-    });
+      this.worker.postMessage(request);
+    }).finally(() => this.sharedEntries.delete(key));
+    this.sharedEntries.set(key, reading);
+    return reading;
   }
 
   read(events: readonly string[]): Promise<Snapshot> {
