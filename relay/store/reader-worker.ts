@@ -36,14 +36,35 @@ port.on('message', (message: ReaderRequest) => {
     );
     return;
   }
+  if (message.type === 'next') {
+    sendNext(id);
+    return;
+  }
   try {
     const snapshot = readSnapshotNow(db, queries, message.events);
+    const parts: ReaderMessage[] = [];
     for (let from = 0; from < snapshot.tickets.length; from += PART)
-      post({ type: 'part', id, tickets: snapshot.tickets.slice(from, from + PART), scans: [] });
+      parts.push({ type: 'part', id, tickets: snapshot.tickets.slice(from, from + PART), scans: [] });
     for (let from = 0; from < snapshot.scans.length; from += PART)
-      post({ type: 'part', id, tickets: [], scans: snapshot.scans.slice(from, from + PART) });
-    post({ type: 'done', id, cursor: snapshot.cursor, events: snapshot.events });
+      parts.push({ type: 'part', id, tickets: [], scans: snapshot.scans.slice(from, from + PART) });
+    parts.push({ type: 'done', id, cursor: snapshot.cursor, events: snapshot.events });
+    outgoing.set(id, parts.reverse());
+    sendNext(id);
   } catch (error) {
     post({ type: 'failed', id, error: (error as Error).message });
   }
 });
+
+/**
+ * Parts go one at a time, the next when the serving thread asks: a port hands over everything queued
+ * in one go, and taking in a whole big snapshot at once would stall that thread.
+ */
+const outgoing = new Map<number, ReaderMessage[]>();
+
+function sendNext(id: number): void {
+  const parts = outgoing.get(id);
+  const part = parts?.pop();
+  if (!parts || !part) return;
+  if (parts.length === 0) outgoing.delete(id);
+  post(part);
+}

@@ -11,6 +11,8 @@ import type { Snapshot, StoredEntry } from './types.js';
 export type ReaderRequest =
   | { type: 'snapshot'; id: number; events: readonly string[] }
   | { type: 'entries'; id: number; after: number; events: readonly string[]; limit: number }
+  /** The next part of snapshot `id`, once the previous one has been taken in. */
+  | { type: 'next'; id: number }
   | { type: 'close' };
 
 export type ReaderMessage =
@@ -69,6 +71,11 @@ export class SnapshotReader {
         // Loops, not push(...): a part holds thousands of rows.
         for (const ticket of message.tickets) waiter.tickets.push(ticket);
         for (const scan of message.scans) waiter.scans.push(scan);
+        // Asked for after this turn: webhooks and frames waiting meanwhile go first.
+        setImmediate(() => {
+          if (!this.failure)
+            this.worker.postMessage({ type: 'next', id: message.id } satisfies ReaderRequest);
+        });
         return;
       case 'done':
         this.waiting.delete(message.id);
