@@ -8,6 +8,7 @@ import type { Benchmark, BenchRow } from './types.js';
 
 const BENCHMARKS: Record<string, () => Promise<{ run: Benchmark }>> = {
   relay: () => import('./relay.js'),
+  'relay-snapshots': () => import('./relay-snapshots.js'),
   gate: () => import('./gate.js'),
   snapshot: () => import('./snapshot.js'),
   ui: () => import('./ui.js'),

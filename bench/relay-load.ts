@@ -134,8 +134,8 @@ export interface LoadResult {
 }
 
 /**
- * `connections` loops, each sending requests back to back until `seconds` pass or the requests run
- * out. `requestAt(i)` gives the i-th request; each is sent at most once.
+ * `connections` loops, each sending requests back to back until `seconds` pass, the requests run
+ * out or `isDone()` says so. `requestAt(i)` gives the i-th request; each is sent at most once.
  */
 export async function runLoad(
   port: number,
@@ -143,6 +143,7 @@ export async function runLoad(
   seconds: number,
   total: number,
   requestAt: (index: number) => Buffer,
+  isDone: () => boolean = () => false,
 ): Promise<LoadResult> {
   const sockets = await Promise.all(Array.from({ length: connections }, () => Connection.open(port)));
   const latenciesMs: number[] = [];
@@ -152,7 +153,7 @@ export async function runLoad(
   const deadline = Date.now() + seconds * 1000;
   await Promise.all(
     sockets.map(async (socket) => {
-      while (Date.now() < deadline && next < total) {
+      while (Date.now() < deadline && next < total && !isDone()) {
         const index = next++;
         const sentAt = process.hrtime.bigint();
         const status = await socket.send(requestAt(index));

@@ -66,7 +66,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     });
   }
   // Commits (and their fsyncs) run on a worker thread: the HTTP and websocket thread never waits on disk.
-  const store = openStore(options.dbPath, { writer: 'worker' });
+  const store = openStore(options.dbPath, { writer: 'worker', reader: 'worker' });
   const service = new RelayService({
     store,
     webhookSecret: options.webhookSecret,

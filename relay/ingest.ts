@@ -1,7 +1,9 @@
 /**
  * POST /webhooks/moshtix: authenticate the sender by its secret header (constant time), cap the body
- * at 1 MiB, and answer only after the delivery is committed. Bodies that are not valid deliveries are
- * kept in quarantine and answered 202, so Moshtix stops retrying and nothing is lost.
+ * at 1 MiB, and answer only after the delivery is durably committed: 200 `{"status":"accepted",
+ * "delivery":ID}`. Applying it to tickets and the log may follow in a later transaction (the store's
+ * `onApplied`). Bodies that are not valid deliveries are kept in quarantine and answered 202, so
+ * Moshtix stops retrying and nothing is lost.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -70,7 +72,7 @@ export interface IngestRoute {
 }
 
 export function createIngestRoute(
-  store: Pick<RelayStore, 'ingestDelivery'>,
+  store: Pick<RelayStore, 'acceptDelivery'>,
   metrics: RelayMetrics,
   secret: string,
 ): IngestRoute {
@@ -102,7 +104,7 @@ export function createIngestRoute(
       }
       let result;
       try {
-        result = await store.ingestDelivery({
+        result = await store.acceptDelivery({
           body: body.text,
           receivedAt: new Date().toISOString(),
           origin: 'webhook',
@@ -119,8 +121,8 @@ export function createIngestRoute(
         log.warn('delivery quarantined', { id: result.quarantineId, error: result.error });
         sendJson(response, 202, { status: 'quarantined', error: result.error });
       } else {
-        metrics.countDelivery(result.outcome);
-        sendJson(response, 200, { status: 'accepted', seq: result.seq });
+        // The outcome (applied, duplicate, …) is counted when the delivery is applied.
+        sendJson(response, 200, { status: 'accepted', delivery: result.deliveryId });
       }
       metrics.observeIngest(Number(process.hrtime.bigint() - started) / 1e9);
     },

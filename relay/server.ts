@@ -11,7 +11,7 @@ import type { OtherEventsWindow } from './hub/other-events-window.js';
 import { createIngestRoute, sendJson } from './ingest.js';
 import { RelayMetrics } from './metrics.js';
 import { MoshtixLink, type MoshtixCredentials } from './moshtix/link.js';
-import type { DeliveryInput, RelayStore } from './store/types.js';
+import type { AppliedDelivery, RelayStore } from './store/types.js';
 
 const log = createLogger('relay.server');
 const PRUNE_INTERVAL_MS = 10 * 60_000;
@@ -59,6 +59,7 @@ export class RelayService {
   private readonly server: Server;
   private readonly inFlight = new Set<Promise<void>>();
   private pruneTimer: NodeJS.Timeout | null = null;
+  private unsubscribeApplied: (() => void) | null = null;
   private address: AddressInfo | null = null;
   readonly moshtix: MoshtixLink | null;
 
@@ -76,18 +77,8 @@ export class RelayService {
     this.moshtix = options.moshtix
       ? new MoshtixLink({ ...options.moshtix, store, webhookSecret: options.webhookSecret })
       : null;
-    const link = this.moshtix;
-    // With credentials, every accepted webhook's ties go to the resolver once they are committed.
-    const ingestTarget = link
-      ? {
-          ingestDelivery: async (input: DeliveryInput) => {
-            const result = await store.ingestDelivery(input);
-            link.noticeDelivery(result, input.origin);
-            return result;
-          },
-        }
-      : store;
-    const ingest = createIngestRoute(ingestTarget, this.metrics, options.webhookSecret);
+    // Accepted webhooks' outcomes and ties reach /metrics and the resolver once applied (applied()).
+    const ingest = createIngestRoute(store, this.metrics, options.webhookSecret);
     this.server = createServer(
       {
         headersTimeout: RELAY_TIMEOUTS.headersTimeout,
@@ -145,6 +136,7 @@ export class RelayService {
         skippedTickets: stats.skippedTickets,
         quarantined: stats.quarantined,
         lastDeliveryAt: stats.lastDeliveryAt,
+        pendingDeliveries: stats.pendingDeliveries,
         subscription: this.moshtix?.subscription ?? 'unknown',
       });
     }
@@ -188,6 +180,15 @@ export class RelayService {
     });
   }
 
+  /** Accepted deliveries, once applied: their outcomes for /metrics, their ties to the resolver. */
+  private applied(deliveries: readonly AppliedDelivery[]): void {
+    for (const { origin, result } of deliveries) {
+      if (origin === 'webhook')
+        this.metrics.countDelivery(result.status === 'accepted' ? result.outcome : 'quarantined');
+      this.moshtix?.noticeDelivery(result, origin);
+    }
+  }
+
   /**
    * Listens, then starts the periodic work. A failure to listen (a busy port) stops whatever had
    * started, so nothing keeps the process alive and the caller can report one error and exit.
@@ -195,6 +196,7 @@ export class RelayService {
   async start(): Promise<AddressInfo> {
     const host = this.options.host ?? '127.0.0.1';
     const port = this.options.port ?? 0;
+    this.unsubscribeApplied = this.options.store.onApplied((deliveries) => this.applied(deliveries));
     await this.hub.start();
     try {
       await new Promise<void>((resolve, reject) => {
@@ -206,6 +208,8 @@ export class RelayService {
       });
     } catch (error) {
       await this.hub.stop();
+      this.unsubscribeApplied?.();
+      this.unsubscribeApplied = null;
       const code = (error as NodeJS.ErrnoException).code;
       const cause = code === 'EADDRINUSE' ? 'address already in use (EADDRINUSE)' : (error as Error).message;
       throw new Error(`cannot listen on ${host}:${port}: ${cause}`, { cause: error });
@@ -239,6 +243,7 @@ export class RelayService {
     this.server.closeAllConnections();
     await closed;
     await this.moshtix?.stop();
+    this.unsubscribeApplied?.();
     await this.options.store.close();
   }
 }

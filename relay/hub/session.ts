@@ -16,7 +16,7 @@ import {
 } from '../../shared/protocol.js';
 import { createLogger } from '../../shared/logger.js';
 import type { ScanRecord } from '../../shared/scans.js';
-import type { RelayStore, StoredEntry } from '../store/types.js';
+import type { RelayStore, Snapshot, StoredEntry } from '../store/types.js';
 import { refusalOf } from './authorize.js';
 import type { OtherEvents, OtherEventsIndex, Selection } from './other-events.js';
 
@@ -24,6 +24,28 @@ const log = createLogger('relay.session');
 const PAGE = 1_000;
 const SNAPSHOT_CHUNK = 1_000;
 const INDEX_CHUNK = 5_000;
+
+/**
+ * The JSON of snapshot chunks, per snapshot read: gates asking for the same events at once share
+ * one read (store/reader.ts), and with this one serialisation too, instead of one per gate on the
+ * thread that answers webhooks. Dropped with the snapshot.
+ */
+const chunkTexts = new WeakMap<Snapshot, Map<string, Buffer>>();
+
+/** A chunk frame as UTF-8 bytes, made once per snapshot read (sent as a text frame). */
+function chunkText(snapshot: Snapshot, key: string, frame: () => RelayFrame): Buffer {
+  let texts = chunkTexts.get(snapshot);
+  if (!texts) {
+    texts = new Map();
+    chunkTexts.set(snapshot, texts);
+  }
+  let text = texts.get(key);
+  if (text === undefined) {
+    text = Buffer.from(JSON.stringify(frame()), 'utf8');
+    texts.set(key, text);
+  }
+  return text;
+}
 
 export type SessionState = 'awaiting-hello' | 'catching-up' | 'live' | 'closed';
 
@@ -69,13 +91,13 @@ export class GateSession {
   }
 
   /** Resolves when the frame has been handed to the kernel: the catch-up's backpressure. */
-  sendText(text: string): Promise<void> {
+  sendText(text: string | Buffer): Promise<void> {
     return new Promise((resolve) => {
       if (this.socket.readyState !== this.socket.OPEN) {
         resolve();
         return;
       }
-      this.socket.send(text, () => resolve());
+      this.socket.send(text, { binary: false }, () => resolve());
     });
   }
 
@@ -93,9 +115,14 @@ export class GateSession {
     }
     if (this.state !== 'live') return;
     const last = entries[entries.length - 1];
-    if (last) this.sent = last.seq;
+    if (!last || last.seq <= this.sent) return;
+    // A catch-up page can read entries committed but not yet announced: those went out with it.
+    const isFresh = (entries[0]?.seq ?? 0) > this.sent;
+    const sent = this.sent;
+    this.sent = last.seq;
     this.framesToAck += 1;
-    this.socket.send(frame, { binary: false });
+    if (isFresh) this.socket.send(frame, { binary: false });
+    else this.socket.send(entriesFrame(entries.filter((entry) => entry.seq > sent)), { binary: false });
   }
 
   /**
@@ -224,14 +251,17 @@ export class GateSession {
       1,
       Math.ceil(Math.max(snapshot.tickets.length, snapshot.scans.length) / SNAPSHOT_CHUNK),
     );
+    const eventsKey = [...this.events].sort().join(',');
     for (let index = 0; index < chunks; index += 1) {
       const from = index * SNAPSHOT_CHUNK;
-      await this.send({
-        type: 'snapshot-chunk',
-        events: index === 0 ? events : [],
-        tickets: snapshot.tickets.slice(from, from + SNAPSHOT_CHUNK),
-        scans: snapshot.scans.slice(from, from + SNAPSHOT_CHUNK),
-      });
+      await this.sendText(
+        chunkText(snapshot, `${eventsKey}:${index}`, () => ({
+          type: 'snapshot-chunk',
+          events: index === 0 ? events : [],
+          tickets: snapshot.tickets.slice(from, from + SNAPSHOT_CHUNK),
+          scans: snapshot.scans.slice(from, from + SNAPSHOT_CHUNK),
+        })),
+      );
     }
     await this.sendIndexChunks(snapshot.cursor);
     await this.endSnapshot(snapshot.cursor);
@@ -272,11 +302,12 @@ export class GateSession {
       const events = [...this.events, ...this.others.ids];
       const page = await this.context.store.readEntries(after, events, PAGE);
       after = page[page.length - 1]?.seq ?? after;
-      const { entries } = this.select(page);
+      const { entries, key } = this.select(page);
       const last = entries[entries.length - 1];
       if (last) {
         this.framesToAck += 1;
-        await this.sendText(entriesFrame(entries));
+        // The page as read, shared by gates catching up alike, unless some of it became index entries.
+        await this.sendText(key === '*' ? sharedEntriesFrame(page) : entriesFrame(entries));
         this.sent = last.seq;
       }
       if (page.length < PAGE || this.state !== 'catching-up') break;
@@ -294,6 +325,18 @@ export class GateSession {
     // The window may have moved while this gate caught up.
     await this.refreshIndex();
   }
+}
+
+/** Catch-up pages shared by several gates (store/reader.ts) are framed and encoded once. */
+const pageFrames = new WeakMap<readonly StoredEntry[], Buffer>();
+
+function sharedEntriesFrame(page: readonly StoredEntry[]): Buffer {
+  let frame = pageFrames.get(page);
+  if (!frame) {
+    frame = Buffer.from(entriesFrame(page), 'utf8');
+    pageFrames.set(page, frame);
+  }
+  return frame;
 }
 
 /** Builds an `entries` frame from stored JSON without parsing and re-serialising each entry. */

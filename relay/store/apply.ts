@@ -8,7 +8,7 @@
  * with the delivery (`skipped_tickets`).
  */
 import { createLogger } from '../../shared/logger.js';
-import { parseDelivery } from '../../shared/moshtix.js';
+import { parseDelivery, type ParsedDelivery, type ParseFailure } from '../../shared/moshtix.js';
 import type { ScanRecord } from '../../shared/scans.js';
 import { eventUpdateOf, mergeEvent, type EventUpdate, type KnownEvent } from '../../shared/events.js';
 import { eventInfoSchema, normaliseOrder } from '../../shared/tickets.js';
@@ -61,15 +61,27 @@ export function recordEvent(
   queries.events.upsert.run(merged.info.id, JSON.stringify(merged.info), merged.isFull ? 1 : 0, entry.seq);
 }
 
-export function applyDelivery(queries: Queries, appender: LogAppender, input: DeliveryInput): IngestResult {
-  const parsed = parseDelivery(input.body);
+export interface ApplyDeliveryOptions {
+  /** The id the delivery was accepted under (pending_deliveries); by default the next free one. */
+  deliveryId?: number;
+  /** The body as already parsed when it was accepted, so it is not parsed twice. */
+  parsed?: ParsedDelivery | ParseFailure;
+}
+
+export function applyDelivery(
+  queries: Queries,
+  appender: LogAppender,
+  input: DeliveryInput,
+  options: ApplyDeliveryOptions = {},
+): IngestResult {
+  const parsed = options.parsed ?? parseDelivery(input.body);
   if ('error' in parsed) {
     const result = queries.quarantine.insert.run(input.receivedAt, input.origin, input.body, parsed.error);
     return { status: 'quarantined', quarantineId: Number(result.lastInsertRowid), error: parsed.error };
   }
   const { envelope } = parsed;
   // The delivery id orders deliveries: it is the version's relay sequence number.
-  const deliveryId = appender.nextDeliveryId();
+  const deliveryId = options.deliveryId ?? appender.nextDeliveryId();
   const before = appender.written.length;
   let outcome: DeliveryOutcome;
   let tiedOrders: string[] = [];

@@ -15,7 +15,7 @@ interface PendingWrite {
 
 export interface GroupCommitHooks {
   /** Runs inside the batch transaction before any write (e.g. reset per-batch state). */
-  begin(): void;
+  begin(writes: number): void;
   /** Runs after one write's savepoint rolled back (forget what it did to per-batch state). */
   rolledBack(): void;
   /** Runs after the batch committed; emit events here. */
@@ -54,7 +54,7 @@ export class GroupCommit {
     this.busyBatch = options.busyBatch ?? 8;
     const savepoint = db.transaction((write: PendingWrite) => write.work());
     this.batch = db.transaction((writes: PendingWrite[]) => {
-      this.hooks.begin();
+      this.hooks.begin(writes.length);
       const results = new Map<PendingWrite, WriteResult>();
       for (const write of writes) {
         try {
@@ -67,7 +67,7 @@ export class GroupCommit {
       return results;
     });
     this.fastBatch = db.transaction((writes: PendingWrite[]) => {
-      this.hooks.begin();
+      this.hooks.begin(writes.length);
       return new Map(writes.map((write) => [write, { value: write.work() }]));
     });
   }

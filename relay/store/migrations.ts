@@ -114,6 +114,16 @@ export const MIGRATIONS: readonly string[] = [
     key BLOB NOT NULL CHECK (length(key) = 32)
   ) STRICT;
   `,
+  // 4: issue 14. A webhook is acknowledged once its delivery is durable here; applying it to tickets
+  // and the log follows in a later transaction, which deletes the row (store/pending.ts).
+  `
+  CREATE TABLE pending_deliveries (
+    id INTEGER PRIMARY KEY,
+    received_at TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    body TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

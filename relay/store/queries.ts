@@ -3,13 +3,9 @@
  * event-id lists are bound as one JSON array and expanded with json_each.
  */
 import type Database from 'better-sqlite3';
+import type { LogRow } from './rows.js';
 
-export interface LogRow {
-  seq: number;
-  kind: string;
-  event_id: string | null;
-  payload: string;
-}
+export type { LogRow } from './rows.js';
 
 export function prepareQueries(db: Database.Database) {
   const statement = <Row = unknown>(sql: string) => db.prepare<unknown[], Row>(sql);
@@ -19,9 +15,25 @@ export function prepareQueries(db: Database.Database) {
         `INSERT INTO deliveries (id, received_at, origin, body, event_type, context_id, outcome, log_head)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      last: statement<{ id: number }>(`SELECT coalesce(max(id), 0) AS id FROM deliveries`),
+      /** The highest delivery id given out, applied or still pending. */
+      last: statement<{ id: number }>(
+        `SELECT max(coalesce((SELECT max(id) FROM deliveries), 0),
+                    coalesce((SELECT max(id) FROM pending_deliveries), 0)) AS id`,
+      ),
       lastWebhookAt: statement<{ received_at: string }>(
         `SELECT received_at FROM deliveries WHERE origin = 'webhook' ORDER BY id DESC LIMIT 1`,
+      ),
+    },
+    /** Deliveries accepted and durable, not yet applied (store/pending.ts). */
+    pending: {
+      insert: statement(`INSERT INTO pending_deliveries (id, received_at, origin, body) VALUES (?, ?, ?, ?)`),
+      oldest: statement<{ id: number; received_at: string; origin: string; body: string }>(
+        `SELECT id, received_at, origin, body FROM pending_deliveries ORDER BY id LIMIT ?`,
+      ),
+      remove: statement(`DELETE FROM pending_deliveries WHERE id = ?`),
+      count: statement<{ count: number }>(`SELECT count(*) AS count FROM pending_deliveries`),
+      lastWebhookAt: statement<{ received_at: string }>(
+        `SELECT received_at FROM pending_deliveries WHERE origin = 'webhook' ORDER BY id DESC LIMIT 1`,
       ),
     },
     skipped: {

@@ -1,26 +1,25 @@
 /**
  * The embedded relay store: one SQLite file in WAL mode with synchronous=FULL, so a commit is on disk
- * before the relay answers. Writes go through group commit (on a worker thread when serving); reads
- * run on this thread's own connection, synchronous under the hood but
- * exposed asynchronously to match the RelayStore contract.
+ * before the relay answers. Writes go through group commit (on a worker thread when serving, which
+ * also applies accepted deliveries: writer.ts); snapshots and catch-up pages are read on a worker
+ * thread when serving (reader.ts); other reads run on this thread's own connection, synchronous
+ * under the hood but exposed asynchronously to match the RelayStore contract.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import type { z } from 'zod';
-import { createLogger } from '../../shared/logger.js';
 import { scanRecordSchema, type ScanRecord } from '../../shared/scans.js';
-import {
-  eventInfoSchema,
-  ticketStateSchema,
-  type EventInfo,
-  type TicketState,
-} from '../../shared/tickets.js';
-import { logEntrySchema, type LogEntry } from '../../shared/protocol.js';
+import type { EventInfo } from '../../shared/tickets.js';
 import { openDatabase } from './database.js';
+import { prepareQueries, type Queries } from './queries.js';
+import { SnapshotReader } from './reader.js';
+import { readEntryPage, toGate, toStored } from './rows.js';
+import { readEvents, readSnapshotNow } from './sqlite-reads.js';
 import type { WriteOp } from './write-ops.js';
-import { InlineWriter, WorkerWriter, type StoreWriter } from './writer.js';
-import { prepareQueries, type LogRow, type Queries } from './queries.js';
+import { InlineWriter, WorkerWriter, type StoreWriter, type WriterListeners } from './writer.js';
 import type {
+  AcceptResult,
+  AppliedDelivery,
+  AppliedListener,
   DeliveryInput,
   EntriesListener,
   GateRow,
@@ -38,55 +37,21 @@ import type {
 } from './types.js';
 
 const EMIT_PAGE = 5_000;
-const log = createLogger('relay.store');
-
-/**
- * Parses a stored JSON row with the wire schema; a row it refuses is skipped and logged, so one bad
- * row never stops a snapshot or a catch-up (a gate would refuse it anyway).
- */
-function readRow<T>(schema: z.ZodType<T>, text: string, what: string): T | null {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    log.warn('stored row is not JSON: skipped', { what });
-    return null;
-  }
-  const parsed = schema.safeParse(json);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  log.warn('stored row refused by the wire schema: skipped', {
-    what,
-    error: `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
-  });
-  return null;
-}
-
-const present = <T>(value: T | null): value is T => value !== null;
-
-const toStored = (row: LogRow): StoredEntry => ({
-  seq: row.seq,
-  kind: row.kind as LogEntry['kind'],
-  eventId: row.event_id,
-  json: row.payload,
-});
-
-const toGate = (row: { name: string; created_at: string; revoked_at: string | null }): GateRow => ({
-  name: row.name,
-  createdAt: row.created_at,
-  revokedAt: row.revoked_at,
-});
 
 export interface SqliteStoreOptions {
   /** `worker` commits on a worker thread (the serving relay); `inline` on this one (default). */
   writer?: 'inline' | 'worker';
+  /** `worker` reads snapshots on a worker thread (the serving relay); `inline` on this one (default). */
+  reader?: 'inline' | 'worker';
 }
 
 export class SqliteRelayStore implements RelayStore {
   private readonly db: Database.Database;
   private readonly queries: Queries;
   private readonly writer: StoreWriter;
+  private readonly reader: SnapshotReader | null;
   private readonly listeners = new Set<EntriesListener>();
+  private readonly appliedListeners = new Set<AppliedListener>();
   private lastEmitted: number;
   private dataVersion: number;
   private isClosed = false;
@@ -96,11 +61,19 @@ export class SqliteRelayStore implements RelayStore {
     this.queries = prepareQueries(this.db);
     this.lastEmitted = this.head();
     this.dataVersion = this.readDataVersion();
-    const onCommitted = (entries: StoredEntry[]) => this.emit(entries);
+    const listeners: WriterListeners = {
+      committed: (entries) => this.emit(entries),
+      applied: (deliveries) => this.announceApplied(deliveries),
+    };
     this.writer =
       options.writer === 'worker'
-        ? new WorkerWriter(path, onCommitted)
-        : new InlineWriter(this.queries, this.db, onCommitted);
+        ? new WorkerWriter(path, listeners)
+        : new InlineWriter(this.queries, this.db, listeners);
+    this.reader = options.reader === 'worker' ? new SnapshotReader(path) : null;
+  }
+
+  private announceApplied(deliveries: readonly AppliedDelivery[]): void {
+    for (const listener of this.appliedListeners) listener(deliveries);
   }
 
   private head(): number {
@@ -146,6 +119,10 @@ export class SqliteRelayStore implements RelayStore {
     return this.write({ kind: 'delivery', input });
   }
 
+  acceptDelivery(input: DeliveryInput): Promise<AcceptResult> {
+    return this.write({ kind: 'accept', input });
+  }
+
   appendScan(scan: ScanRecord): Promise<ScanResult> {
     return this.write({ kind: 'scan', scan });
   }
@@ -170,55 +147,21 @@ export class SqliteRelayStore implements RelayStore {
     });
   }
 
-  async readEntries(after: number, events: readonly string[], limit: number): Promise<StoredEntry[]> {
+  readEntries(after: number, events: readonly string[], limit: number): Promise<StoredEntry[]> {
+    if (this.reader) return this.reader.readEntries(after, events, limit);
     const ids = JSON.stringify(events);
-    const entries: StoredEntry[] = [];
-    let from = after;
-    // A skipped row must not shorten the page: a short page means "end of the log" to the reader.
-    while (entries.length < limit) {
-      const wanted = limit - entries.length;
-      const rows = this.queries.log.afterForEvents.all(from, ids, wanted);
-      for (const row of rows) {
-        if (readRow(logEntrySchema, row.payload, `log entry ${row.seq}`)) entries.push(toStored(row));
-      }
-      const last = rows[rows.length - 1];
-      if (!last || rows.length < wanted) break;
-      from = last.seq;
-    }
-    return entries;
+    return readEntryPage(after, limit, (from, wanted) =>
+      this.queries.log.afterForEvents.all(from, ids, wanted),
+    );
   }
 
   async readSnapshot(events: readonly string[]): Promise<Snapshot> {
-    const ids = JSON.stringify(events);
-    // One read transaction: the states and scans are exactly those as of `cursor`.
-    const readTicket = (row: { state: string }): TicketState | null =>
-      readRow(ticketStateSchema, row.state, 'ticket state');
-    return this.db.transaction(() => ({
-      cursor: this.head(),
-      events: this.readEvents(),
-      tickets: [
-        ...this.queries.tickets.ofEvents.all(ids).map(readTicket),
-        ...this.queries.tickets.movedFromEvents.all(ids, ids).map(readTicket),
-      ].filter(present),
-      scans: this.queries.scans.ofEvents
-        .all(ids)
-        .map((row) => {
-          const scan = readRow(scanRecordSchema, row.record, `scan at seq ${row.seq}`);
-          return scan ? { seq: row.seq, scan } : null;
-        })
-        .filter(present),
-    }))();
-  }
-
-  private readEvents(): EventInfo[] {
-    return this.queries.events.all
-      .all()
-      .map((row) => readRow(eventInfoSchema, row.info, 'event info'))
-      .filter(present);
+    if (this.reader) return this.reader.read(events);
+    return readSnapshotNow(this.db, this.queries, events);
   }
 
   async listEvents(): Promise<EventInfo[]> {
-    return this.readEvents();
+    return readEvents(this.queries);
   }
 
   async stats(): Promise<StoreStats> {
@@ -232,7 +175,11 @@ export class SqliteRelayStore implements RelayStore {
         oldestRetained: oldest === 0 ? head + 1 : oldest,
         quarantined: this.queries.quarantine.countPending.get()?.count ?? 0,
         skippedTickets: this.queries.skipped.count.get()?.count ?? 0,
-        lastDeliveryAt: this.queries.deliveries.lastWebhookAt.get()?.received_at ?? null,
+        lastDeliveryAt:
+          this.queries.pending.lastWebhookAt.get()?.received_at ??
+          this.queries.deliveries.lastWebhookAt.get()?.received_at ??
+          null,
+        pendingDeliveries: this.queries.pending.count.get()?.count ?? 0,
       };
     })();
   }
@@ -297,11 +244,18 @@ export class SqliteRelayStore implements RelayStore {
     return () => this.listeners.delete(listener);
   }
 
+  onApplied(listener: AppliedListener): () => void {
+    this.appliedListeners.add(listener);
+    return () => this.appliedListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
     if (this.isClosed) return;
     this.isClosed = true;
     await this.writer.close();
+    await this.reader?.close();
     this.listeners.clear();
+    this.appliedListeners.clear();
     this.db.close();
   }
 }

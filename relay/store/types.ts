@@ -2,7 +2,8 @@
  * The relay store contract. Every method is asynchronous so that a networked store (PostgreSQL with
  * LISTEN/NOTIFY between replicas) can stand beside the embedded SQLite one without touching the hub
  * or the ingest route. Committed log entries are announced through `onEntries`, after commit, in seq
- * order, exactly once per store instance (including entries written by other processes).
+ * order, exactly once per store instance (including entries written by other processes). A webhook
+ * is answered once `acceptDelivery` has made it durable; its effects follow (`onApplied`).
  */
 import type { LogEntry } from '../../shared/protocol.js';
 import type { ScanRecord } from '../../shared/scans.js';
@@ -28,6 +29,21 @@ export type IngestResult =
       tiedOrders: string[];
     }
   | { status: 'quarantined'; quarantineId: number; error: string };
+
+/**
+ * The answer to a webhook: the delivery is durably stored (or quarantined, when it cannot be tied to
+ * an order or an event at all). Its effects on tickets and the log follow; see `onApplied`.
+ */
+export type AcceptResult =
+  { status: 'accepted'; deliveryId: number } | { status: 'quarantined'; quarantineId: number; error: string };
+
+/** An accepted delivery, now applied to tickets and the log. */
+export interface AppliedDelivery {
+  origin: string;
+  result: IngestResult;
+}
+
+export type AppliedListener = (deliveries: readonly AppliedDelivery[]) => void;
 
 export interface DeliveryInput {
   body: string;
@@ -99,6 +115,8 @@ export interface StoreStats {
   skippedTickets: number;
   /** receivedAt of the newest webhook delivery accepted, or null before the first. */
   lastDeliveryAt: string | null;
+  /** Deliveries accepted (durable, answered) but not yet applied to tickets and the log. */
+  pendingDeliveries: number;
 }
 
 /**
@@ -116,7 +134,13 @@ export interface StoredEntry {
 export type EntriesListener = (entries: readonly StoredEntry[]) => void;
 
 export interface RelayStore {
+  /** Stores a delivery and applies it; resolves once both are committed (admin commands, ties). */
   ingestDelivery(input: DeliveryInput): Promise<IngestResult>;
+  /**
+   * Stores a delivery durably and resolves (the webhook answer); applying it may follow in a later
+   * transaction, announced through `onApplied` — also after a crash, when the store opens again.
+   */
+  acceptDelivery(input: DeliveryInput): Promise<AcceptResult>;
   appendScan(scan: ScanRecord): Promise<ScanResult>;
   /** A stored scan by id, with its seq (for checks before an upload is accepted). */
   findScan(id: string): Promise<{ seq: number; scan: ScanRecord } | null>;
@@ -155,5 +179,7 @@ export interface RelayStore {
    * the database, so every relay on one database hashes alike (and gates keep their index).
    */
   indexKey(): Promise<Buffer>;
+  /** Deliveries accepted through `acceptDelivery` (or left pending by a crash), once applied. */
+  onApplied(listener: AppliedListener): () => void;
   close(): Promise<void>;
 }

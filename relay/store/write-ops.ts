@@ -1,11 +1,14 @@
 /**
  * Every write the relay store makes, as plain data, so it can run in this thread or be posted to the
- * writer worker. `executeWrite` runs one inside the current batch transaction.
+ * writer worker. `executeWrite` runs one inside the current batch transaction. An accepted delivery
+ * (`accept`) is only stored in pending_deliveries here; it is applied in a following transaction
+ * (pending.ts).
  */
 import type { ScanRecord } from '../../shared/scans.js';
 import { applyDelivery, applyImport, applyScan, type LogAppender } from './apply.js';
+import { acceptDelivery, applyPending, type ParsedBodies } from './pending.js';
 import type { Queries } from './queries.js';
-import type { DeliveryInput, ImportRow, ReprocessReport } from './types.js';
+import type { AppliedDelivery, DeliveryInput, ImportRow, ReprocessReport } from './types.js';
 
 export type WriteOp =
   | { kind: 'delivery'; input: DeliveryInput }
@@ -18,6 +21,8 @@ export type WriteOp =
       isAuthoritative: boolean;
     }
   | { kind: 'reprocess' }
+  /** Store the delivery durably (or quarantine it) now; apply it in a following transaction. */
+  | { kind: 'accept'; input: DeliveryInput }
   | { kind: 'add-gate'; name: string; tokenHash: string }
   | { kind: 'revoke-gate'; name: string }
   | { kind: 'prune'; keep: number };
@@ -43,9 +48,29 @@ function reprocess(queries: Queries, log: LogAppender, now: string): ReprocessRe
   return report;
 }
 
-export function executeWrite(queries: Queries, log: LogAppender, op: WriteOp, now: string): unknown {
+/** What a write needs besides the statements: parsed bodies, and where applied deliveries go. */
+export interface WriteContext {
+  parsed: ParsedBodies;
+  applied: AppliedDelivery[];
+}
+
+export function executeWrite(
+  queries: Queries,
+  log: LogAppender,
+  op: WriteOp,
+  now: string,
+  context: WriteContext,
+): unknown {
   switch (op.kind) {
+    case 'accept':
+      return acceptDelivery(queries, log, op.input, context.parsed);
     case 'delivery':
+      // Older accepted deliveries go first, so deliveries are applied in the order they were accepted.
+      for (;;) {
+        const applied = applyPending(queries, log, context.parsed, { limit: 1_000 });
+        for (const delivery of applied) context.applied.push(delivery);
+        if (applied.length < 1_000) break;
+      }
       return applyDelivery(queries, log, op.input);
     case 'scan':
       return applyScan(queries, log, op.scan, now);

@@ -1,84 +1,344 @@
 /**
- * Who performs the store's writes. InlineWriter runs group commits on this thread (admin commands,
- * tests). WorkerWriter posts them to a worker thread that owns its own connection, so the fsync of
- * a commit never blocks the thread serving HTTP and websockets; requests arriving meanwhile simply
- * make the next batch bigger.
+ * Who performs the SQLite store's writes. InlineWriter runs group commits on this thread (admin
+ * commands, tests) and, inside the writer worker, for the serving relay. WorkerWriter is the serving
+ * relay's side of that worker: the writes of one event-loop turn go over in one message and their
+ * results come back in one, so an fsync never blocks the thread serving HTTP and websockets.
+ *
+ * Accepted deliveries (webhooks) are committed first, then applied by `applySlice` in transactions
+ * of their own. At a trickle (a batch of fewer than BURST_BATCH with nothing waiting), each is applied
+ * in its acceptance's own transaction instead, in a savepoint (a failure there leaves it pending for
+ * applySlice): one fsync from webhook to gates. In a burst (big batches
+ * of acceptances) applying runs once every `maxApplyDeferMs`, for at most `applyBudgetMs`: the relay
+ * keeps answering at the speed of the disk and the apply catches up after the burst, or at every
+ * turn once the backlog passes `BACKLOG_LIMIT`.
+ * An apply that runs while a group commit is queued skips its own fsync (synchronous=NORMAL): the
+ * queued commit's fsync makes it durable too (the WAL is synced as a whole), and its entries are
+ * announced only after that commit, so a gate never sees an entry a power cut could take back.
  */
 import type Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
-import { LogAppender, type BatchHead } from './log-appender.js';
+import { createLogger } from '../../shared/logger.js';
 import { GroupCommit } from './group-commit.js';
+import { LogAppender, type BatchHead } from './log-appender.js';
+import { applyPending, ParsedBodies } from './pending.js';
 import type { Queries } from './queries.js';
-import type { StoredEntry } from './types.js';
+import type { AcceptResult, AppliedDelivery, StoredEntry } from './types.js';
 import { executeWrite, type WriteOp } from './write-ops.js';
 
-export type CommittedListener = (entries: StoredEntry[]) => void;
+const log = createLogger('relay.store');
+
+export interface WriterListeners {
+  /** Log entries of a commit, after it committed, in seq order. */
+  committed(entries: StoredEntry[]): void;
+  /** Accepted deliveries applied by a commit, after it committed. */
+  applied(deliveries: AppliedDelivery[]): void;
+}
 
 export interface StoreWriter {
   write(op: WriteOp): Promise<unknown>;
   close(): Promise<void>;
 }
 
+export interface InlineWriterOptions {
+  /** See GroupCommitOptions.siblingWaitMs (default 2; the worker uses 0: its batches are whole turns). */
+  siblingWaitMs?: number;
+  /** In a burst, how often an apply slice runs (default 50 ms). */
+  maxApplyDeferMs?: number;
+  /** Deliveries applied per transaction at most (default 256), and its time budget (default 8 ms). */
+  applyLimit?: number;
+  applyBudgetMs?: number;
+  /** How long close() goes on applying accepted deliveries before leaving them pending (default 5 s). */
+  closeDrainMs?: number;
+}
+
+const RETRY_APPLY_MS = 1_000;
+/** A batch with at least this many acceptances means a burst. */
+const BURST_BATCH = 8;
+/** Beyond this many accepted deliveries waiting, applying no longer waits for a burst to end. */
+const BACKLOG_LIMIT = 10_000;
+
 export class InlineWriter implements StoreWriter {
   private readonly commits: GroupCommit;
   private readonly batchHead: BatchHead = { value: 0, lastDelivery: 0 };
   private batchEntries: StoredEntry[] = [];
+  private batchApplied: AppliedDelivery[] = [];
+  /** Applied without an fsync of their own: announced after the next durable commit. */
+  private held: { entries: StoredEntry[]; applied: AppliedDelivery[] } = { entries: [], applied: [] };
+  private readonly parsed = new ParsedBodies();
+  private readonly applyTransaction: Database.Transaction<(limit: number) => AppliedDelivery[]>;
+  /** The oldest pending delivery, in a savepoint of the current batch. */
+  private readonly applyInBatch: Database.Transaction<(appender: LogAppender) => AppliedDelivery[]>;
+  private isApplyingInBatch = false;
+  private applyTimer: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  /** Acceptances in the batch being committed, and in the last committed batch that had any. */
+  private batchAccepts = 0;
+  private lastAccepts = 0;
+  private lastAcceptCommitAt = 0;
+  private lastApplyAt = 0;
+  private isClosed = false;
+  private readonly options: Required<InlineWriterOptions>;
 
   constructor(
     private readonly queries: Queries,
-    db: Database.Database,
-    onCommitted: CommittedListener,
+    private readonly db: Database.Database,
+    private readonly listeners: WriterListeners,
+    options: InlineWriterOptions = {},
   ) {
-    const readHead = () => {
-      this.batchHead.value = queries.log.head.get()?.head ?? 0;
-      this.batchHead.lastDelivery = queries.deliveries.last.get()?.id ?? 0;
+    this.options = {
+      siblingWaitMs: options.siblingWaitMs ?? 2,
+      maxApplyDeferMs: options.maxApplyDeferMs ?? 50,
+      applyLimit: options.applyLimit ?? 256,
+      applyBudgetMs: options.applyBudgetMs ?? 8,
+      closeDrainMs: options.closeDrainMs ?? 5_000,
     };
-    this.commits = new GroupCommit(db, {
-      begin: () => {
-        this.batchEntries = [];
-        readHead();
+    this.commits = new GroupCommit(
+      db,
+      {
+        begin: (writes) => {
+          this.batchEntries = [];
+          this.batchApplied = [];
+          this.batchAccepts = 0;
+          this.isApplyingInBatch = writes < BURST_BATCH && this.parsed.size === 0;
+          this.readHead();
+        },
+        rolledBack: () => this.readHead(),
+        committed: () => {
+          if (this.batchAccepts > 0) {
+            this.lastAccepts = this.batchAccepts;
+            this.lastAcceptCommitAt = performance.now();
+          }
+          this.announce(this.batchEntries, this.batchApplied);
+        },
       },
-      rolledBack: readHead,
-      committed: () => onCommitted(this.batchEntries),
+      { siblingWaitMs: this.options.siblingWaitMs },
+    );
+    this.applyTransaction = db.transaction((limit: number) => {
+      this.readHead();
+      const appender = new LogAppender(this.queries, this.batchHead);
+      const applied = applyPending(this.queries, appender, this.parsed, {
+        limit,
+        budgetMs: this.options.applyBudgetMs,
+      });
+      this.batchEntries = appender.written;
+      return applied;
     });
+    this.applyInBatch = db.transaction((appender: LogAppender) =>
+      applyPending(this.queries, appender, this.parsed, { limit: 1 }),
+    );
+    // Deliveries a crash (or a stop) left accepted but unapplied are applied now.
+    if (queries.pending.oldest.get(1)) this.scheduleApply();
+  }
+
+  private readHead(): void {
+    this.batchHead.value = this.queries.log.head.get()?.head ?? 0;
+    this.batchHead.lastDelivery = this.queries.deliveries.last.get()?.id ?? 0;
+  }
+
+  /** After a durable commit: what earlier commits held back goes first (seq order), then its own. */
+  private announce(entries: StoredEntry[], applied: AppliedDelivery[]): void {
+    const held = this.held;
+    this.held = { entries: [], applied: [] };
+    // Loops, not push(...): a batch can hold many thousands of entries.
+    for (const entry of entries) held.entries.push(entry);
+    for (const delivery of applied) held.applied.push(delivery);
+    this.listeners.committed(held.entries);
+    if (held.applied.length > 0) this.listeners.applied(held.applied);
+  }
+
+  private hold(entries: StoredEntry[], applied: AppliedDelivery[]): void {
+    for (const entry of entries) this.held.entries.push(entry);
+    for (const delivery of applied) this.held.applied.push(delivery);
+  }
+
+  private get isHolding(): boolean {
+    return this.held.entries.length > 0 || this.held.applied.length > 0;
+  }
+
+  /**
+   * One apply transaction; without its own fsync when a group commit is queued, or due soon in a
+   * burst, to provide one (if none comes, the next slice syncs: see applySlice).
+   */
+  private applyOnce(limit: number, isBurst = false): { applied: AppliedDelivery[]; isDurable: boolean } {
+    const isDurable = this.commits.size === 0 && !isBurst;
+    if (isDurable) return { applied: this.applyTransaction.immediate(limit), isDurable };
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return { applied: this.applyTransaction.immediate(limit), isDurable };
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   write(op: WriteOp): Promise<unknown> {
     return this.commits.enqueue(() => {
-      const log = new LogAppender(this.queries, this.batchHead);
-      const value = executeWrite(this.queries, log, op, new Date().toISOString());
+      const appender = new LogAppender(this.queries, this.batchHead);
+      const context = { parsed: this.parsed, applied: [] as AppliedDelivery[] };
+      const value = executeWrite(this.queries, appender, op, new Date().toISOString(), context);
       // A loop, not push(...written): an import of a million rows would overflow the call stack.
-      for (const entry of log.written) this.batchEntries.push(entry);
+      for (const entry of appender.written) this.batchEntries.push(entry);
+      for (const delivery of context.applied) this.batchApplied.push(delivery);
+      if (op.kind === 'accept') {
+        this.batchAccepts += 1;
+        if (this.isApplyingInBatch && (value as AcceptResult).status === 'accepted')
+          this.applyWithAcceptance();
+        else this.scheduleApply();
+      }
       return value;
     });
   }
 
+  /** Inside the batch: the delivery just accepted, applied in a savepoint of the same transaction. */
+  private applyWithAcceptance(): void {
+    const appender = new LogAppender(this.queries, this.batchHead);
+    try {
+      const applied = this.applyInBatch(appender);
+      for (const entry of appender.written) this.batchEntries.push(entry);
+      for (const delivery of applied) this.batchApplied.push(delivery);
+    } catch (error) {
+      // Rolled back to the savepoint: it stays pending, and applySlice deals with it on its own.
+      this.readHead();
+      log.warn('a delivery could not be applied with its acceptance; applying it on its own', {
+        error: (error as Error).message,
+      });
+      this.scheduleApply();
+    }
+  }
+
+  private scheduleApply(delayMs = 0): void {
+    if (this.applyTimer || this.isClosed) return;
+    const run = () => {
+      this.applyTimer = null;
+      this.applySlice();
+    };
+    this.applyTimer = delayMs > 0 ? setTimeout(run, delayMs) : setImmediate(run);
+  }
+
+  private applySlice(): void {
+    const now = performance.now();
+    const isBurst =
+      this.lastAccepts >= BURST_BATCH &&
+      now - this.lastAcceptCommitAt < this.options.maxApplyDeferMs &&
+      this.parsed.size < BACKLOG_LIMIT;
+    const dueAt = this.lastApplyAt + this.options.maxApplyDeferMs;
+    if (isBurst && now < dueAt) {
+      // Acknowledgements go first during a burst; the apply gets its slice when due.
+      this.scheduleApply(Math.ceil(dueAt - now));
+      return;
+    }
+    this.lastApplyAt = now;
+    let result: { applied: AppliedDelivery[]; isDurable: boolean };
+    try {
+      result = this.applyOnce(this.options.applyLimit, isBurst);
+    } catch (error) {
+      this.batchEntries = [];
+      log.error('applying accepted deliveries failed; retrying one by one', {
+        error: (error as Error).message,
+      });
+      this.applyOneByOne();
+      return;
+    }
+    const { applied, isDurable } = result;
+    if (!isDurable) this.hold(this.batchEntries, applied);
+    else {
+      // An apply with nothing to do writes nothing and syncs nothing: sync what is held explicitly
+      // (the queued commit it counted on may have failed).
+      if (applied.length === 0 && this.isHolding) this.db.pragma('wal_checkpoint(PASSIVE)');
+      this.announce(this.batchEntries, applied);
+    }
+    this.batchEntries = [];
+    if (applied.length > 0 || this.isHolding) this.scheduleApply();
+  }
+
+  /**
+   * After a failed slice: each delivery in a transaction of its own; one whose apply throws is moved
+   * to quarantine with the error, so it never holds back the deliveries behind it.
+   */
+  private applyOneByOne(): void {
+    for (const row of this.queries.pending.oldest.all(this.options.applyLimit)) {
+      try {
+        const applied = this.applyTransaction.immediate(1);
+        this.announce(this.batchEntries, applied);
+      } catch (error) {
+        const message = `(apply): ${(error as Error).message}`;
+        try {
+          this.db
+            .transaction(() => {
+              this.queries.quarantine.insert.run(row.received_at, row.origin, row.body, message);
+              this.queries.pending.remove.run(row.id);
+            })
+            .immediate();
+          log.error('an accepted delivery could not be applied: quarantined', { id: row.id, error: message });
+        } catch (storeError) {
+          log.error('the store refuses writes; applying again later', {
+            error: (storeError as Error).message,
+          });
+          this.scheduleApply(RETRY_APPLY_MS);
+          return;
+        }
+      } finally {
+        this.batchEntries = [];
+      }
+    }
+    this.scheduleApply();
+  }
+
   async close(): Promise<void> {
+    this.isClosed = true;
+    if (this.applyTimer) {
+      clearTimeout(this.applyTimer as NodeJS.Timeout);
+      clearImmediate(this.applyTimer as NodeJS.Immediate);
+    }
+    this.applyTimer = null;
+    // Queued writes commit now, then the backlog of accepted deliveries is applied for a while (a
+    // stopped relay should leave nothing half done); what is left stays pending for the next start.
     this.commits.flush();
+    const started = performance.now();
+    while (performance.now() - started < this.options.closeDrainMs) {
+      let applied: AppliedDelivery[];
+      try {
+        applied = this.applyTransaction.immediate(this.options.applyLimit);
+      } catch (error) {
+        log.warn('accepted deliveries left pending at close', { error: (error as Error).message });
+        break;
+      }
+      if (applied.length === 0 && this.isHolding) this.db.pragma('wal_checkpoint(PASSIVE)');
+      this.announce(this.batchEntries, applied);
+      this.batchEntries = [];
+      if (applied.length === 0) break;
+    }
   }
 }
 
 /** Messages from the writer worker, in the order it sends them. */
 export type WorkerMessage =
   | { type: 'entries'; entries: StoredEntry[] }
-  | { type: 'result'; id: number; value?: unknown; error?: string }
+  | { type: 'applied'; deliveries: AppliedDelivery[] }
+  | { type: 'results'; results: { id: number; value?: unknown; error?: string }[] }
   | { type: 'closed' };
+
+/** Messages to the writer worker. */
+export type WorkerRequest = { type: 'writes'; writes: { id: number; op: WriteOp }[] } | { type: 'close' };
 
 export class WorkerWriter implements StoreWriter {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  private outbox: { id: number; op: WriteOp }[] = [];
   private nextId = 1;
   private readonly exited: Promise<void>;
+  private failure: Error | null = null;
 
-  constructor(path: string, onCommitted: CommittedListener) {
+  constructor(path: string, listeners: WriterListeners) {
     this.worker = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: { path } });
     this.worker.on('message', (message: WorkerMessage) => {
-      if (message.type === 'entries') onCommitted(message.entries);
-      else if (message.type === 'result') {
-        const waiter = this.pending.get(message.id);
-        this.pending.delete(message.id);
-        if (message.error !== undefined) waiter?.reject(new Error(message.error));
-        else waiter?.resolve(message.value);
+      if (message.type === 'entries') listeners.committed(message.entries);
+      else if (message.type === 'applied') listeners.applied(message.deliveries);
+      else if (message.type === 'results') {
+        for (const result of message.results) {
+          const waiter = this.pending.get(result.id);
+          this.pending.delete(result.id);
+          if (result.error !== undefined) waiter?.reject(new Error(result.error));
+          else waiter?.resolve(result.value);
+        }
       }
     });
     this.exited = new Promise((resolve) =>
@@ -94,8 +354,6 @@ export class WorkerWriter implements StoreWriter {
     });
   }
 
-  private failure: Error | null = null;
-
   private rejectPending(error: Error): void {
     for (const waiter of this.pending.values()) waiter.reject(error);
     this.pending.clear();
@@ -107,12 +365,25 @@ export class WorkerWriter implements StoreWriter {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ type: 'write', id, op });
+      // One message per event-loop turn, however many writes the turn made.
+      if (this.outbox.length === 0) setImmediate(() => this.send());
+      this.outbox.push({ id, op });
     });
   }
 
+  private send(): void {
+    const writes = this.outbox;
+    this.outbox = [];
+    if (writes.length > 0) this.post({ type: 'writes', writes });
+  }
+
+  private post(request: WorkerRequest): void {
+    this.worker.postMessage(request);
+  }
+
   async close(): Promise<void> {
-    this.worker.postMessage({ type: 'close' });
+    this.send();
+    this.post({ type: 'close' });
     await this.exited;
   }
 }

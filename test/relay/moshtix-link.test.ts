@@ -85,6 +85,7 @@ describe('relay serve: /healthz shows quarantine, last delivery and subscription
         skippedTickets: 0,
         quarantined: 0,
         lastDeliveryAt: null,
+        pendingDeliveries: 0,
         subscription: 'unknown',
       });
       const before = new Date().toISOString();

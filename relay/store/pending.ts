@@ -1,0 +1,83 @@
+/**
+ * Accepted deliveries of the SQLite store, in two steps. `acceptDelivery` parses the body (an
+ * unreadable one goes to quarantine, answered 202) and stores it in pending_deliveries under its
+ * delivery id: the webhook is acknowledged once that commit is on disk. `applyPending` then applies
+ * the oldest pending deliveries to tickets and the log, in a following transaction, and deletes them
+ * in that same transaction: a delivery is applied exactly once, and whatever a crash left pending is
+ * applied when the store opens again.
+ */
+import { parseDelivery, type ParsedDelivery } from '../../shared/moshtix.js';
+import { applyDelivery } from './apply.js';
+import type { LogAppender } from './log-appender.js';
+import type { Queries } from './queries.js';
+import type { AcceptResult, AppliedDelivery, DeliveryInput } from './types.js';
+
+/** How many parsed bodies are kept for their apply; beyond it (a long backlog) bodies are parsed again. */
+const PARSED_LIMIT = 20_000;
+
+/** Bodies parsed at acceptance, kept for the apply so a delivery is parsed once in the common case. */
+export class ParsedBodies {
+  private readonly byId = new Map<number, { body: string; parsed: ParsedDelivery }>();
+
+  /** How many accepted deliveries wait for their apply (those parsed here, up to the limit). */
+  get size(): number {
+    return this.byId.size;
+  }
+
+  keep(id: number, body: string, parsed: ParsedDelivery): void {
+    if (this.byId.size < PARSED_LIMIT) this.byId.set(id, { body, parsed });
+  }
+
+  /** The parse of `body` under `id`, if kept (an id reused after a rolled-back batch never matches). */
+  take(id: number, body: string): ParsedDelivery | undefined {
+    const kept = this.byId.get(id);
+    this.byId.delete(id);
+    return kept?.body === body ? kept.parsed : undefined;
+  }
+}
+
+export function acceptDelivery(
+  queries: Queries,
+  log: LogAppender,
+  input: DeliveryInput,
+  parsedBodies: ParsedBodies,
+): AcceptResult {
+  const parsed = parseDelivery(input.body);
+  if ('error' in parsed) {
+    const result = queries.quarantine.insert.run(input.receivedAt, input.origin, input.body, parsed.error);
+    return { status: 'quarantined', quarantineId: Number(result.lastInsertRowid), error: parsed.error };
+  }
+  const deliveryId = log.nextDeliveryId();
+  queries.pending.insert.run(deliveryId, input.receivedAt, input.origin, input.body);
+  parsedBodies.keep(deliveryId, input.body, parsed);
+  return { status: 'accepted', deliveryId };
+}
+
+export interface ApplyLimits {
+  /** At most this many deliveries. */
+  limit: number;
+  /** Stop starting new ones after this long (ms), so a slice never holds the writer for long. */
+  budgetMs?: number;
+}
+
+/** Applies the oldest pending deliveries, in id order, inside the current transaction. */
+export function applyPending(
+  queries: Queries,
+  log: LogAppender,
+  parsedBodies: ParsedBodies,
+  limits: ApplyLimits,
+): AppliedDelivery[] {
+  const started = performance.now();
+  const applied: AppliedDelivery[] = [];
+  for (const row of queries.pending.oldest.all(limits.limit)) {
+    if (limits.budgetMs !== undefined && performance.now() - started > limits.budgetMs) break;
+    const input = { body: row.body, receivedAt: row.received_at, origin: row.origin };
+    const result = applyDelivery(queries, log, input, {
+      deliveryId: row.id,
+      parsed: parsedBodies.take(row.id, row.body),
+    });
+    queries.pending.remove.run(row.id);
+    applied.push({ origin: row.origin, result });
+  }
+  return applied;
+}
