@@ -11,7 +11,7 @@ import { DEFAULT_OTHER_EVENTS_WINDOW } from '../relay/hub/other-events-window.js
 import { openSqliteStore } from '../relay/store/sqlite.js';
 import type { ImportRow } from '../relay/store/types.js';
 import type { IndexEntry } from '../shared/protocol.js';
-import type { BenchRow } from './types.js';
+import { benchRow, type BenchRow } from './types.js';
 
 const EVENTS = 10;
 const PER_EVENT = 10_000;
@@ -66,16 +66,8 @@ export async function measureRelayIndex(dir: string): Promise<BenchRow[]> {
     await index.snapshotRows(others, cursor);
     const warmMs = performance.now() - warmStart;
     if (rows.length !== EVENTS * PER_EVENT) throw new Error(`indexed ${rows.length} tickets`);
-    const info = (figure: string, measured: number, unit: string): BenchRow => ({
-      bench: 'relay',
-      figure,
-      measured,
-      unit,
-      goal: null,
-      floor: null,
-      ratio: null,
-      pass: null,
-    });
+    const info = (figure: string, measured: number, unit: string) =>
+      benchRow('relay', figure, measured, unit);
     return [
       info('other-events index: rows for 100,000 tickets, read and hashed (cold)', coldMs, 'ms'),
       info('other-events index: the same rows for the next gate (cached)', warmMs, 'ms'),

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { generateGateToken, hashToken, openSqliteStore } from '../relay/index.js';
 import { EVENT_ID, SECRET, seedBody, startRelay } from './relay.js';
 import { percentile, postRequest, runLoad } from './relay-load.js';
-import type { BenchOptions, BenchRow } from './types.js';
+import { benchRow, type BenchOptions, type BenchRow } from './types.js';
 
 const TICKETS = 35_000;
 const GATES = 30;
@@ -77,17 +77,8 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
       }
       during.sort((a, b) => a - b);
       const p99 = percentile(during, 0.99);
-      const row = (figure: string, measured: number, unit: string, extra: Partial<BenchRow> = {}) => ({
-        bench: 'relay',
-        figure,
-        measured,
-        unit,
-        goal: null,
-        floor: null,
-        ratio: null,
-        pass: null,
-        ...extra,
-      });
+      const row = (figure: string, measured: number, unit: string, extra: Partial<BenchRow> = {}) =>
+        benchRow('relay', figure, measured, unit, extra);
       return [
         row(
           `webhook answer p99, ${GATES} snapshots of ${TICKETS.toLocaleString('en')} tickets in flight`,

@@ -20,3 +20,14 @@ export interface BenchOptions {
 }
 
 export type Benchmark = (options: BenchOptions) => Promise<BenchRow[]>;
+
+/** A row of the given bench: informative (no goal or floor) unless `extra` sets them. */
+export function benchRow(
+  bench: string,
+  figure: string,
+  measured: number,
+  unit: string,
+  extra: Partial<BenchRow> = {},
+): BenchRow {
+  return { bench, figure, measured, unit, goal: null, floor: null, ratio: null, pass: null, ...extra };
+}

@@ -22,14 +22,10 @@ export function startGateProcess(
   args: readonly string[],
   options: { env?: NodeJS.ProcessEnv } = {},
 ): Promise<GateProcess> {
-  const child = spawn(
-    process.execPath,
-    [GATEHOUSE_BIN, 'gate', ...(args.includes('--log-level') ? [] : ['--log-level', 'warn']), ...args],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...options.env },
-    },
-  );
+  const child = spawn(process.execPath, [GATEHOUSE_BIN, 'gate', '--log-level', 'warn', ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...options.env },
+  });
   let stdout = '';
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
