@@ -115,10 +115,17 @@ export function generateGateToken(): string {
   return `gh_${randomBytes(32).toString('base64url')}`;
 }
 
-/** Registers a gate and returns its token (shown once; the relay keeps only its hash). */
-export async function addGate(dbPath: string, name: string): Promise<string> {
+/**
+ * Registers a gate and returns its token (shown once; the relay keeps only its hash). A venue token
+ * is a venue relay's: it uploads scans on behalf of the venue's own gates.
+ */
+export async function addGate(
+  dbPath: string,
+  name: string,
+  options: { isVenue?: boolean } = {},
+): Promise<string> {
   const token = generateGateToken();
-  await withStore(dbPath, (store) => store.addGate(name, hashToken(token)));
+  await withStore(dbPath, (store) => store.addGate(name, hashToken(token), options));
   return token;
 }
 

@@ -1,6 +1,6 @@
 /** Admin subcommands over the database file: gates and quarantine. Safe while the relay runs. */
 import { addGate, listGates, revokeGate, withStore } from '../index.js';
-import { DB_FLAG, requireDatabase, type Subcommand } from './command.js';
+import { DB_FLAG, requireDatabase, UsageError, type Subcommand } from './command.js';
 
 const NAME = { name: 'NAME', description: 'Gate name, e.g. "Gate 1"', isRequired: true } as const;
 
@@ -8,13 +8,24 @@ export const addGateCommand: Subcommand = {
   spec: {
     usage: 'gatehouse relay add-gate',
     summary: 'Register a gate and print its bearer token (last line). The relay keeps only its SHA-256.',
-    flags: [DB_FLAG],
+    flags: [
+      DB_FLAG,
+      {
+        name: 'venue',
+        type: 'boolean',
+        description:
+          'A token for a venue relay (relay serve --upstream): it uploads scans of the venue\'s own gates, recorded as "NAME · Door 1"',
+      },
+    ],
     positionals: [NAME],
   },
   async run(args) {
     const name = args.positionals[0] ?? '';
-    const token = await addGate(requireDatabase(args), name);
-    console.log(`gate "${name}" added; its token is shown once, on the next line:`);
+    const isVenue = args.flags.venue === true;
+    if (isVenue && name.includes('·'))
+      throw new UsageError(`a venue name cannot contain "·" (it separates the venue from its gates)`);
+    const token = await addGate(requireDatabase(args), name, { isVenue });
+    console.log(`${isVenue ? 'venue' : 'gate'} "${name}" added; its token is shown once, on the next line:`);
     console.log(token);
     return 0;
   },
@@ -31,7 +42,7 @@ export const listGatesCommand: Subcommand = {
     if (gates.length === 0) console.log('no gates');
     for (const gate of gates) {
       console.log(
-        `${gate.name}\tadded ${gate.createdAt}\t${gate.revokedAt ? `revoked ${gate.revokedAt}` : 'active'}`,
+        `${gate.name}\tadded ${gate.createdAt}\t${gate.revokedAt ? `revoked ${gate.revokedAt}` : 'active'}${gate.isVenue ? '\tvenue' : ''}`,
       );
     }
     return 0;

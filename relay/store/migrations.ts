@@ -106,6 +106,27 @@ export const MIGRATIONS: readonly string[] = [
     FROM tickets WHERE trim(barcode) = '';
   DELETE FROM tickets WHERE trim(barcode) = '';
   `,
+  // 3: issue 12. The key of the other-events index (gates get keyed hashes of other events' barcodes): one row, made on first use and kept here so every relay on this database agrees.
+  `CREATE TABLE index_key (id INTEGER PRIMARY KEY CHECK (id = 1), key BLOB NOT NULL CHECK (length(key) = 32)) STRICT;`,
+  // 4: issue 14. A webhook is acknowledged once its delivery is durable here; applying it to tickets and the log follows in a later transaction, which deletes the row (store/pending.ts).
+  `CREATE TABLE pending_deliveries (id INTEGER PRIMARY KEY, received_at TEXT NOT NULL, origin TEXT NOT NULL, body TEXT NOT NULL) STRICT;`,
+  // 5: issue 15. Venue relays. A venue token (gates.is_venue) uploads scans on behalf of the venue's
+  // own gates. A relay chained to an upstream relay keeps its upstream cursor in `upstream` (written
+  // with the mirrored entries, in one transaction) and the scans of its own gates still to forward in
+  // `upstream_outbox` (written with the scan, deleted when the upstream acknowledges or refuses it),
+  // so a crash loses or doubles nothing upstream.
+  `
+  ALTER TABLE gates ADD COLUMN is_venue INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE upstream (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    cursor INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE upstream_outbox (
+    scan_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX upstream_outbox_by_seq ON upstream_outbox(seq);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -11,6 +11,13 @@ export interface LogRow {
   payload: string;
 }
 
+export interface GateRecord {
+  name: string;
+  created_at: string;
+  revoked_at: string | null;
+  is_venue: number;
+}
+
 export function prepareQueries(db: Database.Database) {
   const statement = <Row = unknown>(sql: string) => db.prepare<unknown[], Row>(sql);
   return {
@@ -127,15 +134,27 @@ export function prepareQueries(db: Database.Database) {
       ),
     },
     gates: {
-      insert: statement(`INSERT INTO gates (name, token_hash, created_at) VALUES (?, ?, ?)`),
-      byHash: statement<{ name: string; created_at: string; revoked_at: string | null }>(
-        `SELECT name, created_at, revoked_at FROM gates WHERE token_hash = ?`,
+      insert: statement(`INSERT INTO gates (name, token_hash, created_at, is_venue) VALUES (?, ?, ?, ?)`),
+      byHash: statement<GateRecord>(
+        `SELECT name, created_at, revoked_at, is_venue FROM gates WHERE token_hash = ?`,
       ),
-      list: statement<{ name: string; created_at: string; revoked_at: string | null }>(
-        `SELECT name, created_at, revoked_at FROM gates ORDER BY name`,
-      ),
+      list: statement<GateRecord>(`SELECT name, created_at, revoked_at, is_venue FROM gates ORDER BY name`),
       revoke: statement(`UPDATE gates SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL`),
       exists: statement<{ name: string }>(`SELECT name FROM gates WHERE name = ?`),
+    },
+    /** A relay chained to an upstream relay: its cursor there and the scans it must still forward. */
+    upstream: {
+      cursor: statement<{ cursor: number }>(`SELECT cursor FROM upstream WHERE id = 1`),
+      setCursor: statement(
+        `INSERT INTO upstream (id, cursor) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET cursor = excluded.cursor`,
+      ),
+      enqueue: statement(`INSERT OR IGNORE INTO upstream_outbox (scan_id, seq) VALUES (?, ?)`),
+      dequeue: statement(`DELETE FROM upstream_outbox WHERE scan_id = ?`),
+      pending: statement<{ record: string }>(
+        `SELECT scans.record FROM upstream_outbox JOIN scans ON scans.id = upstream_outbox.scan_id
+         ORDER BY upstream_outbox.seq LIMIT ?`,
+      ),
+      countPending: statement<{ count: number }>(`SELECT count(*) AS count FROM upstream_outbox`),
     },
   };
 }

@@ -18,7 +18,7 @@ import { logEntrySchema, type LogEntry } from '../../shared/protocol.js';
 import { openDatabase } from './database.js';
 import type { WriteOp } from './write-ops.js';
 import { InlineWriter, WorkerWriter, type StoreWriter } from './writer.js';
-import { prepareQueries, type LogRow, type Queries } from './queries.js';
+import { prepareQueries, type GateRecord, type LogRow, type Queries } from './queries.js';
 import type {
   DeliveryInput,
   EntriesListener,
@@ -34,6 +34,8 @@ import type {
   Snapshot,
   StoreStats,
   StoredEntry,
+  UpstreamBatch,
+  UpstreamState,
 } from './types.js';
 
 const EMIT_PAGE = 5_000;
@@ -70,15 +72,18 @@ const toStored = (row: LogRow): StoredEntry => ({
   json: row.payload,
 });
 
-const toGate = (row: { name: string; created_at: string; revoked_at: string | null }): GateRow => ({
+const toGate = (row: GateRecord): GateRow => ({
   name: row.name,
   createdAt: row.created_at,
   revokedAt: row.revoked_at,
+  isVenue: row.is_venue === 1,
 });
 
 export interface SqliteStoreOptions {
   /** `worker` commits on a worker thread (the serving relay); `inline` on this one (default). */
   writer?: 'inline' | 'worker';
+  /** A venue relay: every scan its own gates upload also goes into the upstream outbox. */
+  forwardsScans?: boolean;
 }
 
 export class SqliteRelayStore implements RelayStore {
@@ -89,8 +94,10 @@ export class SqliteRelayStore implements RelayStore {
   private lastEmitted: number;
   private dataVersion: number;
   private isClosed = false;
+  private readonly forwardsScans: boolean;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
+    this.forwardsScans = options.forwardsScans === true;
     this.db = openDatabase(path);
     this.queries = prepareQueries(this.db);
     this.lastEmitted = this.head();
@@ -146,7 +153,7 @@ export class SqliteRelayStore implements RelayStore {
   }
 
   appendScan(scan: ScanRecord): Promise<ScanResult> {
-    return this.write({ kind: 'scan', scan });
+    return this.write({ kind: 'scan', scan, isForwarded: this.forwardsScans });
   }
 
   async findScan(id: string): Promise<{ seq: number; scan: ScanRecord } | null> {
@@ -252,8 +259,8 @@ export class SqliteRelayStore implements RelayStore {
     return this.write({ kind: 'reprocess' });
   }
 
-  async addGate(name: string, tokenHash: string): Promise<void> {
-    await this.write({ kind: 'add-gate', name, tokenHash });
+  async addGate(name: string, tokenHash: string, options: { isVenue?: boolean } = {}): Promise<void> {
+    await this.write({ kind: 'add-gate', name, tokenHash, isVenue: options.isVenue === true });
   }
 
   async findGate(tokenHash: string): Promise<GateRow | null> {
@@ -279,6 +286,28 @@ export class SqliteRelayStore implements RelayStore {
     this.dataVersion = version;
     this.catchUpFromLog();
     return true;
+  }
+
+  async mirrorUpstream(batch: UpstreamBatch): Promise<void> {
+    await this.write({ kind: 'upstream-batch', batch });
+  }
+
+  async upstreamState(): Promise<UpstreamState> {
+    return this.db.transaction(() => ({
+      cursor: this.queries.upstream.cursor.get()?.cursor ?? 0,
+      pendingUploads: this.queries.upstream.countPending.get()?.count ?? 0,
+    }))();
+  }
+
+  async pendingUploads(limit: number): Promise<ScanRecord[]> {
+    return this.queries.upstream.pending
+      .all(limit)
+      .map((row) => readRow(scanRecordSchema, row.record, 'scan to forward upstream'))
+      .filter(present);
+  }
+
+  async markForwarded(scanIds: readonly string[]): Promise<void> {
+    if (scanIds.length > 0) await this.write({ kind: 'forwarded', scanIds });
   }
 
   onEntries(listener: EntriesListener): () => void {
