@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { ensureDatabaseFolder } from './files.js';
 import { hashToken } from './hub/hub.js';
 import type { MoshtixCredentials } from './moshtix/link.js';
+import type { UpstreamOptions } from './upstream/link.js';
 import { DEFAULT_RETENTION, RelayService } from './server.js';
 import { SchemaTooNewError } from './store/migrations.js';
 import { openSqliteStore } from './store/sqlite.js';
@@ -33,6 +34,8 @@ export interface StartRelayOptions {
   moshtix?: MoshtixCredentials;
   maxConnections?: number;
   maxConnectionsPerAddress?: number;
+  /** A venue relay: mirror this upstream relay and forward this relay's gates' scans to it. */
+  upstream?: Omit<UpstreamOptions, 'store'>;
 }
 
 export interface RunningRelay {
@@ -63,7 +66,10 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     });
   }
   // Commits (and their fsyncs) run on a worker thread: the HTTP and websocket thread never waits on disk.
-  const store = openStore(options.dbPath, { writer: 'worker' });
+  const store = openStore(options.dbPath, {
+    writer: 'worker',
+    forwardsScans: options.upstream !== undefined,
+  });
   const service = new RelayService({
     store,
     webhookSecret: options.webhookSecret,
@@ -75,6 +81,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     moshtix: options.moshtix,
     maxConnections: options.maxConnections,
     maxConnectionsPerAddress: options.maxConnectionsPerAddress,
+    upstream: options.upstream,
   });
   let address;
   try {

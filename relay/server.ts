@@ -11,6 +11,7 @@ import { createIngestRoute, sendJson } from './ingest.js';
 import { RelayMetrics } from './metrics.js';
 import { MoshtixLink, type MoshtixCredentials } from './moshtix/link.js';
 import type { DeliveryInput, RelayStore } from './store/types.js';
+import { UpstreamLink, type UpstreamOptions } from './upstream/link.js';
 
 const log = createLogger('relay.server');
 const PRUNE_INTERVAL_MS = 10 * 60_000;
@@ -44,6 +45,11 @@ export interface RelayServiceOptions {
   /** Open connections at most, overall and from one client address. */
   maxConnections?: number;
   maxConnectionsPerAddress?: number;
+  /**
+   * A venue relay: its log mirrors this upstream relay's (for the given events, or all), its gates'
+   * scans are forwarded there, and it takes no webhooks (they go to the upstream relay).
+   */
+  upstream?: Omit<UpstreamOptions, 'store'>;
 }
 
 export const DEFAULT_RETENTION = 1_000_000;
@@ -56,9 +62,14 @@ export class RelayService {
   private pruneTimer: NodeJS.Timeout | null = null;
   private address: AddressInfo | null = null;
   readonly moshtix: MoshtixLink | null;
+  readonly upstream: UpstreamLink | null;
 
   constructor(private readonly options: RelayServiceOptions) {
-    if (options.webhookSecret.length === 0) throw new Error('a webhook secret is required');
+    if (options.upstream && options.moshtix)
+      throw new Error('a venue relay (with an upstream) does not talk to Moshtix: the upstream relay does');
+    if (!options.upstream && options.webhookSecret.length === 0)
+      throw new Error('a webhook secret is required');
+    this.upstream = options.upstream ? new UpstreamLink({ ...options.upstream, store: options.store }) : null;
     this.hub = new GateHub({
       store: options.store,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
@@ -125,6 +136,12 @@ export class RelayService {
     request: IncomingMessage,
     response: ServerResponse,
   ): Promise<void> {
+    if (path === '/webhooks/moshtix' && this.upstream) {
+      return sendJson(response, 404, {
+        status: 'error',
+        error: `this is a venue relay: Moshtix webhooks go to the internet relay (${this.upstream.url}), not here`,
+      });
+    }
     if (path === '/webhooks/moshtix') {
       if (method !== 'POST') return sendJson(response, 405, { status: 'error', error: 'POST only' });
       return ingest.handle(request, response);
@@ -139,6 +156,7 @@ export class RelayService {
         quarantined: stats.quarantined,
         lastDeliveryAt: stats.lastDeliveryAt,
         subscription: this.moshtix?.subscription ?? 'unknown',
+        ...(this.upstream ? { upstream: await this.upstream.health() } : {}),
       });
     }
     if (path === '/metrics' && method === 'GET') {
@@ -212,6 +230,7 @@ export class RelayService {
     prune();
     this.pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
     this.moshtix?.start();
+    this.upstream?.start();
     this.address = this.server.address() as AddressInfo;
     return this.address;
   }
@@ -232,6 +251,7 @@ export class RelayService {
     this.server.closeAllConnections();
     await closed;
     await this.moshtix?.stop();
+    await this.upstream?.stop();
     await this.options.store.close();
   }
 }
