@@ -72,7 +72,14 @@ describe('relay: venue tokens', () => {
   });
 
   it('refuses a venue name with the separator in it', async () => {
-    const result = await runGatehouse(['relay', 'add-gate', 'A · B', '--venue', '--db', dir.file('relay.db')]);
+    const result = await runGatehouse([
+      'relay',
+      'add-gate',
+      'A · B',
+      '--venue',
+      '--db',
+      dir.file('relay.db'),
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/cannot contain "·"/);
   });
