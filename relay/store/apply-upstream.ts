@@ -5,7 +5,6 @@
  * changes nothing), events when their info differs, scans deduplicated by id. The upstream cursor is
  * written in the same transaction, so a crash replays a batch at most, and replaying is harmless.
  */
-import { createLogger } from '../../shared/logger.js';
 import type { LogEntry } from '../../shared/protocol.js';
 import type { ScanRecord } from '../../shared/scans.js';
 import { mergeTicket, type EventInfo, type TicketState } from '../../shared/tickets.js';
@@ -14,8 +13,6 @@ import { readStoredState, storeTicketChange } from './apply-tickets.js';
 import type { LogAppender } from './log-appender.js';
 import type { Queries } from './queries.js';
 import type { UpstreamBatch } from './types.js';
-
-const log = createLogger('relay.upstream');
 
 function mirrorTicket(queries: Queries, appender: LogAppender, ticket: TicketState, now: string): void {
   const row = queries.tickets.get.get(ticket.barcode);
@@ -72,11 +69,6 @@ export function applyUpstreamBatch(
     for (const ticket of batch.tickets) mirrorTicket(queries, appender, ticket, now);
     for (const { scan } of [...batch.scans].sort((a, b) => a.seq - b.seq))
       mirrorScan(queries, appender, scan, now);
-    log.info('upstream snapshot applied', {
-      cursor: batch.cursor,
-      tickets: batch.tickets.length,
-      scans: batch.scans.length,
-    });
   }
   queries.upstream.setCursor.run(batch.kind === 'snapshot' ? batch.cursor : Math.max(before, batch.cursor));
 }

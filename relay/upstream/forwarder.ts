@@ -16,6 +16,7 @@ export class Forwarder {
   private send: ((scan: ScanRecord) => void) | null = null;
   private readonly inFlight = new Set<string>();
   private isPumping = false;
+  private pumping: Promise<void> = Promise.resolve();
   private isPumpWanted = false;
 
   constructor(private readonly store: Pick<RelayStore, 'pendingUploads' | 'markForwarded'>) {}
@@ -38,7 +39,7 @@ export class Forwarder {
     this.isPumpWanted = true;
     if (this.isPumping || this.send === null || this.inFlight.size > 0) return;
     this.isPumping = true;
-    void this.sendBatch().finally(() => {
+    this.pumping = this.sendBatch().finally(() => {
       this.isPumping = false;
       if (this.isPumpWanted && this.inFlight.size === 0) this.pump();
     });
@@ -55,6 +56,11 @@ export class Forwarder {
     } catch (error) {
       log.error('could not read the scans to forward', { error: (error as Error).message });
     }
+  }
+
+  /** Resolves once no read of the outbox is under way (before the store closes). */
+  async idle(): Promise<void> {
+    while (this.isPumping) await this.pumping;
   }
 
   /** The upstream stored the scan (`refusal` null) or refused it for good. */

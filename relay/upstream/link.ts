@@ -103,6 +103,7 @@ export class UpstreamLink {
     this.drop();
     this.state = 'offline';
     await this.work;
+    await this.forwarder.idle();
   }
 
   /** The upstream relay's URL, as given (for messages). */
@@ -274,6 +275,11 @@ export class UpstreamLink {
         this.snapshot = null;
         if (!snapshot) throw new Error('snapshot-end without snapshot-begin');
         await store.mirrorUpstream({ ...snapshot, cursor: frame.cursor });
+        log.info('upstream snapshot applied', {
+          cursor: frame.cursor,
+          tickets: snapshot.tickets.length,
+          scans: snapshot.scans.length,
+        });
         this.needsSnapshot = false;
         this.upstreamHead = Math.max(this.upstreamHead, frame.cursor);
         this.send({ type: 'ack', cursor: frame.cursor });

@@ -87,7 +87,7 @@ describe('venue relay crash', () => {
     venue = null;
     const waiting = outboxOf(dir.file('venue.db'));
     console.log(`killed with ${waiting} of ${SCANS} scans still to forward`);
-    expect(waiting, "the kill came after forwarding finished: nothing was tested").toBeGreaterThan(0);
+    expect(waiting, 'the kill came after forwarding finished: nothing was tested').toBeGreaterThan(0);
 
     venue = await startVenueRelay({
       dbPath: dir.file('venue.db'),
