@@ -36,6 +36,8 @@ export interface StartRelayOptions {
   maxConnectionsPerAddress?: number;
   /** A venue relay: mirror this upstream relay and forward this relay's gates' scans to it. */
   upstream?: Omit<UpstreamOptions, 'store'>;
+  /** Announce `_gatehouse._tcp` on the LAN by mDNS. */
+  advertise?: { name?: string };
 }
 
 export interface RunningRelay {
@@ -82,6 +84,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     maxConnections: options.maxConnections,
     maxConnectionsPerAddress: options.maxConnectionsPerAddress,
     upstream: options.upstream,
+    advertise: options.advertise,
   });
   let address;
   try {

@@ -12,6 +12,7 @@ import { RelayMetrics } from './metrics.js';
 import { MoshtixLink, type MoshtixCredentials } from './moshtix/link.js';
 import type { DeliveryInput, RelayStore } from './store/types.js';
 import { UpstreamLink, type UpstreamOptions } from './upstream/link.js';
+import { RelayAdvertiser } from './advertise.js';
 
 const log = createLogger('relay.server');
 const PRUNE_INTERVAL_MS = 10 * 60_000;
@@ -50,6 +51,8 @@ export interface RelayServiceOptions {
    * scans are forwarded there, and it takes no webhooks (they go to the upstream relay).
    */
   upstream?: Omit<UpstreamOptions, 'store'>;
+  /** Announce `_gatehouse._tcp` on the LAN by mDNS (relay serve --advertise). */
+  advertise?: { name?: string };
 }
 
 export const DEFAULT_RETENTION = 1_000_000;
@@ -63,6 +66,7 @@ export class RelayService {
   private address: AddressInfo | null = null;
   readonly moshtix: MoshtixLink | null;
   readonly upstream: UpstreamLink | null;
+  private readonly advertiser: RelayAdvertiser | null;
 
   constructor(private readonly options: RelayServiceOptions) {
     if (options.upstream && options.moshtix)
@@ -70,6 +74,9 @@ export class RelayService {
     if (!options.upstream && options.webhookSecret.length === 0)
       throw new Error('a webhook secret is required');
     this.upstream = options.upstream ? new UpstreamLink({ ...options.upstream, store: options.store }) : null;
+    this.advertiser = options.advertise
+      ? new RelayAdvertiser({ name: options.advertise.name, isVenue: options.upstream !== undefined })
+      : null;
     this.hub = new GateHub({
       store: options.store,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
@@ -232,6 +239,7 @@ export class RelayService {
     this.moshtix?.start();
     this.upstream?.start();
     this.address = this.server.address() as AddressInfo;
+    this.advertiser?.start(this.address.port);
     return this.address;
   }
 
@@ -244,6 +252,7 @@ export class RelayService {
   async stop(): Promise<void> {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.pruneTimer = null;
+    await this.advertiser?.stop();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
     await this.hub.stop();

@@ -164,6 +164,18 @@ export const serve: Subcommand = {
         isRepeatable: true,
       },
       {
+        name: 'advertise',
+        type: 'boolean',
+        description:
+          'Announce this relay on the LAN by mDNS as _gatehouse._tcp (for a venue relay; bind --host 0.0.0.0)',
+      },
+      {
+        name: 'advertise-name',
+        type: 'string',
+        value: 'NAME',
+        description: 'The name it is announced under (default "Gatehouse relay on HOSTNAME")',
+      },
+      {
         name: 'log-level',
         type: 'string',
         value: 'LEVEL',
@@ -194,6 +206,12 @@ export const serve: Subcommand = {
         throw new UsageError(`--log-level must be debug, info, warn, error or silent, got "${levelText}"`);
       setLogLevel(level);
     }
+    const isAdvertised = args.flags.advertise === true;
+    if (!isAdvertised && stringFlag(args, 'advertise-name') !== undefined)
+      throw new UsageError('--advertise-name needs --advertise');
+    const host = stringFlag(args, 'host') ?? '127.0.0.1';
+    if (isAdvertised && /^(127\.|::1$|localhost$)/.test(host))
+      console.error(`warning: --advertise with --host ${host}: other PCs on the LAN cannot connect to it`);
     const moshtix = moshtixCredentials(args);
     if (upstream && moshtix)
       throw new UsageError(
@@ -203,12 +221,13 @@ export const serve: Subcommand = {
       dbPath,
       webhookSecret: secret,
       port,
-      host: stringFlag(args, 'host') ?? '127.0.0.1',
+      host,
       retention: integerFlag(args, 'retention', 1),
       moshtix,
       maxConnections: integerFlag(args, 'max-connections', 1),
       maxConnectionsPerAddress: integerFlag(args, 'max-connections-per-address', 1),
       upstream,
+      advertise: isAdvertised ? { name: stringFlag(args, 'advertise-name') } : undefined,
     });
     console.log(`gatehouse relay listening on ${relay.url}`);
     await new Promise<void>((resolve) => {
