@@ -152,9 +152,12 @@ export function prepareQueries(db: Database.Database) {
       dequeue: statement(`DELETE FROM upstream_outbox WHERE scan_id = ?`),
       pending: statement<{ record: string }>(
         `SELECT scans.record FROM upstream_outbox JOIN scans ON scans.id = upstream_outbox.scan_id
-         ORDER BY upstream_outbox.seq LIMIT ?`,
+         WHERE upstream_outbox.refusal IS NULL ORDER BY upstream_outbox.seq LIMIT ?`,
       ),
-      countPending: statement<{ count: number }>(`SELECT count(*) AS count FROM upstream_outbox`),
+      refuse: statement(`UPDATE upstream_outbox SET refusal = ? WHERE scan_id = ?`),
+      counts: statement<{ pending: number; refused: number }>(
+        `SELECT count(*) FILTER (WHERE refusal IS NULL) AS pending, count(refusal) AS refused FROM upstream_outbox`,
+      ),
     },
   };
 }

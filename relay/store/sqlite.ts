@@ -293,10 +293,14 @@ export class SqliteRelayStore implements RelayStore {
   }
 
   async upstreamState(): Promise<UpstreamState> {
-    return this.db.transaction(() => ({
-      cursor: this.queries.upstream.cursor.get()?.cursor ?? 0,
-      pendingUploads: this.queries.upstream.countPending.get()?.count ?? 0,
-    }))();
+    return this.db.transaction(() => {
+      const counts = this.queries.upstream.counts.get();
+      return {
+        cursor: this.queries.upstream.cursor.get()?.cursor ?? 0,
+        pendingUploads: counts?.pending ?? 0,
+        refusedUploads: counts?.refused ?? 0,
+      };
+    })();
   }
 
   async pendingUploads(limit: number): Promise<ScanRecord[]> {
@@ -308,6 +312,10 @@ export class SqliteRelayStore implements RelayStore {
 
   async markForwarded(scanIds: readonly string[]): Promise<void> {
     if (scanIds.length > 0) await this.write({ kind: 'forwarded', scanIds });
+  }
+
+  async markRefused(scanId: string, refusal: string): Promise<void> {
+    await this.write({ kind: 'refused-upstream', scanId, refusal });
   }
 
   onEntries(listener: EntriesListener): () => void {

@@ -93,8 +93,10 @@ export type UpstreamBatch =
 export interface UpstreamState {
   /** The upstream seq this relay has applied (0: never linked, or start over from a snapshot). */
   cursor: number;
-  /** Scans of this relay's own gates not yet acknowledged (or refused) upstream. */
+  /** Scans of this relay's own gates not yet acknowledged upstream. */
   pendingUploads: number;
+  /** Scans the upstream refused (kept with the refusal, never sent again). */
+  refusedUploads: number;
 }
 
 export type ImportRow = ImportedTicket;
@@ -181,7 +183,9 @@ export interface RelayStore {
   upstreamState(): Promise<UpstreamState>;
   /** The oldest scans still to forward upstream, in the order they were stored. */
   pendingUploads(limit: number): Promise<ScanRecord[]>;
-  /** Takes scans out of the outbox: the upstream stored them (or refused them for good). */
+  /** Takes scans out of the outbox: the upstream stored them. */
   markForwarded(scanIds: readonly string[]): Promise<void>;
+  /** The upstream refused the scan for good: kept with the reason, never sent again. */
+  markRefused(scanId: string, refusal: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -24,7 +24,8 @@ export type WriteOp =
   | { kind: 'revoke-gate'; name: string }
   | { kind: 'prune'; keep: number }
   | { kind: 'upstream-batch'; batch: UpstreamBatch }
-  | { kind: 'forwarded'; scanIds: readonly string[] };
+  | { kind: 'forwarded'; scanIds: readonly string[] }
+  | { kind: 'refused-upstream'; scanId: string; refusal: string };
 
 function reprocess(queries: Queries, log: LogAppender, now: string): ReprocessReport {
   const report: ReprocessReport = { accepted: 0, stillFailing: [] };
@@ -71,6 +72,9 @@ export function executeWrite(queries: Queries, log: LogAppender, op: WriteOp, no
       return applyUpstreamBatch(queries, log, op.batch, now);
     case 'forwarded':
       for (const id of op.scanIds) queries.upstream.dequeue.run(id);
+      return undefined;
+    case 'refused-upstream':
+      queries.upstream.refuse.run(op.refusal, op.scanId);
       return undefined;
     default: {
       const never: never = op;

@@ -1,8 +1,9 @@
 /**
  * Forwards the scans of a venue relay's own gates to the upstream relay, from the durable outbox
  * (written with each scan, in the same transaction). A scan leaves the outbox only once the upstream
- * acknowledged it (or refused it for good), so a crash at any instant means at most sending it again,
- * and the upstream relay deduplicates by scan id: nothing lost, nothing doubled.
+ * acknowledged it, so a crash at any instant means at most sending it again, and the upstream relay
+ * deduplicates by scan id: nothing lost, nothing doubled. A scan the upstream refuses stays in the
+ * outbox marked with the refusal (for operators; /healthz `refusedUploads`), never sent again.
  */
 import { createLogger } from '../../shared/logger.js';
 import type { ScanRecord } from '../../shared/scans.js';
@@ -19,7 +20,7 @@ export class Forwarder {
   private pumping: Promise<void> = Promise.resolve();
   private isPumpWanted = false;
 
-  constructor(private readonly store: Pick<RelayStore, 'pendingUploads' | 'markForwarded'>) {}
+  constructor(private readonly store: Pick<RelayStore, 'pendingUploads' | 'markForwarded' | 'markRefused'>) {}
 
   /** The link is welcomed: send what waits. */
   online(send: (scan: ScanRecord) => void): void {
@@ -65,9 +66,11 @@ export class Forwarder {
 
   /** The upstream stored the scan (`refusal` null) or refused it for good. */
   async settled(scanId: string, refusal: string | null): Promise<void> {
-    if (refusal !== null)
-      log.warn('the upstream relay refused a scan; not forwarding it again', { scanId, refusal });
-    await this.store.markForwarded([scanId]);
+    if (refusal === null) await this.store.markForwarded([scanId]);
+    else {
+      log.warn('the upstream relay refused a scan; kept, not forwarded again', { scanId, refusal });
+      await this.store.markRefused(scanId, refusal);
+    }
     this.inFlight.delete(scanId);
     if (this.inFlight.size === 0) this.pump();
   }

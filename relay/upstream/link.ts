@@ -36,6 +36,8 @@ export interface UpstreamHealth {
   lag: number;
   /** Scans of this relay's gates not yet stored upstream. */
   pendingUploads: number;
+  /** Scans the upstream refused (e.g. the token is not a venue token): kept here, not forwarded. */
+  refusedUploads: number;
   lastError: string | null;
 }
 
@@ -112,12 +114,13 @@ export class UpstreamLink {
   }
 
   async health(): Promise<UpstreamHealth> {
-    const { cursor, pendingUploads } = await this.options.store.upstreamState();
+    const { cursor, pendingUploads, refusedUploads } = await this.options.store.upstreamState();
     return {
       state: this.state,
       cursor,
       lag: Math.max(0, this.upstreamHead - cursor),
       pendingUploads,
+      refusedUploads,
       lastError: this.lastError,
     };
   }
@@ -298,8 +301,10 @@ export class UpstreamLink {
       case 'scan-ack':
         return this.forwarder.settled(frame.id, null);
       case 'error':
-        if (frame.scanId !== undefined)
-          return this.forwarder.settled(frame.scanId, `${frame.code}: ${frame.message}`);
+        if (frame.scanId !== undefined) {
+          this.lastError = `${frame.code}: ${frame.message}`;
+          return this.forwarder.settled(frame.scanId, this.lastError);
+        }
         log.warn('the upstream relay reported an error', { code: frame.code, message: frame.message });
         this.lastError = `${frame.code}: ${frame.message}`;
         return;

@@ -46,6 +46,8 @@ const upstreamHealthSchema = z.object({
     cursor: z.number(),
     lag: z.number(),
     pendingUploads: z.number(),
+    refusedUploads: z.number(),
+    lastError: z.string().nullable(),
   }),
 });
 export type UpstreamHealth = z.infer<typeof upstreamHealthSchema>['upstream'];

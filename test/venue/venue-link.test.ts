@@ -17,7 +17,7 @@ import {
   type RelayProcess,
   type TempDir,
 } from '../relay/support.js';
-import { addVenueToken, EVENT, startVenueRelay, upstreamHealth } from './support.js';
+import { addVenueToken, EVENT, scanOf, startVenueRelay, upload, upstreamHealth } from './support.js';
 
 let dir: TempDir;
 let internet: RelayProcess;
@@ -90,6 +90,34 @@ describe('venue relay upstream link', () => {
     });
     const running = venue;
     await waitFor(async () => (await upstreamHealth(running)).state === 'rejected', { message: 'rejected' });
+  });
+
+  it('keeps scans the upstream refuses (a gate token given as the venue token), counted, not lost', async () => {
+    await postDelivery(internet.url, orderDelivery({ orderId: 1, tickets: [{ barcode: 'MISSET-1' }] }));
+    const notVenue = await addGateToken(dir.file('internet.db'), 'Corner Hotel');
+    const doorToken = await addGateToken(dir.file('venue.db'), 'Door 1');
+    venue = await startVenueRelay({
+      dbPath: dir.file('venue.db'),
+      upstreamUrl: internet.url,
+      token: notVenue,
+    });
+    const running = venue;
+    await waitFor(async () => (await upstreamHealth(running)).state === 'online', { message: 'online' });
+    const door = await connect(venue.url, doorToken);
+    const scan = scanOf('Door 1', 'MISSET-1');
+    expect(await upload(door, scan)).toBe('acked');
+    const health = await waitFor(
+      async () => {
+        const now = await upstreamHealth(running);
+        return now.refusedUploads === 1 ? now : null;
+      },
+      { message: 'the refusal recorded' },
+    );
+    expect(health.pendingUploads).toBe(0);
+    expect(health.lastError).toMatch(/scan_refused: .*Door 1.*Corner Hotel/);
+    // The venue's own log still holds it: its doors keep sharing it.
+    const other = await connect(venue.url, await addGateToken(dir.file('venue.db'), 'Door 2'));
+    expect(other.scans.has(scan.id)).toBe(true);
   });
 
   it('takes the upstream token from a file or the environment, warning about argv, and needs one', async () => {
