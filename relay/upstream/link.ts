@@ -125,18 +125,32 @@ export class UpstreamLink {
     };
   }
 
+  /** The hello: the stored cursor (0 when a snapshot is needed) and the events to follow. */
+  private async plan(): Promise<{ cursor: number; events: string[] }> {
+    const { store } = this.options;
+    const { cursor } = await store.upstreamState();
+    const local = await store.listEvents();
+    for (const event of local) if (!this.known.has(event.id)) this.known.set(event.id, event);
+    const events = eventsToFollow(this.options.events, this.known.values());
+    const localIds = new Set(local.map((event) => event.id));
+    // An event followed but never heard of here: its earlier entries are behind the cursor.
+    if (cursor === 0 || events.some((id) => !localIds.has(id))) this.needsSnapshot = true;
+    return { cursor: this.needsSnapshot ? 0 : cursor, events };
+  }
+
   private async connect(): Promise<void> {
     this.retryTimer = null;
     if (!this.isRunning) return;
-    const { store } = this.options;
-    const { cursor } = await store.upstreamState();
-    for (const event of await store.listEvents())
-      if (!this.known.has(event.id)) this.known.set(event.id, event);
-    const events = eventsToFollow(this.options.events, this.known.values());
-    const local = new Set((await store.listEvents()).map((event) => event.id));
-    // An event followed but never heard of here: its earlier entries are behind the cursor.
-    if (cursor === 0 || events.some((id) => !local.has(id))) this.needsSnapshot = true;
+    let hello: { cursor: number; events: string[] };
+    try {
+      hello = await this.plan();
+    } catch (error) {
+      log.error('could not read the upstream cursor', { error: (error as Error).message });
+      this.retryLater(`could not read the upstream cursor: ${(error as Error).message}`);
+      return;
+    }
     if (!this.isRunning) return;
+    const { cursor, events } = hello;
     this.helloEvents = events;
     // Retries keep `offline` (the venue works from its own log meanwhile): no flicker on each attempt.
     this.state = this.lastError === null ? 'connecting' : 'offline';
@@ -151,7 +165,7 @@ export class UpstreamLink {
       this.send({
         type: 'hello',
         protocol: PROTOCOL_VERSION,
-        cursor: this.needsSnapshot ? 0 : cursor,
+        cursor,
         events,
       });
       this.heartbeatTimer = setInterval(
@@ -162,7 +176,9 @@ export class UpstreamLink {
     socket.on('message', (data) => {
       const text = String(data);
       this.lastHeard = performance.now();
-      this.work = this.work.then(() => this.receive(socket, text));
+      this.work = this.work
+        .then(() => this.receive(socket, text))
+        .catch((error: unknown) => log.error('upstream frame failed', { error: (error as Error).message }));
     });
     socket.on('unexpected-response', (_request, response) => {
       const code = response.statusCode ?? 0;
@@ -199,6 +215,10 @@ export class UpstreamLink {
       log.error('upstream link stopped; not retrying', { reason });
       return;
     }
+    this.retryLater(reason, delayMs);
+  }
+
+  private retryLater(reason: string, delayMs?: number): void {
     if (!this.isRunning) return;
     const delay = delayMs ?? this.backoff.next();
     log.info('upstream link lost; reconnecting', { reason, delayMs: delay });
