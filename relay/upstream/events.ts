@@ -9,7 +9,10 @@ export const MAX_FOLLOWED_EVENTS = 100;
 
 export function eventsToFollow(configured: readonly string[], known: Iterable<EventInfo>): string[] {
   if (configured.length > 0) return [...new Set(configured)].sort();
-  const newestFirst = [...known].sort((a, b) => (b.startDate ?? '').localeCompare(a.startDate ?? ''));
+  // Ties broken by id: the same events always give the same choice, or every link would resync.
+  const newestFirst = [...known].sort(
+    (a, b) => (b.startDate ?? '').localeCompare(a.startDate ?? '') || a.id.localeCompare(b.id),
+  );
   return newestFirst
     .slice(0, MAX_FOLLOWED_EVENTS)
     .map((event) => event.id)
