@@ -132,10 +132,11 @@ export function generateGateToken(): string {
 export async function addGate(
   dbPath: string,
   name: string,
-  options: { isVenue?: boolean } = {},
+  options: { isVenue?: boolean; token?: string } = {},
 ): Promise<string> {
-  const token = generateGateToken();
-  await withStore(dbPath, (store) => store.addGate(name, hashToken(token), options));
+  // A given token: one a gate already holds from another relay (venue relay and internet relay).
+  const token = options.token ?? generateGateToken();
+  await withStore(dbPath, (store) => store.addGate(name, hashToken(token), { isVenue: options.isVenue }));
   return token;
 }
 

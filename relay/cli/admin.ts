@@ -1,4 +1,5 @@
 /** Admin subcommands over the database file: gates and quarantine. Safe while the relay runs. */
+import { readFileSync, statSync } from 'node:fs';
 import { addGate, listGates, revokeGate, withStore } from '../index.js';
 import { DB_FLAG, requireDatabase, UsageError, type Subcommand } from './command.js';
 
@@ -16,6 +17,13 @@ export const addGateCommand: Subcommand = {
         description:
           'A token for a venue relay (relay serve --upstream): it uploads scans of the venue\'s own gates, recorded as "NAME · Door 1"',
       },
+      {
+        name: 'token-file',
+        type: 'string',
+        value: 'F',
+        description:
+          "Register the token in F (e.g. the one another relay issued to this gate) instead of making one: a gate with both a venue relay's and the internet relay's URL uses one token",
+      },
     ],
     positionals: [NAME],
   },
@@ -24,12 +32,39 @@ export const addGateCommand: Subcommand = {
     const isVenue = args.flags.venue === true;
     if (isVenue && name.includes('·'))
       throw new UsageError(`a venue name cannot contain "·" (it separates the venue from its gates)`);
-    const token = await addGate(requireDatabase(args), name, { isVenue });
-    console.log(`${isVenue ? 'venue' : 'gate'} "${name}" added; its token is shown once, on the next line:`);
+    const given = tokenFromFile(args.flags['token-file']);
+    const token = await addGate(requireDatabase(args), name, { isVenue, token: given });
+    const kind = isVenue ? 'venue' : 'gate';
+    if (given !== undefined) {
+      console.log(`${kind} "${name}" added with the token from the file`);
+      return 0;
+    }
+    console.log(`${kind} "${name}" added; its token is shown once, on the next line:`);
     console.log(token);
     return 0;
   },
 };
+
+/** Shorter tokens are guessable (the ones add-gate makes are 46 characters). */
+const MIN_TOKEN_LENGTH = 32;
+
+function tokenFromFile(flag: unknown): string | undefined {
+  if (typeof flag !== 'string') return undefined;
+  let text: string;
+  try {
+    text = readFileSync(flag, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--token-file: cannot read ${flag}: ${(error as NodeJS.ErrnoException).code ?? ''}`);
+  }
+  if ((statSync(flag).mode & 0o077) !== 0)
+    console.error(`warning: ${flag} can be read by other local users; chmod 600 ${flag}`);
+  const token = text.trim();
+  if (token.length < MIN_TOKEN_LENGTH || /\s/.test(token))
+    throw new UsageError(
+      `--token-file: ${flag} must hold one token of at least ${MIN_TOKEN_LENGTH} characters`,
+    );
+  return token;
+}
 
 export const listGatesCommand: Subcommand = {
   spec: {

@@ -1,9 +1,11 @@
 // Venue tokens at the internet relay (issue 15): a venue token uploads scans on behalf of its own
 // gates, recorded as "Venue · Door 1"; it cannot pass for another venue's gate or a plain gate, and an
 // ordinary gate token cannot use the venue form. A real relay process, the protocol over websockets.
+import { writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   addGateToken,
+  createRelayDatabase,
   GateTestClient,
   makeTempDir,
   orderDelivery,
@@ -69,6 +71,45 @@ describe('relay: venue tokens', () => {
     expect(await upload(gate, forged)).toMatch(/^scan_refused: .*Box office · Door 1/);
     const witness = await connect(await addGateToken(dir.file('relay.db'), 'Witness'));
     expect(witness.scans.has(forged.id)).toBe(false);
+  });
+
+  it('registers a token a gate already holds (--token-file), so one gate can use two relays', async () => {
+    const token = await addGateToken(dir.file('relay.db'), 'Door 1');
+    const other = dir.file('other.db');
+    await createRelayDatabase(other);
+    writeFileSync(dir.file('token'), `${token}\n`, { mode: 0o600 });
+    const added = await runGatehouse([
+      'relay',
+      'add-gate',
+      'Door 1',
+      '--token-file',
+      dir.file('token'),
+      '--db',
+      other,
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).not.toContain(token);
+    const otherRelay = await startRelayProcess({ dbPath: other });
+    try {
+      const client = await GateTestClient.connect(otherRelay.url, token, { events: [EVENT] });
+      clients.push(client);
+      expect((await client.waitWelcomed()).gate).toBe('Door 1');
+    } finally {
+      await Promise.all(clients.splice(0).map((client) => client.close()));
+      await otherRelay.stop();
+    }
+    writeFileSync(dir.file('short'), 'gh_short');
+    const short = await runGatehouse([
+      'relay',
+      'add-gate',
+      'Door 2',
+      '--token-file',
+      dir.file('short'),
+      '--db',
+      other,
+    ]);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(/at least 32 characters/);
   });
 
   it('refuses a venue name with the separator in it', async () => {
