@@ -24,17 +24,22 @@ import type { BenchOptions, BenchRow } from './types.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SECRET = 'bench-e2e-secret';
-const EVENT_ID = 880_001;
+export const EVENT_ID = 880_001;
 const GOAL_MS = 50;
 
-interface Gate {
+export interface Gate {
   engine: GateEngine;
   cursor: number;
   /** Called after every status event (each applied batch emits one). */
   onChange: Set<() => void>;
 }
 
-async function startGates(count: number, relayUrl: string, dbPath: string, dir: string): Promise<Gate[]> {
+export async function startGates(
+  count: number,
+  relayUrl: string,
+  dbPath: string,
+  dir: string,
+): Promise<Gate[]> {
   const gates: Gate[] = [];
   for (let index = 0; index < count; index += 1) {
     const name = `Bench Gate ${count}.${index + 1}`;
@@ -55,7 +60,7 @@ async function startGates(count: number, relayUrl: string, dbPath: string, dir: 
 }
 
 /** Resolves when `condition` holds for the gate, checked after each of its status events. */
-function when(gate: Gate, condition: () => boolean): Promise<number> {
+export function when(gate: Gate, condition: () => boolean): Promise<number> {
   if (condition()) return Promise.resolve(performance.now());
   return new Promise((resolve) => {
     const listener = () => {
@@ -101,7 +106,7 @@ async function measureApply(gates: Gate[], relayUrl: string, deliveries: Deliver
   return times;
 }
 
-async function measureScanSharing(gates: Gate[], barcodes: string[]): Promise<number[]> {
+export async function measureScanSharing(gates: Gate[], barcodes: string[]): Promise<number[]> {
   const [gateA, gateB] = gates;
   if (!gateA || !gateB) return [];
   const times: number[] = [];
@@ -126,7 +131,7 @@ async function measureScanSharing(gates: Gate[], barcodes: string[]): Promise<nu
   return times;
 }
 
-const stats = (times: number[]) => {
+export const stats = (times: number[]) => {
   const sorted = [...times].sort((a, b) => a - b);
   return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
 };

@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: Benchmark }>> = {
   e2e: () => import('./e2e.js'),
   'import-csv': () => import('./import-csv.js'),
   pin: () => import('./pin.js'),
+  venue: () => import('./venue.js'),
 };
 
 function format(value: number | null, digits = 2): string {

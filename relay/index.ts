@@ -9,6 +9,7 @@ import { ensureDatabaseFolder } from './files.js';
 import { hashToken } from './hub/hub.js';
 import type { OtherEventsWindow } from './hub/other-events-window.js';
 import type { MoshtixCredentials } from './moshtix/link.js';
+import type { UpstreamOptions } from './upstream/link.js';
 import { DEFAULT_RETENTION, RelayService } from './server.js';
 import { SchemaTooNewError } from './store/migrations.js';
 import { openSqliteStore } from './store/sqlite.js';
@@ -36,6 +37,10 @@ export interface StartRelayOptions {
   moshtix?: MoshtixCredentials;
   maxConnections?: number;
   maxConnectionsPerAddress?: number;
+  /** A venue relay: mirror this upstream relay and forward this relay's gates' scans to it. */
+  upstream?: Omit<UpstreamOptions, 'store'>;
+  /** Announce `_gatehouse._tcp` on the LAN by mDNS. */
+  advertise?: { name?: string };
 }
 
 export interface RunningRelay {
@@ -66,7 +71,11 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     });
   }
   // Commits (and their fsyncs) run on a worker thread: the HTTP and websocket thread never waits on disk.
-  const store = openStore(options.dbPath, { writer: 'worker', reader: 'worker' });
+  const store = openStore(options.dbPath, {
+    writer: 'worker',
+    reader: 'worker',
+    forwardsScans: options.upstream !== undefined,
+  });
   const service = new RelayService({
     store,
     webhookSecret: options.webhookSecret,
@@ -79,6 +88,8 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     moshtix: options.moshtix,
     maxConnections: options.maxConnections,
     maxConnectionsPerAddress: options.maxConnectionsPerAddress,
+    upstream: options.upstream,
+    advertise: options.advertise,
   });
   let address;
   try {
@@ -119,10 +130,18 @@ export function generateGateToken(): string {
   return `gh_${randomBytes(32).toString('base64url')}`;
 }
 
-/** Registers a gate and returns its token (shown once; the relay keeps only its hash). */
-export async function addGate(dbPath: string, name: string): Promise<string> {
-  const token = generateGateToken();
-  await withStore(dbPath, (store) => store.addGate(name, hashToken(token)));
+/**
+ * Registers a gate and returns its token (shown once; the relay keeps only its hash). A venue token
+ * is a venue relay's: it uploads scans on behalf of the venue's own gates.
+ */
+export async function addGate(
+  dbPath: string,
+  name: string,
+  options: { isVenue?: boolean; token?: string } = {},
+): Promise<string> {
+  // A given token: one a gate already holds from another relay (venue relay and internet relay).
+  const token = options.token ?? generateGateToken();
+  await withStore(dbPath, (store) => store.addGate(name, hashToken(token), { isVenue: options.isVenue }));
   return token;
 }
 

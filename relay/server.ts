@@ -12,6 +12,8 @@ import { createIngestRoute, sendJson } from './ingest.js';
 import { RelayMetrics } from './metrics.js';
 import { MoshtixLink, type MoshtixCredentials } from './moshtix/link.js';
 import type { AppliedDelivery, RelayStore } from './store/types.js';
+import { UpstreamLink, type UpstreamOptions } from './upstream/link.js';
+import { RelayAdvertiser } from './advertise.js';
 
 const log = createLogger('relay.server');
 const PRUNE_INTERVAL_MS = 10 * 60_000;
@@ -49,6 +51,13 @@ export interface RelayServiceOptions {
   /** Open connections at most, overall and from one client address. */
   maxConnections?: number;
   maxConnectionsPerAddress?: number;
+  /**
+   * A venue relay: its log mirrors this upstream relay's (for the given events, or all), its gates'
+   * scans are forwarded there, and it takes no webhooks (they go to the upstream relay).
+   */
+  upstream?: Omit<UpstreamOptions, 'store'>;
+  /** Announce `_gatehouse._tcp` on the LAN by mDNS (relay serve --advertise). */
+  advertise?: { name?: string };
 }
 
 export const DEFAULT_RETENTION = 1_000_000;
@@ -62,9 +71,18 @@ export class RelayService {
   private unsubscribeApplied: (() => void) | null = null;
   private address: AddressInfo | null = null;
   readonly moshtix: MoshtixLink | null;
+  readonly upstream: UpstreamLink | null;
+  private readonly advertiser: RelayAdvertiser | null;
 
   constructor(private readonly options: RelayServiceOptions) {
-    if (options.webhookSecret.length === 0) throw new Error('a webhook secret is required');
+    if (options.upstream && options.moshtix)
+      throw new Error('a venue relay (with an upstream) does not talk to Moshtix: the upstream relay does');
+    if (!options.upstream && options.webhookSecret.length === 0)
+      throw new Error('a webhook secret is required');
+    this.upstream = options.upstream ? new UpstreamLink({ ...options.upstream, store: options.store }) : null;
+    this.advertiser = options.advertise
+      ? new RelayAdvertiser({ name: options.advertise.name, isVenue: options.upstream !== undefined })
+      : null;
     this.hub = new GateHub({
       store: options.store,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
@@ -123,6 +141,12 @@ export class RelayService {
     request: IncomingMessage,
     response: ServerResponse,
   ): Promise<void> {
+    if (path === '/webhooks/moshtix' && this.upstream) {
+      return sendJson(response, 404, {
+        status: 'error',
+        error: `this is a venue relay: Moshtix webhooks go to the internet relay (${this.upstream.url}), not here`,
+      });
+    }
     if (path === '/webhooks/moshtix') {
       if (method !== 'POST') return sendJson(response, 405, { status: 'error', error: 'POST only' });
       return ingest.handle(request, response);
@@ -138,6 +162,7 @@ export class RelayService {
         lastDeliveryAt: stats.lastDeliveryAt,
         pendingDeliveries: stats.pendingDeliveries,
         subscription: this.moshtix?.subscription ?? 'unknown',
+        ...(this.upstream ? { upstream: await this.upstream.health() } : {}),
       });
     }
     if (path === '/metrics' && method === 'GET') {
@@ -223,7 +248,9 @@ export class RelayService {
     prune();
     this.pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
     this.moshtix?.start();
+    this.upstream?.start();
     this.address = this.server.address() as AddressInfo;
+    this.advertiser?.start(this.address.port);
     return this.address;
   }
 
@@ -236,6 +263,7 @@ export class RelayService {
   async stop(): Promise<void> {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.pruneTimer = null;
+    await this.advertiser?.stop();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
     await this.hub.stop();
@@ -244,6 +272,7 @@ export class RelayService {
     await closed;
     await this.moshtix?.stop();
     this.unsubscribeApplied?.();
+    await this.upstream?.stop();
     await this.options.store.close();
   }
 }

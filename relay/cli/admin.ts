@@ -1,6 +1,7 @@
 /** Admin subcommands over the database file: gates and quarantine. Safe while the relay runs. */
+import { readFileSync, statSync } from 'node:fs';
 import { addGate, listGates, revokeGate, withStore } from '../index.js';
-import { DB_FLAG, requireDatabase, type Subcommand } from './command.js';
+import { DB_FLAG, requireDatabase, UsageError, type Subcommand } from './command.js';
 
 const NAME = { name: 'NAME', description: 'Gate name, e.g. "Gate 1"', isRequired: true } as const;
 
@@ -8,17 +9,62 @@ export const addGateCommand: Subcommand = {
   spec: {
     usage: 'gatehouse relay add-gate',
     summary: 'Register a gate and print its bearer token (last line). The relay keeps only its SHA-256.',
-    flags: [DB_FLAG],
+    flags: [
+      DB_FLAG,
+      {
+        name: 'venue',
+        type: 'boolean',
+        description:
+          'A token for a venue relay (relay serve --upstream): it uploads scans of the venue\'s own gates, recorded as "NAME · Door 1"',
+      },
+      {
+        name: 'token-file',
+        type: 'string',
+        value: 'F',
+        description:
+          "Register the token in F (e.g. the one another relay issued to this gate) instead of making one: a gate with both a venue relay's and the internet relay's URL uses one token",
+      },
+    ],
     positionals: [NAME],
   },
   async run(args) {
     const name = args.positionals[0] ?? '';
-    const token = await addGate(requireDatabase(args), name);
-    console.log(`gate "${name}" added; its token is shown once, on the next line:`);
+    const isVenue = args.flags.venue === true;
+    if (isVenue && name.includes('·'))
+      throw new UsageError(`a venue name cannot contain "·" (it separates the venue from its gates)`);
+    const given = tokenFromFile(args.flags['token-file']);
+    const token = await addGate(requireDatabase(args), name, { isVenue, token: given });
+    const kind = isVenue ? 'venue' : 'gate';
+    if (given !== undefined) {
+      console.log(`${kind} "${name}" added with the token from the file`);
+      return 0;
+    }
+    console.log(`${kind} "${name}" added; its token is shown once, on the next line:`);
     console.log(token);
     return 0;
   },
 };
+
+/** Shorter tokens are guessable (the ones add-gate makes are 46 characters). */
+const MIN_TOKEN_LENGTH = 32;
+
+function tokenFromFile(flag: unknown): string | undefined {
+  if (typeof flag !== 'string') return undefined;
+  let text: string;
+  try {
+    text = readFileSync(flag, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--token-file: cannot read ${flag}: ${(error as NodeJS.ErrnoException).code ?? ''}`);
+  }
+  if ((statSync(flag).mode & 0o077) !== 0)
+    console.error(`warning: ${flag} can be read by other local users; chmod 600 ${flag}`);
+  const token = text.trim();
+  if (token.length < MIN_TOKEN_LENGTH || /\s/.test(token))
+    throw new UsageError(
+      `--token-file: ${flag} must hold one token of at least ${MIN_TOKEN_LENGTH} characters`,
+    );
+  return token;
+}
 
 export const listGatesCommand: Subcommand = {
   spec: {
@@ -31,7 +77,7 @@ export const listGatesCommand: Subcommand = {
     if (gates.length === 0) console.log('no gates');
     for (const gate of gates) {
       console.log(
-        `${gate.name}\tadded ${gate.createdAt}\t${gate.revokedAt ? `revoked ${gate.revokedAt}` : 'active'}`,
+        `${gate.name}\tadded ${gate.createdAt}\t${gate.revokedAt ? `revoked ${gate.revokedAt}` : 'active'}${gate.isVenue ? '\tvenue' : ''}`,
       );
     }
     return 0;

@@ -44,6 +44,36 @@ function moshtixCredentials(args: ParsedArgs): MoshtixCredentials | undefined {
   return { client: new MoshtixGraphqlClient({ endpoint: url ?? MOSHTIX_GRAPHQL_ENDPOINT }), token, clientId };
 }
 
+const UPSTREAM_TOKEN_ENV = 'GATEHOUSE_UPSTREAM_TOKEN';
+
+/** The venue relay's upstream (--upstream URL, its token, the events to follow), or none. */
+function upstreamOf(args: ParsedArgs): { url: string; token: string; events: string[] } | undefined {
+  const url = stringFlag(args, 'upstream');
+  const events = args.flags['upstream-event'];
+  const eventList = Array.isArray(events) ? events.map(String) : [];
+  if (url === undefined) {
+    if (
+      eventList.length > 0 ||
+      stringFlag(args, 'upstream-token-file') !== undefined ||
+      stringFlag(args, 'upstream-token') !== undefined
+    )
+      throw new UsageError(
+        '--upstream-token, --upstream-token-file and --upstream-event need --upstream URL',
+      );
+    return undefined;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`--upstream is not a URL: ${url}`);
+  }
+  if (!/^(https?|wss?):$/.test(parsed.protocol))
+    throw new UsageError(`--upstream must be an http(s) or ws(s) URL, got ${url}`);
+  const token = requireSecret(args, 'upstream-token', UPSTREAM_TOKEN_ENV);
+  return { url, token, events: eventList };
+}
+
 export const serve: Subcommand = {
   spec: {
     usage: 'gatehouse relay serve',
@@ -115,6 +145,45 @@ export const serve: Subcommand = {
         description: `Moshtix GraphQL endpoint (default ${MOSHTIX_GRAPHQL_ENDPOINT})`,
       },
       {
+        name: 'upstream',
+        type: 'string',
+        value: 'URL',
+        description:
+          "Run as a venue relay: mirror this internet relay and forward this relay's gates' scans to it (no webhooks here)",
+      },
+      {
+        name: 'upstream-token-file',
+        type: 'string',
+        value: 'F',
+        description: `File holding the venue token (relay add-gate NAME --venue on the upstream relay), or ${UPSTREAM_TOKEN_ENV}`,
+      },
+      {
+        name: 'upstream-token',
+        type: 'string',
+        value: 'T',
+        description: 'The venue token itself (visible to other local users: prefer the file or variable)',
+      },
+      {
+        name: 'upstream-event',
+        type: 'string',
+        value: 'ID',
+        description:
+          'An event to follow upstream (repeatable; default: every event the upstream relay knows)',
+        isRepeatable: true,
+      },
+      {
+        name: 'advertise',
+        type: 'boolean',
+        description:
+          'Announce this relay on the LAN by mDNS as _gatehouse._tcp (for a venue relay; bind --host 0.0.0.0)',
+      },
+      {
+        name: 'advertise-name',
+        type: 'string',
+        value: 'NAME',
+        description: 'The name it is announced under (default "Gatehouse relay on HOSTNAME")',
+      },
+      {
         name: 'log-level',
         type: 'string',
         value: 'LEVEL',
@@ -127,11 +196,15 @@ export const serve: Subcommand = {
       'asking Moshtix for the order, and with --moshtix-client the ORDER_SAVED subscription is checked at start and',
       'every 10 minutes (GET /healthz: subscription enabled, disabled or unknown).',
       'Creates the --db file (0600) and its folder (0700) if missing. A failure to start prints one line and exits 1.',
+      `With --upstream URL (a venue relay) no webhook secret is needed and POST /webhooks/moshtix answers 404;`,
+      'GET /healthz adds upstream: {state, cursor, lag, pendingUploads}.',
     ],
   },
   async run(args) {
     const dbPath = requireString(args, 'db');
-    const secret = requireSecret(args, 'webhook-secret', 'GATEHOUSE_WEBHOOK_SECRET');
+    const upstream = upstreamOf(args);
+    // A venue relay takes no webhooks, so it needs no webhook secret.
+    const secret = upstream ? '' : requireSecret(args, 'webhook-secret', 'GATEHOUSE_WEBHOOK_SECRET');
     const port = integerFlag(args, 'port', 0) ?? 0;
     if (port > 65535) throw new UsageError('--port must be at most 65535');
     const levelText = stringFlag(args, 'log-level');
@@ -144,17 +217,29 @@ export const serve: Subcommand = {
     const windowText = stringFlag(args, WINDOW_FLAG);
     const otherEventsWindow = windowText === undefined ? undefined : parseOtherEventsWindow(windowText);
     if (typeof otherEventsWindow === 'string') throw new UsageError(otherEventsWindow);
+    const isAdvertised = args.flags.advertise === true;
+    if (!isAdvertised && stringFlag(args, 'advertise-name') !== undefined)
+      throw new UsageError('--advertise-name needs --advertise');
+    const host = stringFlag(args, 'host') ?? '127.0.0.1';
+    if (isAdvertised && /^(127\.|::1$|localhost$)/.test(host))
+      console.error(`warning: --advertise with --host ${host}: other PCs on the LAN cannot connect to it`);
     const moshtix = moshtixCredentials(args);
+    if (upstream && moshtix)
+      throw new UsageError(
+        'a venue relay (--upstream) does not talk to Moshtix: give the token to the upstream relay',
+      );
     const relay = await startRelay({
       dbPath,
       webhookSecret: secret,
       port,
-      host: stringFlag(args, 'host') ?? '127.0.0.1',
+      host,
       retention: integerFlag(args, 'retention', 1),
       otherEventsWindow,
       moshtix,
       maxConnections: integerFlag(args, 'max-connections', 1),
       maxConnectionsPerAddress: integerFlag(args, 'max-connections-per-address', 1),
+      upstream,
+      advertise: isAdvertised ? { name: stringFlag(args, 'advertise-name') } : undefined,
     });
     // The signal handlers go in before "listening" is printed: a supervisor (or a test) may send
     // SIGTERM the moment it reads that line, and a SIGTERM with no handler kills without draining.

@@ -142,13 +142,14 @@ export class GateHub {
     }
     // The gate may have hung up while its token was checked: then there is no session to run.
     if (socket.readyState !== socket.OPEN) return;
-    const session = new GateSession(gate.name, socket, {
-      store: this.options.store,
-      index: this.index,
-      countScan: this.options.countScan,
-    });
+    const session = new GateSession(
+      gate.name,
+      socket,
+      { store: this.options.store, index: this.index, countScan: this.options.countScan },
+      gate.isVenue,
+    );
     this.sessions.add(session);
-    log.info('gate connected', { gate: gate.name });
+    log.info('gate connected', { gate: gate.name, ...(gate.isVenue ? { isVenue: true } : {}) });
     // Frames are handled one at a time, in order: a scan never overtakes the hello before it.
     let queue = Promise.resolve();
     const receive = (text: string) => {

@@ -17,7 +17,7 @@ import {
 import { createLogger } from '../../shared/logger.js';
 import type { ScanRecord } from '../../shared/scans.js';
 import type { RelayStore, Snapshot, StoredEntry } from '../store/types.js';
-import { refusalOf } from './authorize.js';
+import { recordedScan, refusalOf, type Uploader } from './authorize.js';
 import type { OtherEvents, OtherEventsIndex, Selection } from './other-events.js';
 
 const log = createLogger('relay.session');
@@ -79,7 +79,13 @@ export class GateSession {
     readonly gate: string,
     readonly socket: WebSocket,
     private readonly context: SessionContext,
+    /** A venue relay's token: it uploads scans on behalf of the venue's own gates. */
+    readonly isVenue = false,
   ) {}
+
+  private get uploader(): Uploader {
+    return { gate: this.gate, events: this.events, isVenue: this.isVenue };
+  }
 
   /** The entries as this gate gets them (see OtherEventsIndex.select). */
   select(entries: readonly StoredEntry[]): Selection {
@@ -159,7 +165,7 @@ export class GateSession {
         if (this.state === 'awaiting-hello') return this.close(CLOSE_CODES.badFrame, 'hello first');
         if (!(await this.isScanAllowed(frame.scan))) return;
         this.context.countScan();
-        const result = await this.context.store.appendScan(frame.scan);
+        const result = await this.context.store.appendScan(recordedScan(this.uploader, frame.scan));
         await this.send({ type: 'scan-ack', id: frame.scan.id, seq: result.seq });
         return;
       }
@@ -189,8 +195,8 @@ export class GateSession {
    */
   private async isScanAllowed(scan: ScanRecord): Promise<boolean> {
     const known = await this.context.store.findScan(scan.id);
-    if (known !== null && known.scan.gate === this.gate) return true;
-    const refusal = await refusalOf({ gate: this.gate, events: this.events }, scan, this.context.store);
+    if (known !== null && known.scan.gate === recordedScan(this.uploader, scan).gate) return true;
+    const refusal = await refusalOf(this.uploader, scan, this.context.store);
     if (refusal === null) return true;
     log.warn('scan refused', { gate: this.gate, scanId: scan.id, reason: refusal });
     await this.send({ type: 'error', code: 'scan_refused', message: refusal, scanId: scan.id });

@@ -124,6 +124,25 @@ export const MIGRATIONS: readonly string[] = [
     body TEXT NOT NULL
   ) STRICT;
   `,
+  // 5: issue 15. Venue relays. A venue token (gates.is_venue) uploads scans on behalf of the venue's
+  // own gates. A relay chained to an upstream relay keeps its upstream cursor in `upstream` (written
+  // with the mirrored entries, in one transaction) and the scans of its own gates still to forward in
+  // `upstream_outbox` (written with the scan, deleted when the upstream acknowledges it), so a crash
+  // loses or doubles nothing upstream. A scan the upstream refuses keeps its row with the refusal, for
+  // operators (a gate token given as the venue token would otherwise drop every scan silently).
+  `
+  ALTER TABLE gates ADD COLUMN is_venue INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE upstream (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    cursor INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE upstream_outbox (
+    scan_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    refusal TEXT
+  ) STRICT;
+  CREATE INDEX upstream_outbox_by_seq ON upstream_outbox(seq);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

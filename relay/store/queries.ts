@@ -7,6 +7,13 @@ import type { LogRow } from './rows.js';
 
 export type { LogRow } from './rows.js';
 
+export interface GateRecord {
+  name: string;
+  created_at: string;
+  revoked_at: string | null;
+  is_venue: number;
+}
+
 export function prepareQueries(db: Database.Database) {
   const statement = <Row = unknown>(sql: string) => db.prepare<unknown[], Row>(sql);
   return {
@@ -139,13 +146,11 @@ export function prepareQueries(db: Database.Database) {
       ),
     },
     gates: {
-      insert: statement(`INSERT INTO gates (name, token_hash, created_at) VALUES (?, ?, ?)`),
-      byHash: statement<{ name: string; created_at: string; revoked_at: string | null }>(
-        `SELECT name, created_at, revoked_at FROM gates WHERE token_hash = ?`,
+      insert: statement(`INSERT INTO gates (name, token_hash, created_at, is_venue) VALUES (?, ?, ?, ?)`),
+      byHash: statement<GateRecord>(
+        `SELECT name, created_at, revoked_at, is_venue FROM gates WHERE token_hash = ?`,
       ),
-      list: statement<{ name: string; created_at: string; revoked_at: string | null }>(
-        `SELECT name, created_at, revoked_at FROM gates ORDER BY name`,
-      ),
+      list: statement<GateRecord>(`SELECT name, created_at, revoked_at, is_venue FROM gates ORDER BY name`),
       revoke: statement(`UPDATE gates SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL`),
       exists: statement<{ name: string }>(`SELECT name FROM gates WHERE name = ?`),
     },
@@ -153,6 +158,23 @@ export function prepareQueries(db: Database.Database) {
       get: statement<{ key: Buffer }>(`SELECT key FROM index_key WHERE id = 1`),
       /** The first relay to ask makes the key; a race between two is settled by the primary key. */
       create: statement(`INSERT INTO index_key (id, key) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`),
+    },
+    /** A relay chained to an upstream relay: its cursor there and the scans it must still forward. */
+    upstream: {
+      cursor: statement<{ cursor: number }>(`SELECT cursor FROM upstream WHERE id = 1`),
+      setCursor: statement(
+        `INSERT INTO upstream (id, cursor) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET cursor = excluded.cursor`,
+      ),
+      enqueue: statement(`INSERT OR IGNORE INTO upstream_outbox (scan_id, seq) VALUES (?, ?)`),
+      dequeue: statement(`DELETE FROM upstream_outbox WHERE scan_id = ?`),
+      pending: statement<{ record: string }>(
+        `SELECT scans.record FROM upstream_outbox JOIN scans ON scans.id = upstream_outbox.scan_id
+         WHERE upstream_outbox.refusal IS NULL ORDER BY upstream_outbox.seq LIMIT ?`,
+      ),
+      refuse: statement(`UPDATE upstream_outbox SET refusal = ? WHERE scan_id = ?`),
+      counts: statement<{ pending: number; refused: number }>(
+        `SELECT count(*) FILTER (WHERE refusal IS NULL) AS pending, count(refusal) AS refused FROM upstream_outbox`,
+      ),
     },
   };
 }

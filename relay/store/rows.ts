@@ -45,10 +45,16 @@ export const toStored = (row: LogRow): StoredEntry => ({
   json: row.payload,
 });
 
-export const toGate = (row: { name: string; created_at: string; revoked_at: string | null }): GateRow => ({
+export const toGate = (row: {
+  name: string;
+  created_at: string;
+  revoked_at: string | null;
+  is_venue: number;
+}): GateRow => ({
   name: row.name,
   createdAt: row.created_at,
   revokedAt: row.revoked_at,
+  isVenue: row.is_venue === 1,
 });
 
 /**

@@ -12,7 +12,7 @@ import type { EventInfo } from '../../shared/tickets.js';
 import { openDatabase } from './database.js';
 import { prepareQueries, type Queries } from './queries.js';
 import { SnapshotReader } from './reader.js';
-import { readEntryPage, toGate, toStored } from './rows.js';
+import { present, readEntryPage, readRow, toGate, toStored } from './rows.js';
 import { readEvents, readSnapshotNow } from './sqlite-reads.js';
 import type { WriteOp } from './write-ops.js';
 import { InlineWriter, WorkerWriter, type StoreWriter, type WriterListeners } from './writer.js';
@@ -34,6 +34,8 @@ import type {
   Snapshot,
   StoreStats,
   StoredEntry,
+  UpstreamBatch,
+  UpstreamState,
 } from './types.js';
 
 const EMIT_PAGE = 5_000;
@@ -43,6 +45,8 @@ export interface SqliteStoreOptions {
   writer?: 'inline' | 'worker';
   /** `worker` reads snapshots on a worker thread (the serving relay); `inline` on this one (default). */
   reader?: 'inline' | 'worker';
+  /** A venue relay: every scan its own gates upload also goes into the upstream outbox. */
+  forwardsScans?: boolean;
 }
 
 export class SqliteRelayStore implements RelayStore {
@@ -55,8 +59,10 @@ export class SqliteRelayStore implements RelayStore {
   private lastEmitted: number;
   private dataVersion: number;
   private isClosed = false;
+  private readonly forwardsScans: boolean;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
+    this.forwardsScans = options.forwardsScans === true;
     this.db = openDatabase(path);
     this.queries = prepareQueries(this.db);
     this.lastEmitted = this.head();
@@ -124,7 +130,7 @@ export class SqliteRelayStore implements RelayStore {
   }
 
   appendScan(scan: ScanRecord): Promise<ScanResult> {
-    return this.write({ kind: 'scan', scan });
+    return this.write({ kind: 'scan', scan, isForwarded: this.forwardsScans });
   }
 
   async findScan(id: string): Promise<{ seq: number; scan: ScanRecord } | null> {
@@ -200,8 +206,8 @@ export class SqliteRelayStore implements RelayStore {
     return this.write({ kind: 'reprocess' });
   }
 
-  async addGate(name: string, tokenHash: string): Promise<void> {
-    await this.write({ kind: 'add-gate', name, tokenHash });
+  async addGate(name: string, tokenHash: string, options: { isVenue?: boolean } = {}): Promise<void> {
+    await this.write({ kind: 'add-gate', name, tokenHash, isVenue: options.isVenue === true });
   }
 
   async findGate(tokenHash: string): Promise<GateRow | null> {
@@ -237,6 +243,36 @@ export class SqliteRelayStore implements RelayStore {
     const made = this.queries.indexKey.get.get();
     if (!made) throw new Error('the index key could not be stored');
     return made.key;
+  }
+
+  async mirrorUpstream(batch: UpstreamBatch): Promise<void> {
+    await this.write({ kind: 'upstream-batch', batch });
+  }
+
+  async upstreamState(): Promise<UpstreamState> {
+    return this.db.transaction(() => {
+      const counts = this.queries.upstream.counts.get();
+      return {
+        cursor: this.queries.upstream.cursor.get()?.cursor ?? 0,
+        pendingUploads: counts?.pending ?? 0,
+        refusedUploads: counts?.refused ?? 0,
+      };
+    })();
+  }
+
+  async pendingUploads(limit: number): Promise<ScanRecord[]> {
+    return this.queries.upstream.pending
+      .all(limit)
+      .map((row) => readRow(scanRecordSchema, row.record, 'scan to forward upstream'))
+      .filter(present);
+  }
+
+  async markForwarded(scanIds: readonly string[]): Promise<void> {
+    if (scanIds.length > 0) await this.write({ kind: 'forwarded', scanIds });
+  }
+
+  async markRefused(scanId: string, refusal: string): Promise<void> {
+    await this.write({ kind: 'refused-upstream', scanId, refusal });
   }
 
   onEntries(listener: EntriesListener): () => void {

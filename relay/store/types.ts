@@ -87,6 +87,32 @@ export interface GateRow {
   name: string;
   createdAt: string;
   revokedAt: string | null;
+  /** A venue relay's token: uploads scans on behalf of the venue's own gates ("Venue · Door 1"). */
+  isVenue: boolean;
+}
+
+/**
+ * What a relay chained to an upstream relay takes from it, applied in one transaction together with
+ * the new upstream cursor: live entries, or a whole snapshot (a venue that was far behind, or that
+ * follows a new event) turned into entries of its own log where they change something.
+ */
+export type UpstreamBatch =
+  | { kind: 'entries'; cursor: number; entries: readonly LogEntry[] }
+  | {
+      kind: 'snapshot';
+      cursor: number;
+      events: readonly EventInfo[];
+      tickets: readonly TicketState[];
+      scans: readonly { seq: number; scan: ScanRecord }[];
+    };
+
+export interface UpstreamState {
+  /** The upstream seq this relay has applied (0: never linked, or start over from a snapshot). */
+  cursor: number;
+  /** Scans of this relay's own gates not yet acknowledged upstream. */
+  pendingUploads: number;
+  /** Scans the upstream refused (kept with the refusal, never sent again). */
+  refusedUploads: number;
 }
 
 export type ImportRow = ImportedTicket;
@@ -165,7 +191,7 @@ export interface RelayStore {
   stats(): Promise<StoreStats>;
   listQuarantine(): Promise<QuarantineRow[]>;
   reprocessQuarantine(): Promise<ReprocessReport>;
-  addGate(name: string, tokenHash: string): Promise<void>;
+  addGate(name: string, tokenHash: string, options?: { isVenue?: boolean }): Promise<void>;
   findGate(tokenHash: string): Promise<GateRow | null>;
   listGates(): Promise<GateRow[]>;
   revokeGate(name: string): Promise<boolean>;
@@ -181,5 +207,16 @@ export interface RelayStore {
   indexKey(): Promise<Buffer>;
   /** Deliveries accepted through `acceptDelivery` (or left pending by a crash), once applied. */
   onApplied(listener: AppliedListener): () => void;
+  // The upstream link of a venue relay (relay/upstream/). A store opened to forward scans puts every
+  // new scan appended by appendScan into its outbox, in the same transaction; mirrored ones never.
+  /** Applies a batch from the upstream relay and stores its cursor, in one transaction. */
+  mirrorUpstream(batch: UpstreamBatch): Promise<void>;
+  upstreamState(): Promise<UpstreamState>;
+  /** The oldest scans still to forward upstream, in the order they were stored. */
+  pendingUploads(limit: number): Promise<ScanRecord[]>;
+  /** Takes scans out of the outbox: the upstream stored them. */
+  markForwarded(scanIds: readonly string[]): Promise<void>;
+  /** The upstream refused the scan for good: kept with the reason, never sent again. */
+  markRefused(scanId: string, refusal: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -6,13 +6,15 @@
  */
 import type { ScanRecord } from '../../shared/scans.js';
 import { applyDelivery, applyImport, applyScan, type LogAppender } from './apply.js';
+import { applyForwardedScan, applyUpstreamBatch } from './apply-upstream.js';
 import { acceptDelivery, applyPending, type ParsedBodies } from './pending.js';
 import type { Queries } from './queries.js';
-import type { AppliedDelivery, DeliveryInput, ImportRow, ReprocessReport } from './types.js';
+import type { AppliedDelivery, DeliveryInput, ImportRow, ReprocessReport, UpstreamBatch } from './types.js';
 
 export type WriteOp =
   | { kind: 'delivery'; input: DeliveryInput }
-  | { kind: 'scan'; scan: ScanRecord }
+  /** `isForwarded`: a venue relay's own gate uploaded it; it goes into the upstream outbox too. */
+  | { kind: 'scan'; scan: ScanRecord; isForwarded?: boolean }
   | {
       kind: 'import';
       eventId: string;
@@ -23,9 +25,12 @@ export type WriteOp =
   | { kind: 'reprocess' }
   /** Store the delivery durably (or quarantine it) now; apply it in a following transaction. */
   | { kind: 'accept'; input: DeliveryInput }
-  | { kind: 'add-gate'; name: string; tokenHash: string }
+  | { kind: 'add-gate'; name: string; tokenHash: string; isVenue?: boolean }
   | { kind: 'revoke-gate'; name: string }
-  | { kind: 'prune'; keep: number };
+  | { kind: 'prune'; keep: number }
+  | { kind: 'upstream-batch'; batch: UpstreamBatch }
+  | { kind: 'forwarded'; scanIds: readonly string[] }
+  | { kind: 'refused-upstream'; scanId: string; refusal: string };
 
 function reprocess(queries: Queries, log: LogAppender, now: string): ReprocessReport {
   const report: ReprocessReport = { accepted: 0, stillFailing: [] };
@@ -73,19 +78,29 @@ export function executeWrite(
       }
       return applyDelivery(queries, log, op.input);
     case 'scan':
-      return applyScan(queries, log, op.scan, now);
+      return op.isForwarded
+        ? applyForwardedScan(queries, log, op.scan, now)
+        : applyScan(queries, log, op.scan, now);
     case 'import':
       return applyImport(queries, log, op.eventId, op.source, op.rows, now, op.isAuthoritative);
     case 'reprocess':
       return reprocess(queries, log, now);
     case 'add-gate':
       if (queries.gates.exists.get(op.name)) throw new Error(`a gate named "${op.name}" already exists`);
-      queries.gates.insert.run(op.name, op.tokenHash, now);
+      queries.gates.insert.run(op.name, op.tokenHash, now, op.isVenue ? 1 : 0);
       return undefined;
     case 'revoke-gate':
       return queries.gates.revoke.run(now, op.name).changes > 0;
     case 'prune':
       return queries.log.prune.run(Math.max(1, op.keep)).changes;
+    case 'upstream-batch':
+      return applyUpstreamBatch(queries, log, op.batch, now);
+    case 'forwarded':
+      for (const id of op.scanIds) queries.upstream.dequeue.run(id);
+      return undefined;
+    case 'refused-upstream':
+      queries.upstream.refuse.run(op.refusal, op.scanId);
+      return undefined;
     default: {
       const never: never = op;
       throw new Error(`unknown write ${JSON.stringify(never)}`);
