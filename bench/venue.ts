@@ -86,7 +86,14 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
     });
     if (sent.accepted !== night.deliveries.length)
       throw new Error(`relay refused: ${sent.problems.join('; ')}`);
-    const internetHead = (await json<{ logHead: number }>(`${internet.url}/healthz`)).logHead;
+    // Webhooks are answered before they are applied: the head counts once nothing is pending.
+    let internetHead = 0;
+    for (;;) {
+      const health = await json<{ logHead: number; pendingDeliveries: number }>(`${internet.url}/healthz`);
+      internetHead = health.logHead;
+      if (health.pendingDeliveries === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     // The venue relay has mirrored the night before the gates start on a snapshot of it.
     for (;;) {
       const health = await json<{ upstream: { cursor: number } }>(`${venue.url}/healthz`);

@@ -10,6 +10,7 @@ import {
   getJson,
   runGatehouse,
   startRelayProcess,
+  waitFor,
   type GateTestClient,
   type RelayProcess,
 } from '../relay/support.js';
@@ -54,6 +55,24 @@ export type UpstreamHealth = z.infer<typeof upstreamHealthSchema>['upstream'];
 
 export async function upstreamHealth(relay: RelayProcess): Promise<UpstreamHealth> {
   return upstreamHealthSchema.parse(await getJson(`${relay.url}/healthz`)).upstream;
+}
+
+const appliedSchema = z.object({ logHead: z.number(), pendingDeliveries: z.number() });
+
+/**
+ * The relay's log head once every webhook it has answered is applied. A webhook answer
+ * (`{status: accepted, delivery}`) comes before the apply and carries no seq: a head read right
+ * after posting can miss the posted deliveries' entries.
+ */
+export async function appliedHead(relay: RelayProcess): Promise<number> {
+  const health = await waitFor(
+    async () => {
+      const now = appliedSchema.parse(await getJson(`${relay.url}/healthz`));
+      return now.pendingDeliveries === 0 ? now : null;
+    },
+    { message: `every accepted delivery applied at ${relay.url}` },
+  );
+  return health.logHead;
 }
 
 export function scanOf(gate: string, barcode: string, changes: Partial<ScanRecord> = {}): ScanRecord {

@@ -16,7 +16,15 @@ import {
   type RelayProcess,
   type TempDir,
 } from '../relay/support.js';
-import { addVenueToken, EVENT, scanEntryCounts, scanOf, startVenueRelay, upstreamHealth } from './support.js';
+import {
+  addVenueToken,
+  appliedHead,
+  EVENT,
+  scanEntryCounts,
+  scanOf,
+  startVenueRelay,
+  upstreamHealth,
+} from './support.js';
 
 const SCANS = 1_500;
 let dir: TempDir;
@@ -29,6 +37,8 @@ beforeEach(async () => {
   clients = [];
   internet = await startRelayProcess({ dbPath: dir.file('internet.db') });
   await postDelivery(internet.url, orderDelivery({ orderId: 1, tickets: [{ barcode: 'CRASH-1' }] }));
+  // Applied before the venue relay links: it follows the events upstream knows, its scans' event too.
+  await appliedHead(internet);
 });
 
 afterEach(async () => {

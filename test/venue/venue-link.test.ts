@@ -17,7 +17,15 @@ import {
   type RelayProcess,
   type TempDir,
 } from '../relay/support.js';
-import { addVenueToken, EVENT, scanOf, startVenueRelay, upload, upstreamHealth } from './support.js';
+import {
+  addVenueToken,
+  appliedHead,
+  EVENT,
+  scanOf,
+  startVenueRelay,
+  upload,
+  upstreamHealth,
+} from './support.js';
 
 let dir: TempDir;
 let internet: RelayProcess;
@@ -59,7 +67,8 @@ describe('venue relay upstream link', () => {
     const doorToken = await addGateToken(dir.file('venue.db'), 'Door 1');
     venue = await startVenueRelay({ dbPath: dir.file('venue.db'), upstreamUrl: internet.url, token });
     const first = venue;
-    const upstreamHead = await logHead(internet);
+    // The webhook answers come before the apply: read the head once all 20 are applied.
+    const upstreamHead = await appliedHead(internet);
     await waitFor(async () => (await upstreamHealth(first)).cursor >= upstreamHead, {
       message: 'venue caught up',
     });
