@@ -102,6 +102,27 @@ describe('mirroring an upstream relay', () => {
     expect((await venue.readSnapshot(['1'])).tickets.map((ticket) => ticket.valid)).toEqual([false]);
   });
 
+  it('skips index entries (keyed by the upstream relay’s key), advancing its cursor past them', async () => {
+    const upstream = open('internet.db');
+    await upstream.ingestDelivery(delivery(1));
+    const venue = open('venue.db');
+    await mirrorEntries(upstream, venue, 0);
+    const head = (await venue.stats()).logHead;
+    const cursor = (await venue.upstreamState()).cursor;
+    const hash = Buffer.alloc(16, 7).toString('base64');
+    await venue.mirrorUpstream({
+      kind: 'entries',
+      cursor: cursor + 2,
+      entries: [
+        { seq: cursor + 1, kind: 'index', index: { hash, eventId: '2', isPresent: true } },
+        { seq: cursor + 2, kind: 'index', index: { hash, eventId: '2', isPresent: false } },
+      ],
+    });
+    expect((await venue.stats()).logHead).toBe(head);
+    expect((await venue.upstreamState()).cursor).toBe(cursor + 2);
+    expect((await venue.readEntries(0, ['1', '2'], 100)).map((entry) => entry.kind)).not.toContain('index');
+  });
+
   it('queues its own gates’ scans for upstream, and a scan coming back down adds nothing', async () => {
     const venue = open('venue.db', true);
     const own = scanOf('Door 1');

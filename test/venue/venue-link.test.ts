@@ -1,8 +1,10 @@
 /**
  * The venue relay's upstream link on its own (real relay processes, a protocol client as the door):
  * a venue relay that starts late converges through a snapshot from upstream, resumes from its cursor
- * after a restart, reports a refused venue token, and keeps its token off the command line.
+ * after a restart, mirrors none of the other-events index it is sent for events it does not follow,
+ * reports a refused venue token, and keeps its token off the command line.
  */
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   addGateToken,
@@ -89,6 +91,57 @@ describe('venue relay upstream link', () => {
     const again = await connect(venue.url, doorToken);
     await postDelivery(internet.url, orderDelivery({ orderId: 21, tickets: [{ barcode: 'LATE-21' }] }));
     await again.waitUntil(() => again.tickets.get('LATE-21'), 'the new sale at the door');
+  });
+
+  it('mirrors none of the index entries it gets for events it does not follow (no raw tickets of them either)', async () => {
+    const OTHER = '132219';
+    const other = (orderId: number, barcode: string) =>
+      postDelivery(internet.url, orderDelivery({ orderId, eventId: Number(OTHER), tickets: [{ barcode }] }));
+    await postDelivery(internet.url, orderDelivery({ orderId: 1, tickets: [{ barcode: 'FOLLOWED-1' }] }));
+    // Before the link: in the snapshot's index rows. After it: index entries, caught up and live.
+    await other(2, 'UNFOLLOWED-1');
+    await appliedHead(internet);
+    const token = await addVenueToken(dir.file('internet.db'), 'Corner Hotel');
+    const doorToken = await addGateToken(dir.file('venue.db'), 'Door 1');
+    venue = await startVenueRelay({
+      dbPath: dir.file('venue.db'),
+      upstreamUrl: internet.url,
+      token,
+      extraArgs: ['--upstream-event', EVENT],
+    });
+    const running = venue;
+    await waitFor(async () => (await upstreamHealth(running)).state === 'online', { message: 'online' });
+    const door = await connect(venue.url, doorToken);
+    // A gate of the internet relay with the same selection: what the venue link is sent too.
+    const witness = await connect(internet.url, await addGateToken(dir.file('internet.db'), 'Witness'));
+    await other(3, 'UNFOLLOWED-2');
+    await other(2, 'UNFOLLOWED-1'); // the same order again: nothing changes upstream
+    await postDelivery(internet.url, orderDelivery({ orderId: 4, tickets: [{ barcode: 'FOLLOWED-2' }] }));
+    const head = await appliedHead(internet);
+    await waitFor(async () => (await upstreamHealth(running)).cursor >= head, {
+      message: 'the venue relay past every upstream entry',
+    });
+    await door.waitUntil(() => door.tickets.get('FOLLOWED-2'), 'the followed sale at the door');
+    const health = await upstreamHealth(running);
+    expect(health.state).toBe('online');
+    expect(health.lastError).toBeNull();
+    const db = new Database(dir.file('venue.db'), { readonly: true });
+    try {
+      const count = (sql: string) => (db.prepare(sql).get() as { count: number }).count;
+      expect(count(`SELECT count(*) AS count FROM log WHERE kind = 'index'`)).toBe(0);
+      expect(count(`SELECT count(*) AS count FROM tickets WHERE barcode LIKE 'UNFOLLOWED-%'`)).toBe(0);
+      expect(count(`SELECT count(*) AS count FROM log WHERE payload LIKE '%UNFOLLOWED-%'`)).toBe(0);
+      expect(count(`SELECT count(*) AS count FROM tickets WHERE barcode LIKE 'FOLLOWED-%'`)).toBe(2);
+    } finally {
+      db.close();
+    }
+    expect([...door.tickets.keys()].filter((barcode) => barcode.startsWith('UNFOLLOWED-'))).toEqual([]);
+    // The upstream did send the other event, as index entries only: there was something to skip.
+    const sent = witness.frames.flatMap((frame) => (frame.type === 'entries' ? frame.entries : []));
+    expect(sent.some((entry) => entry.kind === 'index' && entry.index.eventId === OTHER)).toBe(true);
+    expect(
+      sent.filter((entry) => entry.kind === 'ticket').map((entry) => entry.ticket.eventId),
+    ).not.toContain(OTHER);
   });
 
   it('reports a refused venue token as rejected', async () => {
