@@ -62,7 +62,8 @@ export function integerFlag(args: ParsedArgs, name: string, minimum: number): nu
 export const DB_FLAG = {
   name: 'db',
   type: 'string',
-  value: 'FILE',
-  description: 'Relay SQLite database file',
+  value: 'FILE|URL',
+  description:
+    'Relay SQLite database file, or postgres://USER@HOST[:PORT]/DB for PostgreSQL (password in PGPASSWORD or ~/.pgpass)',
   isRequired: true,
 } as const;

@@ -43,7 +43,7 @@ const log = createLogger('relay.store');
  * Parses a stored JSON row with the wire schema; a row it refuses is skipped and logged, so one bad
  * row never stops a snapshot or a catch-up (a gate would refuse it anyway).
  */
-function readRow<T>(schema: z.ZodType<T>, text: string, what: string): T | null {
+export function readRow<T>(schema: z.ZodType<T>, text: string, what: string): T | null {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -61,7 +61,7 @@ function readRow<T>(schema: z.ZodType<T>, text: string, what: string): T | null 
   return null;
 }
 
-const present = <T>(value: T | null): value is T => value !== null;
+export const present = <T>(value: T | null): value is T => value !== null;
 
 const toStored = (row: LogRow): StoredEntry => ({
   seq: row.seq,
