@@ -18,7 +18,6 @@ export interface OpenStoreOptions {
 export { isPostgresUrl } from './pg/connection.js';
 
 export async function openStore(location: string, options: OpenStoreOptions): Promise<RelayStore> {
-  if (isPostgresUrl(location))
-    return openPgStore(location, { isListening: options.role === 'serve' });
+  if (isPostgresUrl(location)) return openPgStore(location, { isListening: options.role === 'serve' });
   return openSqliteStore(location, { writer: options.role === 'serve' ? 'worker' : 'inline' });
 }

@@ -35,10 +35,9 @@ export async function storeTicketChange(
       previous.eventId,
     ]);
   const audience = new Set([state.eventId]);
-  const moves = await tx.rows<{ event_id: string }>(
-    'SELECT event_id FROM ticket_moves WHERE barcode = $1',
-    [state.barcode],
-  );
+  const moves = await tx.rows<{ event_id: string }>('SELECT event_id FROM ticket_moves WHERE barcode = $1', [
+    state.barcode,
+  ]);
   for (const row of moves) audience.add(row.event_id);
   let seq: number | null = null;
   for (const eventId of audience) {

