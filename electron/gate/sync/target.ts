@@ -13,6 +13,7 @@ import {
 } from '../apply.js';
 import type { Engine } from '../engine.js';
 import { acceptIndexKey } from '../other-events.js';
+import { relayUrlsOf } from '../settings.js';
 import type { SyncTarget } from './client.js';
 
 /** Snapshot chunks are applied in batches of about this many tickets (one transaction each). */
@@ -44,7 +45,7 @@ export function syncTargetFor(engine: Engine, batchTickets = SNAPSHOT_BATCH_TICK
     return tickets;
   };
   return {
-    connection: () => ({ relayUrl: engine.settings.relayUrl, token: engine.secrets.get() }),
+    connection: () => ({ relayUrls: relayUrlsOf(engine.settings), token: engine.secrets.get() }),
     cursor: () => engine.store.state.cursor(),
     events: () => [...engine.settings.events],
     pendingScans: (limit) => engine.store.scans.pending(limit),
