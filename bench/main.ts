@@ -8,6 +8,7 @@ import type { Benchmark, BenchRow } from './types.js';
 
 const BENCHMARKS: Record<string, () => Promise<{ run: Benchmark }>> = {
   relay: () => import('./relay.js'),
+  'relay-pg': () => import('./relay-pg.js'),
   gate: () => import('./gate.js'),
   ui: () => import('./ui.js'),
   turnstile: () => import('./turnstile.js'),

@@ -31,7 +31,7 @@ const EVENT_ID = 132218;
 const CONNECTIONS = 64;
 
 /** The seed's ORDER_SAVED example with a fresh order id, barcode and transaction id. */
-function seedBody(orderId: number): string {
+export function seedBody(orderId: number): string {
   return JSON.stringify({
     eventType: 'order-saved-prepare-full-message',
     contextId: orderId,
@@ -105,7 +105,7 @@ async function addGates(dbPath: string, count: number): Promise<string[]> {
 }
 
 /** Connects a gate, says hello with cursor 0 and resolves once its snapshot has ended. */
-function connectGate(url: string, token: string, onEntries?: (text: string) => void): Promise<WebSocket> {
+export function connectGate(url: string, token: string, onEntries?: (text: string) => void): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/gate`, {
       headers: { authorization: `Bearer ${token}` },
