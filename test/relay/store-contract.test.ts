@@ -187,6 +187,41 @@ describe.each(backends)('relay store contract ($name)', (backend) => {
     expect(snapshot.cursor).toBe(report.seq);
   });
 
+  it('tells both events of a ticket that moved between them, then and on every later change', async () => {
+    const store = await (await backend.fresh()).open();
+    await store.ingestDelivery(order(1, { barcode: 'MOVE', eventId: 1, tx: 1 }));
+    const before = (await store.stats()).logHead;
+    await store.ingestDelivery(order(2, { barcode: 'MOVE', eventId: 2, tx: 2 }));
+    const toOld = await store.readEntries(before, ['1'], 100);
+    expect(toOld.filter((entry) => entry.kind === 'ticket')).toHaveLength(1);
+    const moved = (await store.readSnapshot(['1'])).tickets.find((ticket) => ticket.barcode === 'MOVE');
+    expect(moved).toMatchObject({ eventId: '2', valid: true });
+    const head = (await store.stats()).logHead;
+    await store.ingestDelivery(order(2, { barcode: 'MOVE', eventId: 2, tx: 3, valid: false }));
+    const later = (await store.readEntries(head, ['1'], 100)).filter((entry) => entry.kind === 'ticket');
+    expect(later).toHaveLength(1);
+    expect(
+      (await store.readEntries(head, ['2'], 100)).filter((entry) => entry.kind === 'ticket'),
+    ).toHaveLength(1);
+  });
+
+  it('imports a CSV naming one barcode twice as the rows would apply one after the other', async () => {
+    const store = await (await backend.fresh()).open();
+    const report = await store.importTickets('9', 'csv', [
+      imported('TWICE'),
+      { ...imported('TWICE'), valid: false },
+      imported('ONCE'),
+    ]);
+    expect(report).toMatchObject({ rows: 3 });
+    const tickets = (await store.readSnapshot(['9'])).tickets;
+    expect(tickets.map((ticket) => [ticket.barcode, ticket.valid]).sort()).toEqual([
+      ['ONCE', true],
+      ['TWICE', false],
+    ]);
+    const entries = await store.readEntries(0, ['9'], 100);
+    expect(entries.filter((entry) => entry.kind === 'ticket').length).toBe(report.changed);
+  });
+
   it('adds, finds, lists and revokes gates; a second gate of the same name is refused alone', async () => {
     const store = await (await backend.fresh()).open();
     await store.addGate('Gate 1', 'hash-1');

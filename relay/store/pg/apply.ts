@@ -20,22 +20,24 @@ import type {
   ScanResult,
 } from '../types.js';
 import type { PgLogAppender } from './appender.js';
-import { applyOrderSnapshot, applyTicketImport } from './apply-tickets.js';
+import { applyOrderSnapshot, applyTicketImport, loadFacts, type EventRow } from './apply-tickets.js';
 import type { Tx } from './connection.js';
 
 const log = createLogger('relay.store.pg');
 
+/** Records what a delivery says about an event; `stored` is the events row when already read. */
 async function recordEvent(
   tx: Tx,
   appender: PgLogAppender,
   update: EventUpdate,
   isFull: boolean,
   now: string,
+  stored?: EventRow | null,
 ): Promise<void> {
-  const existing = await tx.one<{ info: string; is_full: boolean }>(
-    'SELECT info, is_full FROM events WHERE event_id = $1',
-    [update.id],
-  );
+  const existing =
+    stored !== undefined
+      ? stored
+      : await tx.one<EventRow>('SELECT info, is_full FROM events WHERE event_id = $1', [update.id]);
   if (existing?.is_full === true && !isFull) return;
   const known = existing ? knownEventOf({ info: existing.info, is_full: existing.is_full ? 1 : 0 }) : null;
   const merged = mergeEvent(known, update, isFull);
@@ -78,8 +80,14 @@ export async function applyDelivery(
     const source = input.origin === 'api' ? 'api' : 'webhook';
     const snapshot = normaliseOrder(parsed.order, deliveryId, input.receivedAt, source);
     contextId ??= snapshot.orderId;
-    await recordEvent(tx, appender, snapshot.event, false, input.receivedAt);
-    const merge = await applyOrderSnapshot(tx, appender, snapshot, input.receivedAt);
+    const facts = await loadFacts(
+      tx,
+      snapshot.tickets.map((ticket) => ticket.barcode),
+      snapshot.orderId,
+      snapshot.event.id,
+    );
+    await recordEvent(tx, appender, snapshot.event, false, input.receivedAt, facts.event);
+    const merge = await applyOrderSnapshot(tx, appender, snapshot, facts, input.receivedAt);
     outcome = merge.outcome;
     if (merge.isTie) tiedOrders = [snapshot.orderId];
   } else {
