@@ -157,6 +157,10 @@ export class TicketWrites {
   }
 }
 
+/**
+ * Merges an order snapshot and writes its tickets; the caller writes `merge.orderVersion` together
+ * with the delivery (one statement).
+ */
 export async function applyOrderSnapshot(
   tx: Tx,
   appender: PgLogAppender,
@@ -168,16 +172,6 @@ export async function applyOrderSnapshot(
   const writes = new TicketWrites(facts);
   for (const change of merge.changes) writes.add(appender, change, now);
   await writes.flush(tx);
-  if (merge.orderVersion) {
-    const { source, txId, seq } = merge.orderVersion;
-    await tx.run(
-      `INSERT INTO orders (order_id, event_id, source, tx_id, version_seq, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (order_id) DO UPDATE SET event_id = excluded.event_id, source = excluded.source,
-         tx_id = excluded.tx_id, version_seq = excluded.version_seq, updated_at = excluded.updated_at`,
-      [snapshot.orderId, snapshot.eventId, source, txId, seq, now],
-    );
-  }
   return merge;
 }
 

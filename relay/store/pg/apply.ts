@@ -76,6 +76,8 @@ export async function applyDelivery(
   let outcome: DeliveryOutcome;
   let tiedOrders: string[] = [];
   let contextId = envelope.contextId;
+  let orderVersion: { orderId: string; eventId: string; source: string; txId: number; seq: number } | null =
+    null;
   if (parsed.kind === 'order') {
     const source = input.origin === 'api' ? 'api' : 'webhook';
     const snapshot = normaliseOrder(parsed.order, deliveryId, input.receivedAt, source);
@@ -90,6 +92,8 @@ export async function applyDelivery(
     const merge = await applyOrderSnapshot(tx, appender, snapshot, facts, input.receivedAt);
     outcome = merge.outcome;
     if (merge.isTie) tiedOrders = [snapshot.orderId];
+    if (merge.orderVersion)
+      orderVersion = { orderId: snapshot.orderId, eventId: snapshot.eventId, ...merge.orderVersion };
   } else {
     const update = eventUpdateOf(parsed.event, true);
     contextId ??= update.id;
@@ -97,8 +101,16 @@ export async function applyDelivery(
     outcome = appender.count > before ? 'applied' : 'duplicate';
   }
   const seq = appender.head();
+  // The delivery and the order's new version in one statement: one round trip fewer per delivery.
+  const version = orderVersion ?? null;
   await tx.run(
-    `INSERT INTO deliveries (id, received_at, origin, body, event_type, context_id, outcome, log_head)
+    `WITH order_written AS (
+       INSERT INTO orders (order_id, event_id, source, tx_id, version_seq, updated_at)
+       SELECT $9::text, $10::text, $11::text, $12::bigint, $13::bigint, $2::text WHERE $9::text IS NOT NULL
+       ON CONFLICT (order_id) DO UPDATE SET event_id = excluded.event_id, source = excluded.source,
+         tx_id = excluded.tx_id, version_seq = excluded.version_seq, updated_at = excluded.updated_at
+     )
+     INSERT INTO deliveries (id, received_at, origin, body, event_type, context_id, outcome, log_head)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
     [
       deliveryId,
@@ -109,6 +121,11 @@ export async function applyDelivery(
       String(contextId),
       outcome,
       seq,
+      version ? version.orderId : null,
+      version?.eventId ?? null,
+      version?.source ?? null,
+      version?.txId ?? null,
+      version?.seq ?? null,
     ],
   );
   const skipped = parsed.kind === 'order' ? parsed.skipped : [];
