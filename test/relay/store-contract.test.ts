@@ -153,6 +153,27 @@ describe.each(backends)('relay store contract ($name)', (backend) => {
     expect(snapshot.tickets[0]).toMatchObject({ barcode: 'B7', valid: false });
   });
 
+  it('applies deliveries of one order committed together as if one after the other', async () => {
+    const store = await (await backend.fresh()).open();
+    const results = await Promise.all([
+      store.ingestDelivery(order(7, { tx: 1, valid: true })),
+      store.ingestDelivery(order(7, { tx: 3, valid: false })),
+      store.ingestDelivery(order(7, { tx: 2, valid: true })),
+      store.ingestDelivery(order(8, { barcode: 'B7', eventId: 2, tx: 4 })),
+    ]);
+    expect(results.map((result) => (result.status === 'accepted' ? result.outcome : 'quarantined'))).toEqual([
+      'applied',
+      'applied',
+      'stale',
+      'applied',
+    ]);
+    const moved = (await store.readSnapshot(['1'])).tickets.find((ticket) => ticket.barcode === 'B7');
+    expect(moved).toMatchObject({ eventId: '2', orderId: '8', valid: true });
+    const later = await store.ingestDelivery(order(7, { tx: 5, valid: true }));
+    expect(later).toMatchObject({ status: 'accepted' });
+    expect((await store.stats()).deliveries).toBe(5);
+  });
+
   it('quarantines an unreadable delivery, lists it, and reprocessing keeps it with its error', async () => {
     const store = await (await backend.fresh()).open();
     const result = await store.ingestDelivery({ body: 'not json', receivedAt: at, origin: 'webhook' });

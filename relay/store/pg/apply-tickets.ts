@@ -94,7 +94,7 @@ export class TicketWrites {
   private readonly rows = new Map<string, TicketRowWrite>();
   private readonly newMoves: [string, string][] = [];
 
-  constructor(private readonly facts: TicketFacts) {}
+  constructor(private readonly facts: Pick<TicketFacts, 'states' | 'moves'>) {}
 
   /** Mirrors ../apply-tickets.ts storeTicketChange: entries for each event that must hear of it. */
   add(appender: PgLogAppender, change: TicketChange, now: string): void {
@@ -158,20 +158,18 @@ export class TicketWrites {
 }
 
 /**
- * Merges an order snapshot and writes its tickets; the caller writes `merge.orderVersion` together
- * with the delivery (one statement).
+ * Merges an order snapshot and collects its ticket writes; the caller writes them, and
+ * `merge.orderVersion`, when its batch ends.
  */
-export async function applyOrderSnapshot(
-  tx: Tx,
+export function applyOrderSnapshot(
   appender: PgLogAppender,
   snapshot: OrderSnapshot,
   facts: TicketFacts,
+  writes: TicketWrites,
   now: string,
-): Promise<OrderMerge> {
+): OrderMerge {
   const merge = mergeOrderSnapshot({ applied: facts.order, known: [...facts.states.values()] }, snapshot);
-  const writes = new TicketWrites(facts);
   for (const change of merge.changes) writes.add(appender, change, now);
-  await writes.flush(tx);
   return merge;
 }
 

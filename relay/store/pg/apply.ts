@@ -5,7 +5,6 @@
  * when the batch commits.
  */
 import { createLogger } from '../../../shared/logger.js';
-import { parseDelivery } from '../../../shared/moshtix.js';
 import type { ScanRecord } from '../../../shared/scans.js';
 import { eventUpdateOf, mergeEvent, type EventUpdate } from '../../../shared/events.js';
 import { normaliseOrder } from '../../../shared/tickets.js';
@@ -20,7 +19,8 @@ import type {
   ScanResult,
 } from '../types.js';
 import type { PgLogAppender } from './appender.js';
-import { applyOrderSnapshot, applyTicketImport, loadFacts, type EventRow } from './apply-tickets.js';
+import { applyOrderSnapshot, applyTicketImport, type EventRow } from './apply-tickets.js';
+import { DeliveryBatch } from './delivery-batch.js';
 import type { Tx } from './connection.js';
 
 const log = createLogger('relay.store.pg');
@@ -33,22 +33,24 @@ async function recordEvent(
   isFull: boolean,
   now: string,
   stored?: EventRow | null,
-): Promise<void> {
+): Promise<EventRow | null> {
   const existing =
     stored !== undefined
       ? stored
       : await tx.one<EventRow>('SELECT info, is_full FROM events WHERE event_id = $1', [update.id]);
-  if (existing?.is_full === true && !isFull) return;
+  if (existing?.is_full === true && !isFull) return null;
   const known = existing ? knownEventOf({ info: existing.info, is_full: existing.is_full ? 1 : 0 }) : null;
   const merged = mergeEvent(known, update, isFull);
-  if (!merged) return;
+  if (!merged) return null;
   const entry = appender.append({ kind: 'event', event: merged.info }, merged.info.id, now);
-  if (!entry) return;
+  if (!entry) return null;
+  const row: EventRow = { info: JSON.stringify(merged.info), is_full: merged.isFull };
   await tx.run(
     `INSERT INTO events (event_id, info, is_full, seq) VALUES ($1, $2, $3, $4)
      ON CONFLICT (event_id) DO UPDATE SET info = excluded.info, is_full = excluded.is_full, seq = excluded.seq`,
-    [merged.info.id, JSON.stringify(merged.info), merged.isFull, entry.seq],
+    [merged.info.id, row.info, row.is_full, entry.seq],
   );
+  return row;
 }
 
 async function quarantine(tx: Tx, input: DeliveryInput, error: string): Promise<number> {
@@ -59,12 +61,17 @@ async function quarantine(tx: Tx, input: DeliveryInput, error: string): Promise<
   return row?.id ?? 0;
 }
 
+/**
+ * Applies one delivery within `batch`: reads come from the batch's cache, writes are collected and
+ * made when the batch is flushed (quarantine and event rows are written at once).
+ */
 export async function applyDelivery(
   tx: Tx,
   appender: PgLogAppender,
   input: DeliveryInput,
+  batch: DeliveryBatch,
 ): Promise<IngestResult> {
-  const parsed = parseDelivery(input.body);
+  const parsed = batch.parse(input);
   if ('error' in parsed) {
     const quarantineId = await quarantine(tx, input, parsed.error);
     return { status: 'quarantined', quarantineId, error: parsed.error };
@@ -76,77 +83,52 @@ export async function applyDelivery(
   let outcome: DeliveryOutcome;
   let tiedOrders: string[] = [];
   let contextId = envelope.contextId;
-  let orderVersion: { orderId: string; eventId: string; source: string; txId: number; seq: number } | null =
-    null;
   if (parsed.kind === 'order') {
     const source = input.origin === 'api' ? 'api' : 'webhook';
     const snapshot = normaliseOrder(parsed.order, deliveryId, input.receivedAt, source);
     contextId ??= snapshot.orderId;
-    const facts = await loadFacts(
-      tx,
-      snapshot.tickets.map((ticket) => ticket.barcode),
-      snapshot.orderId,
-      snapshot.event.id,
-    );
-    await recordEvent(tx, appender, snapshot.event, false, input.receivedAt, facts.event);
-    const merge = await applyOrderSnapshot(tx, appender, snapshot, facts, input.receivedAt);
+    const facts = batch.factsFor(snapshot);
+    const event = await recordEvent(tx, appender, snapshot.event, false, input.receivedAt, facts.event);
+    if (event) batch.eventWritten(snapshot.event.id, event);
+    const merge = applyOrderSnapshot(appender, snapshot, facts, batch.writes, input.receivedAt);
     outcome = merge.outcome;
     if (merge.isTie) tiedOrders = [snapshot.orderId];
     if (merge.orderVersion)
-      orderVersion = { orderId: snapshot.orderId, eventId: snapshot.eventId, ...merge.orderVersion };
+      batch.orderApplied(snapshot.orderId, snapshot.eventId, merge.orderVersion, input.receivedAt);
   } else {
     const update = eventUpdateOf(parsed.event, true);
     contextId ??= update.id;
-    await recordEvent(tx, appender, update, true, input.receivedAt);
+    const event = await recordEvent(tx, appender, update, true, input.receivedAt);
+    if (event) batch.eventWritten(update.id, event);
     outcome = appender.count > before ? 'applied' : 'duplicate';
   }
   const seq = appender.head();
-  // The delivery and the order's new version in one statement: one round trip fewer per delivery.
-  const version = orderVersion ?? null;
-  await tx.run(
-    `WITH order_written AS (
-       INSERT INTO orders (order_id, event_id, source, tx_id, version_seq, updated_at)
-       SELECT $9::text, $10::text, $11::text, $12::bigint, $13::bigint, $2::text WHERE $9::text IS NOT NULL
-       ON CONFLICT (order_id) DO UPDATE SET event_id = excluded.event_id, source = excluded.source,
-         tx_id = excluded.tx_id, version_seq = excluded.version_seq, updated_at = excluded.updated_at
-     )
-     INSERT INTO deliveries (id, received_at, origin, body, event_type, context_id, outcome, log_head)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [
-      deliveryId,
-      input.receivedAt,
-      input.origin,
-      input.body,
-      envelope.eventType,
-      String(contextId),
-      outcome,
-      seq,
-      version ? version.orderId : null,
-      version?.eventId ?? null,
-      version?.source ?? null,
-      version?.txId ?? null,
-      version?.seq ?? null,
-    ],
-  );
   const skipped = parsed.kind === 'order' ? parsed.skipped : [];
-  if (skipped.length > 0) {
-    await tx.run(
-      `INSERT INTO skipped_tickets (delivery_id, position, reason, ticket, recorded_at)
-       SELECT $1::bigint, skipped.*, $5::text FROM unnest($2::integer[], $3::text[], $4::text[]) AS skipped`,
-      [
-        deliveryId,
-        skipped.map((ticket) => ticket.index),
-        skipped.map((ticket) => ticket.reason),
-        skipped.map((ticket) => ticket.raw),
-        input.receivedAt,
-      ],
-    );
+  batch.delivered(
+    {
+      id: deliveryId,
+      receivedAt: input.receivedAt,
+      origin: input.origin,
+      body: input.body,
+      eventType: envelope.eventType,
+      contextId: String(contextId),
+      outcome,
+      logHead: seq,
+    },
+    skipped.map((ticket) => ({
+      deliveryId,
+      position: ticket.index,
+      reason: ticket.reason,
+      ticket: ticket.raw,
+      recordedAt: input.receivedAt,
+    })),
+  );
+  if (skipped.length > 0)
     log.warn('tickets skipped: no usable barcode (kept with the delivery)', {
       deliveryId,
       contextId,
       skipped: skipped.map(({ index, reason }) => `#${index}: ${reason}`),
     });
-  }
   return {
     status: 'accepted',
     deliveryId,
@@ -214,11 +196,11 @@ async function reprocess(tx: Tx, appender: PgLogAppender, now: string): Promise<
     'SELECT id, received_at, body FROM quarantine WHERE reprocessed_at IS NULL ORDER BY id',
   );
   for (const row of pending) {
-    const result = await applyDelivery(tx, appender, {
-      body: row.body,
-      receivedAt: row.received_at,
-      origin: 'reprocess',
-    });
+    const input: DeliveryInput = { body: row.body, receivedAt: row.received_at, origin: 'reprocess' };
+    const batch = await DeliveryBatch.load(tx, [input]);
+    const result = await applyDelivery(tx, appender, input, batch);
+    // Written now: the quarantine row refers to the delivery.
+    await batch.flush(tx);
     if (result.status === 'accepted') {
       await tx.run('UPDATE quarantine SET reprocessed_at = $1, delivery_id = $2 WHERE id = $3', [
         now,
@@ -236,15 +218,25 @@ async function reprocess(tx: Tx, appender: PgLogAppender, now: string): Promise<
   return report;
 }
 
+/**
+ * Runs one write. Deliveries go into `batch` (flushed by the caller); `batch` is null for a delivery
+ * outside a prepared batch, which is then read and written on its own.
+ */
 export async function executePgWrite(
   tx: Tx,
   appender: PgLogAppender,
   op: WriteOp,
   now: string,
+  batch: DeliveryBatch | null,
 ): Promise<unknown> {
   switch (op.kind) {
-    case 'delivery':
-      return applyDelivery(tx, appender, op.input);
+    case 'delivery': {
+      if (batch) return applyDelivery(tx, appender, op.input, batch);
+      const single = await DeliveryBatch.load(tx, [op.input]);
+      const result = await applyDelivery(tx, appender, op.input, single);
+      await single.flush(tx);
+      return result;
+    }
     case 'scan':
       return applyScan(tx, appender, op.scan, now);
     case 'import':

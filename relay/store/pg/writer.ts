@@ -17,6 +17,7 @@ import type { StoredEntry } from '../types.js';
 import type { WriteOp } from '../write-ops.js';
 import { PgLogAppender, type PgBatchHead } from './appender.js';
 import { executePgWrite } from './apply.js';
+import { DeliveryBatch } from './delivery-batch.js';
 import { Tx } from './connection.js';
 
 export const LOG_CHANNEL = 'gatehouse_log';
@@ -109,10 +110,18 @@ export class PgWriter {
       const now = new Date().toISOString();
       const outcomes = new Map<PendingWrite, Outcome>();
       let isGatesChanged = false;
+      // The deliveries read what they need at once; any other write ends that (it may change it).
+      const inputs = batch.flatMap((write) => (write.op.kind === 'delivery' ? [write.op.input] : []));
+      let deliveries: DeliveryBatch | null = inputs.length > 0 ? await DeliveryBatch.load(tx, inputs) : null;
       for (const write of batch) {
-        outcomes.set(write, { value: await executePgWrite(tx, appender, write.op, now) });
+        if (write.op.kind !== 'delivery' && deliveries) {
+          await deliveries.flush(tx);
+          deliveries = null;
+        }
+        outcomes.set(write, { value: await executePgWrite(tx, appender, write.op, now, deliveries) });
         if (write.op.kind === 'revoke-gate' || write.op.kind === 'add-gate') isGatesChanged = true;
       }
+      await deliveries?.flush(tx);
       await appender.flush(tx);
       if (appender.count > 0)
         await tx.run('SELECT pg_notify($1, $2)', [LOG_CHANNEL, String(batchHead.value)]);
