@@ -141,12 +141,20 @@ describe('relay replicas on PostgreSQL', () => {
       writes.push(
         postDelivery(relay.url, orderDelivery({ orderId: order, tickets: [{ barcode: `RACE-${order}` }] })),
       );
-      const scanner = scanners[order % 2];
+      // Every fourth order, a scan at alternating replicas: 15 through each.
+      const side = (order / 4) % 2;
+      const scanner = scanners[side];
       if (order % 4 === 0 && scanner)
-        scanner.send({ type: 'scan', scan: admission(order % 2 ? 'Gate B' : 'Gate A', 'SEED-1') });
+        scanner.send({ type: 'scan', scan: admission(side ? 'Gate B' : 'Gate A', 'SEED-1') });
     }
     const results = (await Promise.all(writes)) as { status: number }[];
     expect(results.every((result) => result.status === 200)).toBe(true);
+    // Every scan committed too (acknowledged), so the head read next is final.
+    for (const scanner of scanners)
+      await scanner.waitUntil(
+        () => scanner.frames.filter((frame) => frame.type === 'scan-ack').length === 15,
+        'the scans acknowledged',
+      );
     const store = await openPgStore(url, { isListening: false });
     const head = (await store.stats()).logHead;
     await store.close();
