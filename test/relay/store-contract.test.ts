@@ -291,3 +291,19 @@ describe.each(backends)('relay store contract ($name)', (backend) => {
     expect((await relay.findGate('hash-1'))?.revokedAt).not.toBeNull();
   });
 });
+
+// `indexKey()` is PostgreSQL-only for now: the SQLite side gains it (with its own migration) on
+// another branch, and then this test joins the suite above.
+describe('PostgreSQL store index key', () => {
+  it('makes one 32-byte random key per database, the same for every replica', async () => {
+    const url = await postgres.createDatabase();
+    const [first, second] = await Promise.all([openPgStore(url), openPgStore(url)]);
+    opened.push(first, second);
+    const [a, b] = await Promise.all([first.indexKey(), second.indexKey()]);
+    expect(a).toHaveLength(32);
+    expect(b.equals(a)).toBe(true);
+    const other = await openPgStore(await postgres.createDatabase(), { isListening: false });
+    opened.push(other);
+    expect((await other.indexKey()).equals(a)).toBe(false);
+  });
+});
