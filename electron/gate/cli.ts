@@ -37,7 +37,14 @@ export const GATE_COMMAND: CommandSpec = {
       value: 'HOST:PORT',
       description: 'Address to serve on; port 0 picks one (default 127.0.0.1:0)',
     },
-    { name: 'relay', type: 'string', value: 'URL', description: 'Relay base URL (http(s):// or ws(s)://)' },
+    {
+      name: 'relay',
+      type: 'string',
+      value: 'URL',
+      description:
+        'Relay base URL (http(s):// or ws(s)://); repeat for replicas: the gate sticks to one and fails over to the next',
+      isRepeatable: true,
+    },
     {
       name: 'token-file',
       type: 'string',
@@ -153,7 +160,11 @@ function stringList(value: unknown): string[] | undefined {
 /** Flags → settings changes; `stored` supplies the turnstile fields not given. Errors are for exit 2. */
 export function settingsFromFlags(flags: Flags, stored: SettingsView): Partial<EditableSettings> {
   const changes: Partial<EditableSettings> = {};
-  if (typeof flags.relay === 'string') changes.relayUrl = flags.relay;
+  const relays = stringList(flags.relay);
+  if (relays && relays.length > 0) {
+    changes.relayUrl = relays[0] ?? null;
+    changes.relayUrls = relays;
+  }
   if (typeof flags.token === 'string') changes.token = flags.token;
   if (typeof flags.name === 'string') changes.gateName = flags.name;
   if (flags.event !== undefined) changes.events = stringList(flags.event);

@@ -34,7 +34,8 @@ const UPLOAD_BATCH = 500;
 const SKEW_STEP_MS = 1_000;
 
 export interface SyncTarget {
-  connection(): { relayUrl: string | null; token: string | null };
+  /** The relays to try in order (replicas of one relay), and the gate token. */
+  connection(): { relayUrls: readonly string[]; token: string | null };
   cursor(): number;
   events(): string[];
   pendingScans(limit: number): ScanRecord[];
@@ -129,6 +130,8 @@ export class SyncClient {
   private unreadableStreak = 0;
   private readonly inFlight = new Set<string>();
   private readonly backoff: Backoff;
+  /** Which of the relay URLs to dial: kept while it works, moved on after each failure. */
+  private relayIndex = 0;
   private state: SyncStatus = {
     connection: 'offline',
     lastError: null,
@@ -196,7 +199,8 @@ export class SyncClient {
    */
   private connect({ isRetry = false }: { isRetry?: boolean } = {}): void {
     if (!this.isRunning) return;
-    const { relayUrl, token } = this.target.connection();
+    const { relayUrls, token } = this.target.connection();
+    const relayUrl = relayUrls.length > 0 ? relayUrls[this.relayIndex % relayUrls.length] : undefined;
     if (!relayUrl || !token) {
       this.update({
         connection: 'offline',
@@ -205,6 +209,7 @@ export class SyncClient {
       });
       return;
     }
+    log.info('dialling relay', { relay: relayUrl, of: relayUrls.length });
     if (!isRetry) this.update({ connection: 'connecting', rejectedReason: null });
     const socket = new WebSocket(gateSocketUrl(relayUrl), {
       headers: { Authorization: `Bearer ${token}` },
@@ -267,6 +272,8 @@ export class SyncClient {
       return;
     }
     if (!this.isRunning) return;
+    // Fail over: the next attempt dials the next relay (replicas share the log, so the cursor holds).
+    this.relayIndex += 1;
     const delay = this.backoff.next();
     log.info('reconnecting', { reason, delayMs: delay });
     this.retryTimer = setTimeout(() => {
