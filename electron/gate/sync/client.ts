@@ -54,10 +54,17 @@ export interface SyncTarget {
    * Applies entries and records the unreadable ones of the same frame; returns the cursor after them
    * and what could not be applied, in words.
    */
-  entries(entries: LogEntry[], unreadable: ApplyError[]): { cursor: number; errors: string[] };
+  entries(
+    entries: LogEntry[],
+    unreadable: ApplyError[],
+  ): { cursor: number; errors: string[]; stored?: Promise<void> };
   /** Records items that could not be read; returns them in words. */
   recordApplyErrors(problems: ApplyError[]): string[];
-  snapshotEnd(cursor: number): void;
+  /**
+   * The snapshot is complete as of `cursor`. A promise, when the target stores it later: the ack waits
+   * for it (the relay takes an ack as proof the gate holds what it was sent, e.g. the index).
+   */
+  snapshotEnd(cursor: number): Promise<void> | void;
   /**
    * While the target is still storing earlier frames: settles when it has caught up. The client stops
    * reading from the relay meanwhile (backpressure), so frames never pile up in memory.
@@ -351,6 +358,22 @@ export class SyncClient {
     if (previous === null || Math.abs(skew - previous) >= SKEW_STEP_MS) this.update({ clockSkewMs: skew });
   }
 
+  /**
+   * Acks a frame once what it carried is stored, on the connection that sent it. Stores complete in
+   * arrival order, so acks still go out one per frame, in order; a frame a closed connection queued
+   * is dropped unstored and never acked.
+   */
+  private ackWhenStored(cursor: number, stored: Promise<void> | void): void {
+    if (!stored) {
+      this.send({ type: 'ack', cursor });
+      return;
+    }
+    const socket = this.socket;
+    void stored.then(() => {
+      if (this.socket === socket) this.send({ type: 'ack', cursor });
+    });
+  }
+
   private handle(frame: ReadFrame): void {
     switch (frame.type) {
       case 'welcome':
@@ -388,15 +411,14 @@ export class SyncClient {
       }
       case 'snapshot-end':
         this.unreadableStreak = 0;
-        this.target.snapshotEnd(frame.cursor);
-        this.send({ type: 'ack', cursor: frame.cursor });
+        this.ackWhenStored(frame.cursor, this.target.snapshotEnd(frame.cursor));
         this.update({ snapshot: null });
         return;
       case 'entries': {
         const applied = this.target.entries(frame.entries, frame.unreadable);
         this.unreadableStreak = 0;
         const newest = frame.entries.reduce((max, entry) => Math.max(max, entry.seq), applied.cursor);
-        this.send({ type: 'ack', cursor: applied.cursor });
+        this.ackWhenStored(applied.cursor, applied.stored);
         this.update({ head: Math.max(this.state.head ?? 0, newest) });
         this.reportErrors(applied.errors);
         return;
