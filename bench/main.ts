@@ -9,6 +9,7 @@ import type { Benchmark, BenchRow } from './types.js';
 const BENCHMARKS: Record<string, () => Promise<{ run: Benchmark }>> = {
   relay: () => import('./relay.js'),
   'relay-snapshots': () => import('./relay-snapshots.js'),
+  'relay-pg': () => import('./relay-pg.js'),
   gate: () => import('./gate.js'),
   snapshot: () => import('./snapshot.js'),
   ui: () => import('./ui.js'),

@@ -108,7 +108,11 @@ async function addGates(dbPath: string, count: number): Promise<string[]> {
 }
 
 /** Connects a gate, says hello with cursor 0 and resolves once its snapshot has ended. */
-function connectGate(url: string, token: string, onEntries?: (text: string) => void): Promise<WebSocket> {
+export function connectGate(
+  url: string,
+  token: string,
+  onEntries?: (text: string) => void,
+): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/gate`, {
       headers: { authorization: `Bearer ${token}` },

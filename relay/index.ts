@@ -5,23 +5,24 @@
  *   ...; await relay.stop();
  */
 import { randomBytes } from 'node:crypto';
-import { ensureDatabaseFolder } from './files.js';
 import { hashToken } from './hub/hub.js';
 import type { OtherEventsWindow } from './hub/other-events-window.js';
 import type { MoshtixCredentials } from './moshtix/link.js';
 import type { UpstreamOptions } from './upstream/link.js';
 import { DEFAULT_RETENTION, RelayService } from './server.js';
-import { SchemaTooNewError } from './store/migrations.js';
-import { openSqliteStore } from './store/sqlite.js';
+import { openStore } from './store/open.js';
 import type { GateRow, RelayStore } from './store/types.js';
 
 export { DEFAULT_RETENTION, RelayService } from './server.js';
 export { openSqliteStore, SqliteRelayStore } from './store/sqlite.js';
+export { openPgStore, PgRelayStore } from './store/pg/store.js';
+export { openStore, isPostgresUrl } from './store/open.js';
 export { SchemaTooNewError } from './store/migrations.js';
 export type * from './store/types.js';
 export { hashToken } from './hub/hub.js';
 
 export interface StartRelayOptions {
+  /** A SQLite file path, or a `postgres://` URL (several replicas may share that database). */
   dbPath: string;
   webhookSecret: string;
   host?: string;
@@ -52,28 +53,11 @@ export interface RunningRelay {
   stop(): Promise<void>;
 }
 
-/** Opens (creating if needed) the relay database, naming the file in any failure. */
-function openStore(dbPath: string, options: Parameters<typeof openSqliteStore>[1] = {}) {
-  try {
-    return openSqliteStore(dbPath, options);
-  } catch (error) {
-    if (error instanceof SchemaTooNewError) throw error;
-    throw new Error(`cannot open relay database ${dbPath}: ${(error as Error).message}`, { cause: error });
-  }
-}
-
 export async function startRelay(options: StartRelayOptions): Promise<RunningRelay> {
-  try {
-    ensureDatabaseFolder(options.dbPath);
-  } catch (error) {
-    throw new Error(`cannot create the folder of ${options.dbPath}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  // Commits (and their fsyncs) run on a worker thread: the HTTP and websocket thread never waits on disk.
-  const store = openStore(options.dbPath, {
-    writer: 'worker',
-    reader: 'worker',
+  // SQLite commits (and their fsyncs) run on a worker thread: the HTTP and websocket thread never
+  // waits on disk. PostgreSQL commits run on the server.
+  const store = await openStore(options.dbPath, {
+    role: 'serve',
     forwardsScans: options.upstream !== undefined,
   });
   const service = new RelayService({
@@ -115,9 +99,9 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
   };
 }
 
-/** Opens the store at dbPath, runs `work`, closes it: for one-shot admin commands. */
+/** Opens the store at dbPath (file or postgres:// URL), runs `work`, closes it: for admin commands. */
 export async function withStore<T>(dbPath: string, work: (store: RelayStore) => Promise<T>): Promise<T> {
-  const store = openStore(dbPath);
+  const store = await openStore(dbPath, { role: 'admin' });
   try {
     return await work(store);
   } finally {

@@ -11,7 +11,7 @@ import type { OtherEventsWindow } from './hub/other-events-window.js';
 import { createIngestRoute, sendJson } from './ingest.js';
 import { RelayMetrics } from './metrics.js';
 import { MoshtixLink, type MoshtixCredentials } from './moshtix/link.js';
-import type { AppliedDelivery, RelayStore } from './store/types.js';
+import { isVenueRelayStore, type AppliedDelivery, type RelayStore } from './store/types.js';
 import { UpstreamLink, type UpstreamOptions } from './upstream/link.js';
 import { RelayAdvertiser } from './advertise.js';
 
@@ -79,7 +79,13 @@ export class RelayService {
       throw new Error('a venue relay (with an upstream) does not talk to Moshtix: the upstream relay does');
     if (!options.upstream && options.webhookSecret.length === 0)
       throw new Error('a webhook secret is required');
-    this.upstream = options.upstream ? new UpstreamLink({ ...options.upstream, store: options.store }) : null;
+    const venueStore = isVenueRelayStore(options.store) ? options.store : null;
+    if (options.upstream && !venueStore)
+      throw new Error(
+        'a venue relay (with an upstream) keeps its own SQLite database: give --db a file path',
+      );
+    this.upstream =
+      options.upstream && venueStore ? new UpstreamLink({ ...options.upstream, store: venueStore }) : null;
     this.advertiser = options.advertise
       ? new RelayAdvertiser({ name: options.advertise.name, isVenue: options.upstream !== undefined })
       : null;

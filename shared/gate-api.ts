@@ -210,6 +210,11 @@ const relayUrlSchema = z
 /** Settings a person can change. The token is write-only and never returned. */
 export const editableSettingsSchema = z.object({
   relayUrl: relayUrlSchema.nullable(),
+  /**
+   * Several relays (replicas of one relay) to fail over between, in order of preference. Empty or
+   * absent: `relayUrl` alone.
+   */
+  relayUrls: z.array(relayUrlSchema).max(16).optional(),
   token: z.string().min(8).max(512),
   gateName: gateNameSchema,
   events: z.array(z.string().min(1).max(64)).max(100),

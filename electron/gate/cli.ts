@@ -19,6 +19,7 @@ import { main as reportMain } from './cli/report.js';
 import { openLogFile, type LogFile } from './log-file.js';
 import { resolveSecret } from './secret-flags.js';
 import { GateServer, PIN_HEADER, type AccessCheck } from './server/index.js';
+import { DEFAULT_SYNC_TIMING } from './sync/client.js';
 
 export const GATE_COMMAND: CommandSpec = {
   usage: 'gatehouse gate',
@@ -37,7 +38,14 @@ export const GATE_COMMAND: CommandSpec = {
       value: 'HOST:PORT',
       description: 'Address to serve on; port 0 picks one (default 127.0.0.1:0)',
     },
-    { name: 'relay', type: 'string', value: 'URL', description: 'Relay base URL (http(s):// or ws(s)://)' },
+    {
+      name: 'relay',
+      type: 'string',
+      value: 'URL',
+      description:
+        'Relay base URL (http(s):// or ws(s)://); repeat for replicas: the gate sticks to one and fails over to the next',
+      isRepeatable: true,
+    },
     {
       name: 'token-file',
       type: 'string',
@@ -110,6 +118,12 @@ export const GATE_COMMAND: CommandSpec = {
       description: 'Neither show nor send holder/buyer names and emails to the UI; no lookup by name',
     },
     {
+      name: 'reconnect-max-ms',
+      type: 'number',
+      value: 'N',
+      description: 'Longest wait between attempts to reach the relay (default 5000; 100–600000)',
+    },
+    {
       name: 'log-level',
       type: 'string',
       value: 'LEVEL',
@@ -153,7 +167,11 @@ function stringList(value: unknown): string[] | undefined {
 /** Flags → settings changes; `stored` supplies the turnstile fields not given. Errors are for exit 2. */
 export function settingsFromFlags(flags: Flags, stored: SettingsView): Partial<EditableSettings> {
   const changes: Partial<EditableSettings> = {};
-  if (typeof flags.relay === 'string') changes.relayUrl = flags.relay;
+  const relays = stringList(flags.relay);
+  if (relays && relays.length > 0) {
+    changes.relayUrl = relays[0] ?? null;
+    changes.relayUrls = relays;
+  }
   if (typeof flags.token === 'string') changes.token = flags.token;
   if (typeof flags.name === 'string') changes.gateName = flags.name;
   if (flags.event !== undefined) changes.events = stringList(flags.event);
@@ -188,6 +206,12 @@ function checkFlags(flags: Flags): string | null {
     const parsed = parseScannerSpec(flags.scanner);
     if (!parsed.ok) return `--scanner: ${parsed.error}`;
   }
+  const reconnect = flags['reconnect-max-ms'];
+  if (
+    reconnect !== undefined &&
+    !(Number.isInteger(reconnect) && Number(reconnect) >= 100 && Number(reconnect) <= 600_000)
+  )
+    return `--reconnect-max-ms must be a whole number of milliseconds from 100 to 600000, got "${String(reconnect)}"`;
   if (flags['log-level'] !== undefined && parseLogLevel(String(flags['log-level'])) === null) {
     return `--log-level must be debug, info, warn, error or silent, got "${String(flags['log-level'])}"`;
   }
@@ -252,6 +276,15 @@ export async function main(argv: string[]): Promise<number> {
       dataDir: String(flags.data),
       settings: (stored) => settingsFromFlags(flags, stored),
       logFiles: typeof flags['log-file'] === 'string' ? [flags['log-file']] : [],
+      ...(typeof flags['reconnect-max-ms'] === 'number'
+        ? {
+            syncTiming: {
+              ...DEFAULT_SYNC_TIMING,
+              backoffBaseMs: Math.min(DEFAULT_SYNC_TIMING.backoffBaseMs, flags['reconnect-max-ms']),
+              backoffCapMs: flags['reconnect-max-ms'],
+            },
+          }
+        : {}),
     });
   } catch (error) {
     console.error(`gatehouse gate: ${(error as Error).message}`);

@@ -8,7 +8,7 @@ import { parseTurnstileSpec } from '../../shared/turnstile.js';
 import type { Engine } from './engine.js';
 import { ApiFailure } from './errors.js';
 import { hashPin } from './pin.js';
-import { saveSettings, viewSettings, type StoredSettings } from './settings.js';
+import { relayUrlsOf, saveSettings, viewSettings, type StoredSettings } from './settings.js';
 import { createTurnstile } from './turnstile/index.js';
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
@@ -33,6 +33,9 @@ export async function applySettings(
   validateTurnstile(changes);
   const { token, pin, ...rest } = changes;
   const stored: Partial<StoredSettings> = { ...rest };
+  // The settings screen edits one address: a new one there replaces a list given with --relay.
+  if (rest.relayUrl !== undefined && rest.relayUrls === undefined)
+    stored.relayUrls = rest.relayUrl === null ? [] : [rest.relayUrl];
   if (pin !== undefined) stored.pinHash = pin === null ? null : await hashPin(pin);
   const before = engine.settings;
   const after: StoredSettings = { ...before, ...stored };
@@ -41,6 +44,7 @@ export async function applySettings(
     isNewEvents ||
     token !== undefined ||
     after.relayUrl !== before.relayUrl ||
+    !sameList(relayUrlsOf(after), relayUrlsOf(before)) ||
     after.gateName !== before.gateName;
   engine.store.transaction(() => {
     saveSettings(engine.store.state, stored);

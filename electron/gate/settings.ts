@@ -27,6 +27,7 @@ type StoredKey = keyof StoredSettings;
 export function defaultSettings(): StoredSettings {
   return {
     relayUrl: null,
+    relayUrls: [],
     gateName: hostname().slice(0, 100) || 'Gate',
     events: [],
     ticketTypes: [],
@@ -64,6 +65,12 @@ export function loadSettings(state: StateQueries): StoredSettings {
     else log.warn('setting is invalid; using the default', { key, problem: parsed.error.issues[0]?.message });
   }
   return settings;
+}
+
+/** The relays to try, in order: `relayUrls`, or the single `relayUrl` of older settings. */
+export function relayUrlsOf(settings: Pick<StoredSettings, 'relayUrl' | 'relayUrls'>): string[] {
+  if (settings.relayUrls && settings.relayUrls.length > 0) return [...settings.relayUrls];
+  return settings.relayUrl ? [settings.relayUrl] : [];
 }
 
 export function saveSettings(state: StateQueries, changes: Partial<StoredSettings>): void {

@@ -141,6 +141,9 @@ export function gateFramesTarget(): FuzzTarget {
             '999',
             '--relay',
             `ws://127.0.0.1:${standIn.port}`,
+            // Most fuzzed frames are unreadable, and the gate backs off from such a relay: short waits.
+            '--reconnect-max-ms',
+            '200',
             '--log-level',
             'silent',
           ],

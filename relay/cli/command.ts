@@ -1,6 +1,7 @@
 /** Shared plumbing of the `gatehouse relay` subcommands: parse flags, print help, map errors to exit codes. */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { formatHelp, parseCommandLine, type CommandSpec, type ParsedArgs } from '../../shared/cli.js';
+import { isPostgresUrl } from '../store/open.js';
 
 export interface Subcommand {
   spec: CommandSpec;
@@ -67,7 +68,7 @@ export function integerFlag(args: ParsedArgs, name: string, minimum: number): nu
  */
 export function requireDatabase(args: ParsedArgs): string {
   const path = requireString(args, 'db');
-  if (!existsSync(path)) throw new Error(`no relay database at ${path}`);
+  if (!isPostgresUrl(path) && !existsSync(path)) throw new Error(`no relay database at ${path}`);
   return path;
 }
 
@@ -108,7 +109,8 @@ export function requireSecret(args: ParsedArgs, name: string, envName: string): 
 export const DB_FLAG = {
   name: 'db',
   type: 'string',
-  value: 'FILE',
-  description: 'Relay SQLite database file',
+  value: 'FILE|URL',
+  description:
+    'Relay SQLite database file, or postgres://USER@HOST[:PORT]/DB for PostgreSQL (password in PGPASSWORD or ~/.pgpass)',
   isRequired: true,
 } as const;

@@ -41,7 +41,7 @@ export function readStoredState(text: string, where: string): TicketState | null
   return null;
 }
 
-function orderVersionOf(row: { source: string; tx_id: number; version_seq: number }): Version {
+export function orderVersionOf(row: { source: string; tx_id: number; version_seq: number }): Version {
   const source = row.source === 'api' ? 'api' : row.source === 'csv' ? 'csv' : 'webhook';
   return { source, txId: row.tx_id, seq: row.version_seq };
 }

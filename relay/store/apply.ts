@@ -28,7 +28,7 @@ export { LogAppender, type BatchHead } from './log-appender.js';
 
 const log = createLogger('relay.store');
 
-function knownEventOf(row: { info: string; is_full: number }): KnownEvent | null {
+export function knownEventOf(row: { info: string; is_full: number }): KnownEvent | null {
   let json: unknown;
   try {
     json = JSON.parse(row.info);

@@ -28,7 +28,6 @@ import type {
   ImportRow,
   IngestResult,
   QuarantineRow,
-  RelayStore,
   ReprocessReport,
   ScanResult,
   Snapshot,
@@ -36,6 +35,7 @@ import type {
   StoredEntry,
   UpstreamBatch,
   UpstreamState,
+  VenueRelayStore,
 } from './types.js';
 
 const EMIT_PAGE = 5_000;
@@ -49,7 +49,7 @@ export interface SqliteStoreOptions {
   forwardsScans?: boolean;
 }
 
-export class SqliteRelayStore implements RelayStore {
+export class SqliteRelayStore implements VenueRelayStore {
   private readonly db: Database.Database;
   private readonly queries: Queries;
   private readonly writer: StoreWriter;

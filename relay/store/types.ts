@@ -207,8 +207,16 @@ export interface RelayStore {
   indexKey(): Promise<Buffer>;
   /** Deliveries accepted through `acceptDelivery` (or left pending by a crash), once applied. */
   onApplied(listener: AppliedListener): () => void;
-  // The upstream link of a venue relay (relay/upstream/). A store opened to forward scans puts every
-  // new scan appended by appendScan into its outbox, in the same transaction; mirrored ones never.
+  close(): Promise<void>;
+}
+
+/**
+ * A store that can be a venue relay's (relay/upstream/): the embedded SQLite one. A venue relay runs on
+ * a box at the venue with its own database; the PostgreSQL store serves internet relays only.
+ */
+export interface VenueRelayStore extends RelayStore {
+  // A store opened to forward scans puts every new scan appended by appendScan into its outbox, in the
+  // same transaction; mirrored ones never.
   /** Applies a batch from the upstream relay and stores its cursor, in one transaction. */
   mirrorUpstream(batch: UpstreamBatch): Promise<void>;
   upstreamState(): Promise<UpstreamState>;
@@ -218,5 +226,8 @@ export interface RelayStore {
   markForwarded(scanIds: readonly string[]): Promise<void>;
   /** The upstream refused the scan for good: kept with the reason, never sent again. */
   markRefused(scanId: string, refusal: string): Promise<void>;
-  close(): Promise<void>;
+}
+
+export function isVenueRelayStore(store: RelayStore): store is VenueRelayStore {
+  return 'mirrorUpstream' in store && typeof store.mirrorUpstream === 'function';
 }

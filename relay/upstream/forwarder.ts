@@ -7,7 +7,7 @@
  */
 import { createLogger } from '../../shared/logger.js';
 import type { ScanRecord } from '../../shared/scans.js';
-import type { RelayStore } from '../store/types.js';
+import type { VenueRelayStore } from '../store/types.js';
 
 const log = createLogger('relay.upstream');
 /** Scans sent before waiting for their acks, as a gate does. */
@@ -20,7 +20,9 @@ export class Forwarder {
   private pumping: Promise<void> = Promise.resolve();
   private isPumpWanted = false;
 
-  constructor(private readonly store: Pick<RelayStore, 'pendingUploads' | 'markForwarded' | 'markRefused'>) {}
+  constructor(
+    private readonly store: Pick<VenueRelayStore, 'pendingUploads' | 'markForwarded' | 'markRefused'>,
+  ) {}
 
   /** The link is welcomed: send what waits. */
   online(send: (scan: ScanRecord) => void): void {

@@ -20,7 +20,7 @@ import {
 } from '../../shared/protocol.js';
 import type { ScanRecord } from '../../shared/scans.js';
 import type { EventInfo, TicketState } from '../../shared/tickets.js';
-import type { RelayStore } from '../store/types.js';
+import type { VenueRelayStore } from '../store/types.js';
 import { eventsToFollow, sameEvents } from './events.js';
 import { Forwarder } from './forwarder.js';
 
@@ -46,7 +46,7 @@ export interface UpstreamOptions {
   token: string;
   /** Events to follow; empty: every event the upstream relay knows (newest 100). */
   events: readonly string[];
-  store: RelayStore;
+  store: VenueRelayStore;
   heartbeatIntervalMs?: number;
   heartbeatTimeoutMs?: number;
 }

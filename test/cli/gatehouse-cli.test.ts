@@ -47,4 +47,12 @@ describe('gatehouse command line', () => {
     expect(result.status, result.stdout).toBe(2);
     expect(result.stderr).toContain('--no-such-flag');
   });
+
+  it('refuses a reconnect wait out of range on `gate` with exit 2, naming the range', () => {
+    const result = run('gate', '--data', '/nonexistent/never-created', '--reconnect-max-ms', '5');
+    expect(result.status, result.stderr).toBe(2);
+    expect(result.stderr).toContain(
+      '--reconnect-max-ms must be a whole number of milliseconds from 100 to 600000',
+    );
+  });
 });

@@ -31,7 +31,7 @@ const CHUNK = 1_000;
 /** A relay stand-in that answers hello with `script(send)`. */
 async function standIn(
   script: (send: (frame: RelayFrame) => void, hello: GateFrame) => void,
-  options: { acceptDelayMs?: (connection: number) => number } = {},
+  options: { acceptDelayMs?: (connection: number) => number; observe?: (frame: GateFrame) => void } = {},
 ): Promise<string> {
   let upgrades = 0;
   const server = new WebSocketServer({
@@ -50,6 +50,7 @@ async function standIn(
     socket.on('message', (data: Buffer) => {
       const parsed = parseGateFrame(data.toString());
       if (!parsed.ok) throw new Error(parsed.error);
+      options.observe?.(parsed.frame);
       if (parsed.frame.type === 'ping') send({ type: 'pong', t: parsed.frame.t });
       if (parsed.frame.type === 'hello') script(send, parsed.frame);
     });
@@ -203,6 +204,38 @@ describe('bulk storage in slices (real engine, stand-in relay)', () => {
     expect(during.length).toBeGreaterThan(5);
     // Every entry up to the cursor is stored (10 snapshot tickets + one ticket per entry).
     for (const sample of during) expect(sample.tickets).toBe(10 + (sample.cursor - 100));
+  });
+
+  it('acks a snapshot and a big entries batch only once they are stored (an ack is proof to the relay)', async () => {
+    const all = tickets(12_000);
+    const entries: LogEntry[] = tickets(5_000, 20, 'LIVE').map((ticket, index) => ({
+      seq: 51 + index,
+      kind: 'ticket',
+      ticket,
+    }));
+    let engine: GateEngine | null = null;
+    const atAck: { acked: number; cursor: number; tickets: number }[] = [];
+    const url = await standIn(
+      (send) => {
+        send(welcome(5_050));
+        sendSnapshot(send, all, 50);
+        send({ type: 'entries', entries });
+      },
+      {
+        // What the gate has stored when its ack reaches the relay.
+        observe: (frame) => {
+          if (frame.type !== 'ack' || !engine) return;
+          const running = engine;
+          void status(running).then((now) =>
+            atAck.push({ acked: frame.cursor, cursor: now.cursor, tickets: now.tickets }),
+          );
+        },
+      },
+    );
+    engine = await gate(temp(), url);
+    await waitFor(() => atAck.length === 2, { message: 'both acks', timeoutMs: 30_000 });
+    expect(atAck[0]).toEqual({ acked: 50, cursor: 50, tickets: all.length });
+    expect(atAck[1]).toEqual({ acked: 5_050, cursor: 5_050, tickets: all.length + entries.length });
   });
 
   it('a first snapshot loads without secondary indexes and builds them at its end; lookups work', async () => {

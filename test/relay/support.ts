@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
+import { isPostgresUrl } from '../../relay/store/open.js';
 import { openSqliteStore } from '../../relay/store/sqlite.js';
 import { PROTOCOL_VERSION, parseRelayFrame, type GateFrame, type RelayFrame } from '../../shared/protocol.js';
 import type { ScanRecord } from '../../shared/scans.js';
@@ -170,6 +171,8 @@ export function startRelayProcess(options: RelayProcessOptions): Promise<RelayPr
  * serve would.
  */
 export async function createRelayDatabase(dbPath: string): Promise<void> {
+  // A PostgreSQL database is migrated by whichever command opens it first.
+  if (isPostgresUrl(dbPath)) return;
   if (!existsSync(dbPath)) await openSqliteStore(dbPath).close();
 }
 

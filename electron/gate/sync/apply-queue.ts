@@ -64,11 +64,13 @@ export interface ApplyQueueOptions {
 type Step =
   | { kind: 'begin'; cursor: number }
   | { kind: 'chunk'; chunk: SnapshotChunk; offset: number; isEventsStored: boolean }
-  | { kind: 'end'; cursor: number }
+  | { kind: 'end'; cursor: number; stored: () => void }
   | {
       kind: 'entries';
       entries: readonly LogEntry[];
       offset: number;
+      /** Called once the last slice is stored. */
+      stored: () => void;
       /** Entries of the frame that did not parse, recorded with the slice that reaches their seq. */
       unreadable: readonly ApplyError[];
     };
@@ -114,18 +116,20 @@ export class ApplyQueue {
     this.push({ kind: 'chunk', chunk, offset: 0, isEventsStored: false }, sizeOf(chunk));
   }
 
-  snapshotEnd(cursor: number): void {
-    this.push({ kind: 'end', cursor }, 0);
+  /** Settles once the snapshot is stored and its cursor saved (never, if the queue is dropped first). */
+  snapshotEnd(cursor: number): Promise<void> {
+    return new Promise((stored) => this.push({ kind: 'end', cursor, stored }, 0));
   }
 
   /**
    * Stores entries (now when small and nothing waits, else queued); returns the cursor they lead to,
-   * and what could not be applied (known only when stored now; queued slices record theirs).
+   * and what could not be applied (known only when stored now; queued slices record theirs). Queued
+   * ones come with `stored`, settled once the last of them is stored.
    */
   entries(
     entries: readonly LogEntry[],
     unreadable: readonly ApplyError[] = [],
-  ): { cursor: number; errors: string[] } {
+  ): { cursor: number; errors: string[]; stored?: Promise<void> } {
     if (this.steps.length === 0 && entries.length <= this.options.inlineEntries) {
       const outcome = applyEntries(
         this.host.store,
@@ -139,9 +143,11 @@ export class ApplyQueue {
       return { cursor: outcome.cursor, errors: outcome.errors };
     }
     const sorted = [...entries].sort((a, b) => a.seq - b.seq);
-    this.push({ kind: 'entries', entries: sorted, offset: 0, unreadable }, entries.length);
+    const stored = new Promise<void>((resolve) =>
+      this.push({ kind: 'entries', entries: sorted, offset: 0, unreadable, stored: resolve }, entries.length),
+    );
     const seqs = [...entries.map((entry) => entry.seq), ...unreadable.map((problem) => problem.seq ?? 0)];
-    return { cursor: Math.max(this.host.store.state.cursor(), ...seqs), errors: [] };
+    return { cursor: Math.max(this.host.store.state.cursor(), ...seqs), errors: [], stored };
   }
 
   /** While too much is queued: settles once half of it is stored. */
@@ -245,6 +251,7 @@ export class ApplyQueue {
         case 'end':
           this.steps.shift();
           this.end(step.cursor);
+          step.stored();
           break;
         default: {
           const impossible: never = step;
@@ -336,7 +343,10 @@ export class ApplyQueue {
     this.learn(performance.now() - started, take);
     step.offset += take;
     this.queuedItems -= take;
-    if (step.offset >= step.entries.length) this.steps.shift();
+    if (step.offset >= step.entries.length) {
+      this.steps.shift();
+      step.stored();
+    }
   }
 
   private end(cursor: number): void {

@@ -34,7 +34,8 @@ const UPLOAD_BATCH = 500;
 const SKEW_STEP_MS = 1_000;
 
 export interface SyncTarget {
-  connection(): { relayUrl: string | null; token: string | null };
+  /** The relays to try in order (replicas of one relay), and the gate token. */
+  connection(): { relayUrls: readonly string[]; token: string | null };
   cursor(): number;
   events(): string[];
   pendingScans(limit: number): ScanRecord[];
@@ -53,10 +54,17 @@ export interface SyncTarget {
    * Applies entries and records the unreadable ones of the same frame; returns the cursor after them
    * and what could not be applied, in words.
    */
-  entries(entries: LogEntry[], unreadable: ApplyError[]): { cursor: number; errors: string[] };
+  entries(
+    entries: LogEntry[],
+    unreadable: ApplyError[],
+  ): { cursor: number; errors: string[]; stored?: Promise<void> };
   /** Records items that could not be read; returns them in words. */
   recordApplyErrors(problems: ApplyError[]): string[];
-  snapshotEnd(cursor: number): void;
+  /**
+   * The snapshot is complete as of `cursor`. A promise, when the target stores it later: the ack waits
+   * for it (the relay takes an ack as proof the gate holds what it was sent, e.g. the index).
+   */
+  snapshotEnd(cursor: number): Promise<void> | void;
   /**
    * While the target is still storing earlier frames: settles when it has caught up. The client stops
    * reading from the relay meanwhile (backpressure), so frames never pile up in memory.
@@ -129,6 +137,8 @@ export class SyncClient {
   private unreadableStreak = 0;
   private readonly inFlight = new Set<string>();
   private readonly backoff: Backoff;
+  /** Which of the relay URLs to dial: kept while it works, moved on after each failure. */
+  private relayIndex = 0;
   private state: SyncStatus = {
     connection: 'offline',
     lastError: null,
@@ -196,7 +206,8 @@ export class SyncClient {
    */
   private connect({ isRetry = false }: { isRetry?: boolean } = {}): void {
     if (!this.isRunning) return;
-    const { relayUrl, token } = this.target.connection();
+    const { relayUrls, token } = this.target.connection();
+    const relayUrl = relayUrls.length > 0 ? relayUrls[this.relayIndex % relayUrls.length] : undefined;
     if (!relayUrl || !token) {
       this.update({
         connection: 'offline',
@@ -205,6 +216,7 @@ export class SyncClient {
       });
       return;
     }
+    log.info('dialling relay', { relay: relayUrl, of: relayUrls.length });
     if (!isRetry) this.update({ connection: 'connecting', rejectedReason: null });
     const socket = new WebSocket(gateSocketUrl(relayUrl), {
       headers: { Authorization: `Bearer ${token}` },
@@ -267,6 +279,8 @@ export class SyncClient {
       return;
     }
     if (!this.isRunning) return;
+    // Fail over: the next attempt dials the next relay (replicas share the log, so the cursor holds).
+    this.relayIndex += 1;
     const delay = this.backoff.next();
     log.info('reconnecting', { reason, delayMs: delay });
     this.retryTimer = setTimeout(() => {
@@ -344,6 +358,22 @@ export class SyncClient {
     if (previous === null || Math.abs(skew - previous) >= SKEW_STEP_MS) this.update({ clockSkewMs: skew });
   }
 
+  /**
+   * Acks a frame once what it carried is stored, on the connection that sent it. Stores complete in
+   * arrival order, so acks still go out one per frame, in order; a frame a closed connection queued
+   * is dropped unstored and never acked.
+   */
+  private ackWhenStored(cursor: number, stored: Promise<void> | void): void {
+    if (!stored) {
+      this.send({ type: 'ack', cursor });
+      return;
+    }
+    const socket = this.socket;
+    void stored.then(() => {
+      if (this.socket === socket) this.send({ type: 'ack', cursor });
+    });
+  }
+
   private handle(frame: ReadFrame): void {
     switch (frame.type) {
       case 'welcome':
@@ -381,15 +411,14 @@ export class SyncClient {
       }
       case 'snapshot-end':
         this.unreadableStreak = 0;
-        this.target.snapshotEnd(frame.cursor);
-        this.send({ type: 'ack', cursor: frame.cursor });
+        this.ackWhenStored(frame.cursor, this.target.snapshotEnd(frame.cursor));
         this.update({ snapshot: null });
         return;
       case 'entries': {
         const applied = this.target.entries(frame.entries, frame.unreadable);
         this.unreadableStreak = 0;
         const newest = frame.entries.reduce((max, entry) => Math.max(max, entry.seq), applied.cursor);
-        this.send({ type: 'ack', cursor: applied.cursor });
+        this.ackWhenStored(applied.cursor, applied.stored);
         this.update({ head: Math.max(this.state.head ?? 0, newest) });
         this.reportErrors(applied.errors);
         return;

@@ -7,13 +7,14 @@
 import { applyEvents, recordApplyErrors } from '../apply.js';
 import type { Engine } from '../engine.js';
 import { acceptIndexKey } from '../other-events.js';
+import { relayUrlsOf } from '../settings.js';
 import type { SyncTarget } from './client.js';
 
 export function syncTargetFor(engine: Engine): SyncTarget {
   const queue = engine.applyQueue;
   const now = () => engine.now().toISOString();
   return {
-    connection: () => ({ relayUrl: engine.settings.relayUrl, token: engine.secrets.get() }),
+    connection: () => ({ relayUrls: relayUrlsOf(engine.settings), token: engine.secrets.get() }),
     cursor: () => engine.store.state.cursor(),
     events: () => [...engine.settings.events],
     pendingScans: (limit) => engine.store.scans.pending(limit),
