@@ -257,7 +257,11 @@ export class SyncClient {
     });
   }
 
-  private closed(reason: string, fatal?: Fatal): void {
+  private closed(
+    reason: string,
+    fatal?: Fatal,
+    { isSameRelay = false }: { isSameRelay?: boolean } = {},
+  ): void {
     const socket = this.socket;
     if (!socket) return;
     socket.removeAllListeners();
@@ -279,8 +283,10 @@ export class SyncClient {
       return;
     }
     if (!this.isRunning) return;
-    // Fail over: the next attempt dials the next relay (replicas share the log, so the cursor holds).
-    this.relayIndex += 1;
+    // Fail over: the next attempt dials the next relay (replicas share the log, so the cursor holds). A
+    // relay that answered with another log (another index key: a venue relay and the internet relay)
+    // is dialled again for a fresh sync: it is working, the cursor only had to start over.
+    if (!isSameRelay) this.relayIndex += 1;
     const delay = this.backoff.next();
     log.info('reconnecting', { reason, delayMs: delay });
     this.retryTimer = setTimeout(() => {
@@ -378,7 +384,7 @@ export class SyncClient {
     switch (frame.type) {
       case 'welcome':
         if (this.target.welcome(frame.events, frame.gate, frame.indexKey) === 'resync') {
-          this.closed('the relay changed its index key; syncing afresh');
+          this.closed('the relay changed its index key; syncing afresh', undefined, { isSameRelay: true });
           return;
         }
         this.isWelcomed = true;
