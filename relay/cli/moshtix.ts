@@ -85,11 +85,22 @@ export const subscribeCommand: Subcommand = {
         description: 'Webhook secret, as given to relay serve (or GATEHOUSE_WEBHOOK_SECRET)',
       },
       ENDPOINT_FLAG,
+      {
+        ...DB_FLAG,
+        isRequired: false,
+        description:
+          "The relay's database (file or postgres:// URL): opened first, so Moshtix is never pointed at a relay whose store is missing or unreachable",
+      },
     ],
   },
   async run(args) {
     const token = readToken(args);
     const secret = requireString(args, 'secret', 'GATEHOUSE_WEBHOOK_SECRET');
+    // Checked before Moshtix is told to send here: a typo'd or unreachable database fails now.
+    const stats =
+      stringFlag(args, 'db') === undefined
+        ? null
+        : await withStore(requireDatabase(args), (store) => store.stats());
     const clientId = integerFlag(args, 'client', 1) ?? 0;
     const publicUrl = requireString(args, 'url');
     try {
@@ -99,6 +110,10 @@ export const subscribeCommand: Subcommand = {
     }
     const actions = await subscribe(clientOf(args), { token, clientId, publicUrl, secret });
     for (const action of actions) console.log(`${action.eventType}: ${action.action} (webhook ${action.id})`);
+    if (stats)
+      console.log(
+        `relay database: ${stats.deliveries} deliveries so far, the last at ${stats.lastDeliveryAt ?? 'never'}`,
+      );
     return 0;
   },
 };

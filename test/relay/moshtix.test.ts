@@ -122,6 +122,20 @@ describe('relay subscribe against the mock Moshtix API', () => {
     );
   });
 
+  it('with --db, opens the relay database first: a typo fails before Moshtix is told anything', async () => {
+    api = await startMockMoshtixApi({ token: TOKEN, clientId: CLIENT });
+    const typo = await runGatehouse(subscribeArgs(['--db', dir.file('relay-typo.db')]));
+    expect(typo.code).not.toBe(0);
+    expect(typo.stderr).toContain('no relay database at');
+    expect(api.requests).toEqual([]);
+    expect(api.webhooks).toEqual([]);
+
+    const good = await runGatehouse(subscribeArgs(['--db', dir.file('relay.db')]));
+    expect(good.code, good.stderr).toBe(0);
+    expect(good.stdout).toMatch(/ORDER_SAVED: created/);
+    expect(good.stdout).toContain('relay database: 0 deliveries so far, the last at never');
+  });
+
   it("fails with Moshtix's own message on a bad token or a missing role (HTTP 200 with errors[])", async () => {
     api = await startMockMoshtixApi({ token: 'another-token', clientId: CLIENT });
     const badToken = await runGatehouse(subscribeArgs());
