@@ -2,7 +2,7 @@
  * `npm run bench [-- NAME ...] [--quick]`: runs the named benchmarks (all when none is named), prints
  * one table and writes bench/results.json with the same rows.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import type { Benchmark, BenchRow } from './types.js';
 
@@ -43,6 +43,44 @@ function printTable(rows: BenchRow[]): void {
   console.log(render(header));
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const line of body) console.log(render(line));
+}
+
+interface RunInfo {
+  at: string;
+  isQuick: boolean;
+  machine: { cores: number; loadBefore: number; loadAfter: number };
+}
+
+const RESULTS = 'bench/results.json';
+
+/**
+ * Writes bench/results.json. A run of some benchmarks replaces only their rows: the others' rows stay,
+ * with when and how each was measured (`runs`), so `npm run bench -- relay-pg` never erases the rest.
+ */
+function writeResults(run: RunInfo, rows: BenchRow[], names: string[]): void {
+  let kept: BenchRow[] = [];
+  let runs: Record<string, RunInfo> = {};
+  if (names.length > 0 && existsSync(RESULTS)) {
+    try {
+      const old = JSON.parse(readFileSync(RESULTS, 'utf8')) as {
+        rows?: BenchRow[];
+        runs?: Record<string, RunInfo>;
+      } & Partial<RunInfo>;
+      kept = (old.rows ?? []).filter((row) => !names.includes(row.bench));
+      const fallback = {
+        at: old.at ?? '',
+        isQuick: old.isQuick ?? false,
+        machine: old.machine ?? run.machine,
+      };
+      for (const row of kept) runs[row.bench] = old.runs?.[row.bench] ?? fallback;
+    } catch (error) {
+      console.error(`${RESULTS} unreadable, written afresh: ${(error as Error).message}`);
+      kept = [];
+      runs = {};
+    }
+  }
+  for (const row of rows) runs[row.bench] = run;
+  writeFileSync(RESULTS, `${JSON.stringify({ ...run, runs, rows: [...kept, ...rows] }, null, 2)}\n`);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -88,10 +126,7 @@ export async function main(argv: string[]): Promise<number> {
   console.log(
     `\nmachine: ${machine.cores} cores, 1-min load average ${machine.loadBefore.toFixed(2)} before, ${machine.loadAfter.toFixed(2)} after`,
   );
-  writeFileSync(
-    'bench/results.json',
-    `${JSON.stringify({ at: new Date().toISOString(), isQuick, machine, rows }, null, 2)}\n`,
-  );
+  writeResults({ at: new Date().toISOString(), isQuick, machine }, rows, names);
   console.log('\nwritten bench/results.json');
   return rows.some((row) => row.pass === false) ? 1 : 0;
 }
