@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { createLogger } from '../../shared/logger.js';
 import { logEntrySchema, type LogEntry } from '../../shared/protocol.js';
-import type { GateRow, StoredEntry } from './types.js';
+import type { GateRow, QuarantineRow, StoredEntry } from './types.js';
 
 const log = createLogger('relay.store');
 
@@ -80,3 +80,24 @@ export async function readEntryPage(
   }
   return entries;
 }
+
+/** A quarantine row as selected (both stores select these columns). */
+export interface QuarantineRecord {
+  id: number;
+  received_at: string;
+  error: string;
+  bytes: number;
+  preview: string;
+  reprocessed_at: string | null;
+  delivery_id: number | null;
+}
+
+export const toQuarantine = (row: QuarantineRecord): QuarantineRow => ({
+  id: row.id,
+  receivedAt: row.received_at,
+  error: row.error,
+  bytes: row.bytes,
+  preview: row.preview,
+  reprocessedAt: row.reprocessed_at,
+  deliveryId: row.delivery_id,
+});

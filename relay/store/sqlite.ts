@@ -12,7 +12,7 @@ import type { EventInfo } from '../../shared/tickets.js';
 import { openDatabase } from './database.js';
 import { prepareQueries, type Queries } from './queries.js';
 import { SnapshotReader } from './reader.js';
-import { present, readEntryPage, readRow, toGate, toStored } from './rows.js';
+import { present, readEntryPage, readRow, toGate, toQuarantine, toStored } from './rows.js';
 import { readEvents, readSnapshotNow } from './sqlite-reads.js';
 import type { WriteOp } from './write-ops.js';
 import { InlineWriter, WorkerWriter, type StoreWriter, type WriterListeners } from './writer.js';
@@ -191,15 +191,7 @@ export class SqliteRelayStore implements VenueRelayStore {
   }
 
   async listQuarantine(): Promise<QuarantineRow[]> {
-    return this.queries.quarantine.list.all().map((row) => ({
-      id: row.id,
-      receivedAt: row.received_at,
-      error: row.error,
-      bytes: row.bytes,
-      preview: row.preview,
-      reprocessedAt: row.reprocessed_at,
-      deliveryId: row.delivery_id,
-    }));
+    return this.queries.quarantine.list.all().map(toQuarantine);
   }
 
   reprocessQuarantine(): Promise<ReprocessReport> {

@@ -4,13 +4,10 @@
  * statement when the batch commits (nothing in a write reads the log back), which saves a round trip
  * per entry. The batch holds the `log_head` row lock, so the seqs handed out here are the next ones.
  */
-import { createLogger } from '../../../shared/logger.js';
-import { logEntrySchema, type LogEntry } from '../../../shared/protocol.js';
-import type { Unsequenced } from '../log-appender.js';
+import type { LogEntry } from '../../../shared/protocol.js';
+import { sequencedEntry, type Unsequenced } from '../log-appender.js';
 import type { StoredEntry } from '../types.js';
 import type { Tx } from './connection.js';
-
-const log = createLogger('relay.store.pg');
 
 export interface PgBatchHead {
   /** Highest log seq. */
@@ -49,17 +46,8 @@ export class PgLogAppender {
   /** Appends the entry under `eventId`; null (and a warning) when the wire schema refuses it. */
   append(entry: Unsequenced<LogEntry>, eventId: string | null, now: string): StoredEntry | null {
     const seq = this.batchHead.value + 1;
-    const sequenced = { seq, ...entry };
-    const checked = logEntrySchema.safeParse(sequenced);
-    if (!checked.success) {
-      const issue = checked.error.issues[0];
-      log.warn('log entry refused by the wire schema: not written', {
-        kind: entry.kind,
-        eventId,
-        error: `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
-      });
-      return null;
-    }
+    const sequenced = sequencedEntry(entry, seq, eventId);
+    if (!sequenced) return null;
     this.batchHead.value = seq;
     const stored: StoredEntry = { seq, kind: entry.kind, eventId, json: JSON.stringify(sequenced) };
     this.rows.push({ entry: stored, createdAt: now });

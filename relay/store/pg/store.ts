@@ -15,7 +15,16 @@ import {
   type EventInfo,
   type TicketState,
 } from '../../../shared/tickets.js';
-import { present, readEntryPage, readRow, toGate, toStored, type LogRow } from '../rows.js';
+import {
+  present,
+  readEntryPage,
+  readRow,
+  toGate,
+  toQuarantine,
+  toStored,
+  type LogRow,
+  type QuarantineRecord,
+} from '../rows.js';
 import type {
   AcceptResult,
   AppliedListener,
@@ -300,27 +309,11 @@ export class PgRelayStore implements RelayStore {
   }
 
   async listQuarantine(): Promise<QuarantineRow[]> {
-    const rows = await this.reader.rows<{
-      id: number;
-      received_at: string;
-      error: string;
-      bytes: number;
-      preview: string;
-      reprocessed_at: string | null;
-      delivery_id: number | null;
-    }>(
+    const rows = await this.reader.rows<QuarantineRecord>(
       `SELECT id, received_at, error, octet_length(body) AS bytes, substr(body, 1, 80) AS preview,
               reprocessed_at, delivery_id FROM quarantine ORDER BY id`,
     );
-    return rows.map((row) => ({
-      id: row.id,
-      receivedAt: row.received_at,
-      error: row.error,
-      bytes: row.bytes,
-      preview: row.preview,
-      reprocessedAt: row.reprocessed_at,
-      deliveryId: row.delivery_id,
-    }));
+    return rows.map(toQuarantine);
   }
 
   reprocessQuarantine(): Promise<ReprocessReport> {
