@@ -53,7 +53,7 @@ export function FoundRelays({ current, onPick }: { current: string; onPick(url: 
             : "None found on this network. Type the relay's address instead."}
         </p>
       ) : (
-        <ul className="result-list" aria-labelledby="found-relays-title">
+        <ul className="found-relay-list" aria-labelledby="found-relays-title">
           {relays.map((relay) => (
             <li key={relay.url}>
               <button
@@ -63,7 +63,7 @@ export function FoundRelays({ current, onPick }: { current: string; onPick(url: 
                 onClick={() => pick(relay.url)}
               >
                 <strong>{relay.name}</strong> · {relay.role === 'venue' ? 'venue relay' : 'relay'} ·{' '}
-                <span className="found-relay-url">{relay.url}</span>
+                {relay.url}
                 {relay.protocol === PROTOCOL_VERSION ? null : (
                   <span className="hint"> · needs a different version of Gatehouse</span>
                 )}
