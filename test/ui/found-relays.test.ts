@@ -18,7 +18,15 @@ import {
   type TempDir,
 } from '../relay/support.js';
 import { EVENT_NAME, eventDelivery } from './door-fixtures.js';
-import { VIEWPORTS, focusedId, horizontalOverflow, launchChromium, newPage, screenshot } from './support.js';
+import {
+  VIEWPORTS,
+  focusedId,
+  horizontalOverflow,
+  launchChromium,
+  newPage,
+  screenshot,
+  seriousViolations,
+} from './support.js';
 
 const suffix = String(process.pid);
 const VENUE_NAME = `Corner Hotel venue relay ${suffix}`;
@@ -93,6 +101,7 @@ describe('relays found on this network (Chromium, real gate, real relays announc
     expect(ours[0]).toContain(`${VENUE_NAME} · venue relay · http://`);
     expect(ours[1]).toContain(`${OTHER_NAME} · relay · http://`);
     expect(await horizontalOverflow(page)).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'first-run-found-relays');
 
     await button(VENUE_NAME).click();
