@@ -53,8 +53,6 @@ export interface EngineParts {
   syncTiming?: SyncTiming;
   /** Log series included in diagnostics exports. */
   logFiles?: readonly string[];
-  /** Finds relays on the LAN for first run and Settings; default an mDNS browser. */
-  relayFinder?: RelayFinder;
 }
 
 export class Engine {
@@ -90,7 +88,7 @@ export class Engine {
     this.now = parts.now;
     this.timeZone = parts.timeZone;
     this.logFiles = parts.logFiles ?? [];
-    this.relayFinder = parts.relayFinder ?? new RelayFinder();
+    this.relayFinder = new RelayFinder();
     this.ticketCount = this.store.tickets.count();
     this.inside = new InsideCount(this.store);
     this.relayGate = this.loadRelayGate();

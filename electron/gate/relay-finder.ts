@@ -134,7 +134,16 @@ export class RelayFinder {
     this.previous?.stop();
     this.current = null;
     this.previous = null;
-    if (bonjour) await new Promise<void>((resolve) => bonjour.destroy(() => resolve()));
+    if (!bonjour) return;
+    await new Promise<void>((resolve) => {
+      try {
+        bonjour.destroy(() => resolve());
+      } catch (error) {
+        // A socket that never bound cannot be closed, and needs not be.
+        log.warn('closing the mDNS socket failed', { error: (error as Error).message });
+        resolve();
+      }
+    });
   }
 
   private open(): Bonjour | null {

@@ -3,8 +3,11 @@
 // one entry per URL, venue relays first. The services are shaped as bonjour-service's browser builds
 // them. The real mDNS path (announce in one network namespace, find from another) is in
 // test/venue/advertise.test.ts.
+import { networkInterfaces } from 'node:os';
+import { Bonjour } from 'bonjour-service';
 import { describe, expect, it } from 'vitest';
 import { foundRelays, RelayFinder } from '../../electron/gate/relay-finder.js';
+import { waitFor } from '../relay/support.js';
 
 function service(changes: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -78,7 +81,41 @@ describe('foundRelays', () => {
   });
 });
 
+const hasLan = Object.values(networkInterfaces())
+  .flat()
+  .some((address) => address && !address.internal && address.family === 'IPv4');
+
 describe('RelayFinder', () => {
+  it('finds a relay announced on this host; one that vanishes without a goodbye drops off at the next fresh look', async (context) => {
+    if (!hasLan) {
+      console.log('skipped: no non-loopback IPv4 interface to multicast on');
+      context.skip('no LAN interface');
+    }
+    let clock = 0;
+    const finder = new RelayFinder({ now: () => clock, requeryMs: 5_000, settleMs: 2_000 });
+    const announcer = new Bonjour({}, () => {});
+    const name = `Finder test relay ${process.pid}`;
+    const ours = () => finder.list().filter((relay) => relay.name === name);
+    try {
+      announcer.publish({ name, type: 'gatehouse', port: 4242, txt: { protocol: '2', role: 'relay' } });
+      const found = await waitFor(() => ours()[0], { message: 'the announced relay', timeoutMs: 15_000 });
+      expect(found).toMatchObject({
+        role: 'relay',
+        protocol: 2,
+        url: expect.stringMatching(/^http:\/\/[\d.]+:4242$/),
+      });
+      // Gone without saying goodbye (a crash, a pulled cable): no one answers the next look.
+      await new Promise<void>((resolve) => announcer.destroy(() => resolve()));
+      clock += 5_000;
+      expect(ours()).toHaveLength(1);
+      clock += 2_000;
+      expect(ours()).toEqual([]);
+    } finally {
+      await finder.stop();
+      await new Promise<void>((resolve) => announcer.destroy(() => resolve()));
+    }
+  }, 20_000);
+
   it('stopped, lists nothing and opens no socket', async () => {
     const finder = new RelayFinder();
     await finder.stop();
