@@ -191,11 +191,12 @@ describe('relay serve --advertise', () => {
   }, 30_000);
 
   it('a headless gate on another host lists it by POST /api/findRelays, venue role and a URL that answers; stopped, the gate exits on its own', async (context) => {
-    if (problem || !dir) {
+    const data = dir?.file('gate');
+    if (problem || data === undefined) {
       console.log(`skipped: cannot build network namespaces here (${problem})`);
-      context.skip(problem ?? 'no LAN');
+      return context.skip(problem ?? 'no LAN');
     }
-    const gate = await startGateProcess(['--data', dir.file('gate'), '--listen', '127.0.0.1:0'], {
+    const gate = await startGateProcess(['--data', data, '--listen', '127.0.0.1:0'], {
       prefix: ['ip', 'netns', 'exec', GATE],
     });
     try {
