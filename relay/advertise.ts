@@ -7,10 +7,10 @@
 import { hostname } from 'node:os';
 import { Bonjour } from 'bonjour-service';
 import { createLogger } from '../shared/logger.js';
-import { PROTOCOL_VERSION } from '../shared/protocol.js';
+import { PROTOCOL_VERSION, RELAY_SERVICE_TYPE } from '../shared/protocol.js';
 
 const log = createLogger('relay.advertise');
-export const SERVICE_TYPE = 'gatehouse';
+export const SERVICE_TYPE = RELAY_SERVICE_TYPE;
 
 export interface AdvertiseOptions {
   /** The instance name shown to staff; default "Gatehouse relay on HOSTNAME". */

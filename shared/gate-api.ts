@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { issueProblem, pathText } from './messages.js';
 import { decisionReasonSchema, directionSchema, scanRecordSchema } from './scans.js';
+import { relayRoleSchema } from './protocol.js';
 import { reportSchema } from './report.js';
 import { eventInfoSchema } from './tickets.js';
 import { turnstileResultSchema, turnstileSettingsSchema, turnstileStatusSchema } from './turnstile.js';
@@ -195,6 +196,18 @@ export const relayTestSchema = z.object({
 });
 export type RelayTest = z.infer<typeof relayTestSchema>;
 
+/** A relay announcing itself on this PC's network (mDNS `_gatehouse._tcp`), to fill the relay URL. */
+export const foundRelaySchema = z.object({
+  /** The name it announces (`relay serve --advertise-name`). */
+  name: z.string(),
+  url: z.string(),
+  /** `venue`: the venue's own relay (it has an upstream); `relay`: any other. */
+  role: relayRoleSchema,
+  /** The wire protocol version it announces. */
+  protocol: z.number().int(),
+});
+export type FoundRelay = z.infer<typeof foundRelaySchema>;
+
 /** Where the relay token is kept on this PC, so the UI can say so truthfully. */
 export const tokenStorageSchema = z.enum(['file', 'keychain', 'obfuscated']);
 export type TokenStorage = z.infer<typeof tokenStorageSchema>;
@@ -308,6 +321,11 @@ export const GATE_API = {
     z.object({ relayUrl: relayUrlSchema, token: z.string().min(8).max(512).optional(), pin }),
     relayTestSchema,
   ),
+  /**
+   * Relays found on this PC's network by mDNS, venue relays first. No PIN, like getSettings: what the
+   * relays announce to the whole network is no secret. The first call starts looking.
+   */
+  findRelays: method(z.object({}), z.object({ relays: z.array(foundRelaySchema) })),
   events: method(z.object({}), z.object({ events: z.array(eventInfoSchema) })),
   eventWindows: method(z.object({}), z.object({ events: z.array(eventWindowSchema) })),
   checkPin: method(z.object({ pin: z.string().max(64) }), z.object({ isValid: z.boolean() })),

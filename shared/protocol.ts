@@ -14,6 +14,14 @@ import { scanRecordSchema } from './scans.js';
 
 export const PROTOCOL_VERSION = 2;
 
+/**
+ * The DNS-SD service type a relay announces on the LAN (`relay serve --advertise`): `_gatehouse._tcp`,
+ * TXT `protocol` (PROTOCOL_VERSION) and `role` (`venue` for a relay with an upstream, else `relay`).
+ */
+export const RELAY_SERVICE_TYPE = 'gatehouse';
+export const relayRoleSchema = z.enum(['venue', 'relay']);
+export type RelayRole = z.infer<typeof relayRoleSchema>;
+
 /** Close codes the relay uses; a gate shows them to staff and stops retrying on auth failures. */
 export const CLOSE_CODES = {
   badToken: 4001,

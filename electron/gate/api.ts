@@ -134,6 +134,7 @@ export function createHandlers(engine: Engine, pins = new PinChecker()): GateHan
       if (token === null) throw new ApiFailure('bad_request', 'token: is required (no token is stored yet)');
       return testRelay(input.relayUrl, token);
     },
+    findRelays: () => ({ relays: engine.relayFinder.list() }),
     events: () => ({ events: engine.store.tickets.events() }),
     eventWindows: () => ({ events: engine.eventWindows() }),
     checkPin: async (input, context) => {

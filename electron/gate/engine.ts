@@ -21,6 +21,7 @@ import { dayStartOf, isMultiDay } from './door-time.js';
 import { eventWindows } from './event-windows.js';
 import { InsideCount } from './inside-count.js';
 import { otherEventOf } from './other-events.js';
+import { RelayFinder } from './relay-finder.js';
 import { attentionFor, decide, isPlausibleBarcode, MAX_BARCODE_LENGTH, type Decision } from './rules.js';
 import type { SecretStore } from './secrets.js';
 import type { StoredSettings } from './settings.js';
@@ -64,6 +65,8 @@ export class Engine {
   readonly now: () => Date;
   turnstile: Turnstile;
   readonly logFiles: readonly string[];
+  /** Relays announced on the LAN; browses only once asked, stops with the engine. */
+  readonly relayFinder: RelayFinder;
   private readonly timeZone: string | undefined;
   private readonly listeners = new Set<(event: GateEvent) => void>();
   private ticketCount: number;
@@ -85,6 +88,7 @@ export class Engine {
     this.now = parts.now;
     this.timeZone = parts.timeZone;
     this.logFiles = parts.logFiles ?? [];
+    this.relayFinder = new RelayFinder();
     this.ticketCount = this.store.tickets.count();
     this.inside = new InsideCount(this.store);
     this.relayGate = this.loadRelayGate();
@@ -118,6 +122,7 @@ export class Engine {
     this.isStopped = true;
     this.sync.stop();
     this.applyQueue.stop();
+    await this.relayFinder.stop();
     this.stopTurnstileStatus();
     if (this.isStarted) await this.turnstile.stop();
     this.scanner?.stopStatus();

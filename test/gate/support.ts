@@ -20,9 +20,14 @@ export interface GateProcess {
 
 export function startGateProcess(
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    /** A command that runs the gate, e.g. `ip netns exec NAME` (it must exec, so signals reach the gate). */
+    prefix?: readonly string[];
+  } = {},
 ): Promise<GateProcess> {
-  const child = spawn(process.execPath, [GATEHOUSE_BIN, 'gate', '--log-level', 'warn', ...args], {
+  const command = [...(options.prefix ?? []), process.execPath, GATEHOUSE_BIN, 'gate', '--log-level', 'warn'];
+  const child = spawn(command[0] ?? process.execPath, [...command.slice(1), ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...options.env },
   });

@@ -2,11 +2,15 @@
  * `relay serve --advertise` on a LAN the test builds (issue 15, stretch): three network namespaces —
  * a venue box and a gate PC, each with a veth pair into a bridge in a third, the LAN. The venue relay
  * runs in the venue box's namespace; a browser in the gate PC's finds `_gatehouse._tcp` by mDNS and
- * reaches the relay at the announced address and port. Needs `ip netns` (root or CAP_SYS_ADMIN);
- * where that fails the test prints why and skips.
+ * reaches the relay at the announced address and port; a headless gate (`gatehouse gate`) in the gate
+ * PC's namespace lists it through `POST /api/findRelays` with the URL to fill in. Needs `ip netns`
+ * (root or CAP_SYS_ADMIN); where that fails the tests print why and skip.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiResult, MethodOutput } from '../../shared/gate-api.js';
+import { PROTOCOL_VERSION } from '../../shared/protocol.js';
+import { startGateProcess } from '../gate/support.js';
 import { GATEHOUSE_BIN, makeTempDir, REPO_ROOT, type TempDir } from '../relay/support.js';
 
 const suffix = String(process.pid % 100_000);
@@ -79,9 +83,34 @@ bonjour.find({ type: 'gatehouse' }, async (service) => {
 });
 `;
 
+/** Asks a gate's API (reachable only inside its namespace) for found relays until one is listed; then checks its URL answers. */
+const FIND_RELAYS = `
+const [api] = process.argv.slice(1);
+const deadline = Date.now() + 15000;
+for (;;) {
+  const answer = await (await fetch(api + '/api/findRelays', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json();
+  const relays = answer.ok ? answer.value.relays : [];
+  if (relays.length > 0 || Date.now() > deadline) {
+    let health = null;
+    try { health = await (await fetch(relays[0].url + '/healthz')).json(); } catch (e) { health = String(e); }
+    console.log(JSON.stringify({ answer, health }));
+    process.exit(relays.length > 0 ? 0 : 1);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}
+`;
+
+function outputOf(child: ChildProcess): Promise<{ code: number | null; output: string }> {
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
+}
+
 let problem: string | null = null;
 let dir: TempDir | null = null;
 let venue: ChildProcess | null = null;
+let venuePort = 0;
 
 beforeAll(async () => {
   problem = buildLan();
@@ -116,7 +145,10 @@ beforeAll(async () => {
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      if (/listening on/.test(output)) resolve();
+      const listening = /listening on http:\/\/\S+:(\d+)/.exec(output);
+      if (!listening) return;
+      venuePort = Number(listening[1]);
+      resolve();
     });
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`venue relay exited ${code}: ${output}`)));
@@ -157,4 +189,49 @@ describe('relay serve --advertise', () => {
     expect(found.health.status).toBe('ok');
     expect(found.health.upstream.state).not.toBe('online');
   }, 30_000);
+
+  it('a headless gate on another host lists it by POST /api/findRelays, venue role and a URL that answers; stopped, the gate exits on its own', async (context) => {
+    const data = dir?.file('gate');
+    if (problem || data === undefined) {
+      console.log(`skipped: cannot build network namespaces here (${problem})`);
+      return context.skip(problem ?? 'no LAN');
+    }
+    const gate = await startGateProcess(['--data', data, '--listen', '127.0.0.1:0'], {
+      prefix: ['ip', 'netns', 'exec', GATE],
+    });
+    try {
+      const { code, output } = await outputOf(
+        inNamespace(GATE, [process.execPath, '--input-type=module', '-e', FIND_RELAYS, gate.url]),
+      );
+      expect(code, output).toBe(0);
+      const found = JSON.parse(output.trim().split('\n').pop() ?? '{}') as {
+        answer: ApiResult<MethodOutput<'findRelays'>>;
+        health: { status: string };
+      };
+      expect(found.answer).toEqual({
+        ok: true,
+        value: {
+          relays: [
+            {
+              name: 'Corner Hotel venue relay',
+              url: `http://${VENUE_ADDRESS}:${venuePort}`,
+              role: 'venue',
+              protocol: PROTOCOL_VERSION,
+            },
+          ],
+        },
+      });
+      expect(found.health.status).toBe('ok');
+    } finally {
+      // engine.stop closes the mDNS socket: the gate process ends without anything left open.
+      const exited = await Promise.race([
+        gate.stop(),
+        new Promise((resolve) =>
+          setTimeout(() => resolve('still running 10 s after SIGTERM'), 10_000).unref(),
+        ),
+      ]);
+      if (exited !== 0) await gate.kill();
+      expect(exited, gate.output().stderr).toBe(0);
+    }
+  }, 40_000);
 });

@@ -9,6 +9,7 @@ import { errorSentence } from '../../../shared/messages.js';
 import { eventLine } from '../format.js';
 import { useGate } from '../gate-context.js';
 import { fieldOfError } from '../settings/draft.js';
+import { FoundRelays } from '../settings/found-relays.js';
 import { Field, type FieldError } from '../settings/field.js';
 import { tokenStorageWords } from '../status/token-storage.js';
 
@@ -61,8 +62,8 @@ export function FirstRun({ onDone }: { onDone(): void }) {
     <div className="screen first-run" data-testid="first-run">
       <h1>Welcome to Gatehouse</h1>
       <p>
-        This gate needs a relay to get its ticket list. Ask whoever runs the relay for its address and a gate
-        token.
+        This gate needs a relay to get its ticket list. Pick one found on this network, or ask whoever runs
+        the relay for its address; either way you need a gate token from them.
       </p>
       <form
         className="section"
@@ -73,6 +74,7 @@ export function FirstRun({ onDone }: { onDone(): void }) {
         }}
       >
         <h2>Connect to a relay</h2>
+        <FoundRelays current={relayUrl} onPick={setRelayUrl} />
         <Field name="relayUrl" error={error} hint="e.g. wss://relay.example.com">
           <input
             id="setting-relayUrl"

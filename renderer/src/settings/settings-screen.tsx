@@ -8,6 +8,7 @@ import { useStaffPin } from '../staff-pin.js';
 import { tokenStorageWords } from '../status/token-storage.js';
 import { FIELD_LABELS, changesOf, draftOf, fieldOfError, type Draft } from './draft.js';
 import { EventsPicker } from './events-picker.js';
+import { FoundRelays } from './found-relays.js';
 import { Field, type FieldError } from './field.js';
 import { PinUnlock } from './pin-unlock.js';
 import { SupportSection } from './support-section.js';
@@ -93,6 +94,7 @@ function SettingsForm({ view, pin }: { view: SettingsView; pin: string | undefin
       <h1>Settings</h1>
       <fieldset className="section">
         <legend>Relay</legend>
+        <FoundRelays current={draft.relayUrl} onPick={(relayUrl) => update({ relayUrl })} />
         {text('relayUrl', {
           autoFocus: true,
           placeholder: 'wss://relay.example.com',
