@@ -216,7 +216,7 @@ export class SyncClient {
       });
       return;
     }
-    log.info('dialling relay', { relay: relayUrl, of: relayUrls.length });
+    log.debug('dialling relay', { relay: relayUrl, of: relayUrls.length });
     if (!isRetry) this.update({ connection: 'connecting', rejectedReason: null });
     const socket = new WebSocket(gateSocketUrl(relayUrl), {
       headers: { Authorization: `Bearer ${token}` },
