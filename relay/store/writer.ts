@@ -8,9 +8,9 @@
  * of their own. At a trickle (a batch of fewer than BURST_BATCH with nothing waiting), each is applied
  * in its acceptance's own transaction instead, in a savepoint (a failure there leaves it pending for
  * applySlice): one fsync from webhook to gates. In a burst (big batches
- * of acceptances) applying runs once every `maxApplyDeferMs`, for at most `applyBudgetMs`: the relay
- * keeps answering at the speed of the disk and the apply catches up after the burst, or at every
- * turn once the backlog passes `BACKLOG_LIMIT`.
+ * of acceptances) nothing is applied until no big batch has come for `maxApplyDeferMs`: the worker
+ * spends the burst acknowledging at the speed of the disk, and the apply catches up after it in
+ * slices of at most `applyBudgetMs`, or at every turn once the backlog passes `BACKLOG_LIMIT`.
  * An apply that runs while a group commit is queued skips its own fsync (synchronous=NORMAL): the
  * queued commit's fsync makes it durable too (the WAL is synced as a whole), and its entries are
  * announced only after that commit, so a gate never sees an entry a power cut could take back.
@@ -42,7 +42,7 @@ export interface StoreWriter {
 export interface InlineWriterOptions {
   /** See GroupCommitOptions.siblingWaitMs (default 2; the worker uses 0: its batches are whole turns). */
   siblingWaitMs?: number;
-  /** In a burst, how often an apply slice runs (default 50 ms). */
+  /** How long after the last big batch of acceptances a burst counts as over and applying resumes (default 50 ms). */
   maxApplyDeferMs?: number;
   /** Deliveries applied per transaction at most (default 256), and its time budget (default 8 ms). */
   applyLimit?: number;
@@ -74,7 +74,6 @@ export class InlineWriter implements StoreWriter {
   private batchAccepts = 0;
   private lastAccepts = 0;
   private lastAcceptCommitAt = 0;
-  private lastApplyAt = 0;
   private isClosed = false;
   private readonly options: Required<InlineWriterOptions>;
 
@@ -216,16 +215,15 @@ export class InlineWriter implements StoreWriter {
   private applySlice(): void {
     const now = performance.now();
     const isBurst =
-      this.lastAccepts >= BURST_BATCH &&
-      now - this.lastAcceptCommitAt < this.options.maxApplyDeferMs &&
-      this.parsed.size < BACKLOG_LIMIT;
-    const dueAt = this.lastApplyAt + this.options.maxApplyDeferMs;
-    if (isBurst && now < dueAt) {
-      // Acknowledgements go first during a burst; the apply gets its slice when due.
-      this.scheduleApply(Math.ceil(dueAt - now));
+      this.lastAccepts >= BURST_BATCH && now - this.lastAcceptCommitAt < this.options.maxApplyDeferMs;
+    if (isBurst && this.parsed.size < BACKLOG_LIMIT) {
+      // Acceptances are streaming in: acknowledgements go first, the apply waits for the burst to
+      // end (no big batch for maxApplyDeferMs) or for the backlog to reach BACKLOG_LIMIT.
+      this.scheduleApply(
+        Math.max(1, Math.ceil(this.lastAcceptCommitAt + this.options.maxApplyDeferMs - now)),
+      );
       return;
     }
-    this.lastApplyAt = now;
     let result: { applied: AppliedDelivery[]; isDurable: boolean };
     try {
       result = this.applyOnce(this.options.applyLimit, isBurst);
