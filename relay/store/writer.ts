@@ -20,7 +20,7 @@ import { Worker } from 'node:worker_threads';
 import { createLogger } from '../../shared/logger.js';
 import { GroupCommit } from './group-commit.js';
 import { LogAppender, type BatchHead } from './log-appender.js';
-import { applyPending, ParsedBodies } from './pending.js';
+import { applyPending, ParsedBodies, PARSED_LIMIT } from './pending.js';
 import type { Queries } from './queries.js';
 import type { AcceptResult, AppliedDelivery, StoredEntry } from './types.js';
 import { executeWrite, type WriteOp } from './write-ops.js';
@@ -54,8 +54,11 @@ export interface InlineWriterOptions {
 const RETRY_APPLY_MS = 1_000;
 /** A batch with at least this many acceptances means a burst. */
 const BURST_BATCH = 8;
-/** Beyond this many accepted deliveries waiting, applying no longer waits for a burst to end. */
-const BACKLOG_LIMIT = 10_000;
+/**
+ * Beyond this many accepted deliveries waiting, applying no longer waits for a burst to end: as many
+ * as ParsedBodies keeps parsed (~3.7 KB of heap each), so a burst never parses a body twice.
+ */
+const BACKLOG_LIMIT = PARSED_LIMIT;
 
 export class InlineWriter implements StoreWriter {
   private readonly commits: GroupCommit;
