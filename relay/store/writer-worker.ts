@@ -3,12 +3,13 @@
  * (InlineWriter, whole event-loop turns of the serving thread per batch). Committed entries and
  * applied deliveries are posted before the results of the writes that made them, so the main thread
  * announces entries before any caller learns its write succeeded; results go back one message per
- * batch.
+ * batch, as soon as it committed.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './database.js';
 import { prepareQueries } from './queries.js';
-import { InlineWriter, type WorkerMessage, type WorkerRequest } from './writer.js';
+import type { WriteOp } from './write-ops.js';
+import { encodeResult, InlineWriter, requestedOp, type WorkerMessage, type WorkerRequest } from './writer.js';
 
 const port = parentPort;
 if (!port) throw new Error('writer-worker must run as a worker thread');
@@ -28,16 +29,20 @@ const writer = new InlineWriter(
   { siblingWaitMs: 0 },
 );
 
-let results: Extract<WorkerMessage, { type: 'results' }>['results'] = [];
+type Results = Extract<WorkerMessage, { type: 'results' }>;
+let results: Results = { type: 'results', ids: [], values: [], errors: [] };
 const sendResults = () => {
   const batch = results;
-  results = [];
-  if (batch.length > 0) post({ type: 'results', results: batch });
+  results = { type: 'results', ids: [], values: [], errors: [] };
+  if (batch.ids.length > 0) post(batch);
 };
-const answer = (result: (typeof results)[number]) => {
-  // Every result of one commit settles in the same microtask run: send them together after it.
-  if (results.length === 0) setImmediate(sendResults);
-  results.push(result);
+const answer = (id: number, value: unknown, error?: string) => {
+  // Every result of one commit settles in the same microtask run, in order: a microtask queued by
+  // the first runs after the others, and sends them together, right after the commit.
+  if (results.ids.length === 0) queueMicrotask(sendResults);
+  if (error !== undefined) results.errors.push({ index: results.ids.length, error });
+  results.ids.push(id);
+  results.values.push(value);
 };
 
 port.on('message', (message: WorkerRequest) => {
@@ -50,10 +55,11 @@ port.on('message', (message: WorkerRequest) => {
     });
     return;
   }
-  for (const { id, op } of message.writes) {
-    writer.write(op).then(
-      (value) => answer({ id, value }),
-      (error: unknown) => answer({ id, error: (error as Error).message }),
+  message.ids.forEach((id, index) => {
+    const op = message.ops[index] as WriteOp | string;
+    writer.write(requestedOp(message, index)).then(
+      (value) => answer(id, encodeResult(op, value)),
+      (error: unknown) => answer(id, null, (error as Error).message),
     );
-  }
+  });
 });

@@ -8,9 +8,9 @@
  * of their own. At a trickle (a batch of fewer than BURST_BATCH with nothing waiting), each is applied
  * in its acceptance's own transaction instead, in a savepoint (a failure there leaves it pending for
  * applySlice): one fsync from webhook to gates. In a burst (big batches
- * of acceptances) applying runs once every `maxApplyDeferMs`, for at most `applyBudgetMs`: the relay
- * keeps answering at the speed of the disk and the apply catches up after the burst, or at every
- * turn once the backlog passes `BACKLOG_LIMIT`.
+ * of acceptances) nothing is applied until no big batch has come for `maxApplyDeferMs`: the worker
+ * spends the burst acknowledging at the speed of the disk, and the apply catches up after it in
+ * slices of at most `applyBudgetMs`, or at every turn once the backlog passes `BACKLOG_LIMIT`.
  * An apply that runs while a group commit is queued skips its own fsync (synchronous=NORMAL): the
  * queued commit's fsync makes it durable too (the WAL is synced as a whole), and its entries are
  * announced only after that commit, so a gate never sees an entry a power cut could take back.
@@ -20,7 +20,7 @@ import { Worker } from 'node:worker_threads';
 import { createLogger } from '../../shared/logger.js';
 import { GroupCommit } from './group-commit.js';
 import { LogAppender, type BatchHead } from './log-appender.js';
-import { applyPending, ParsedBodies } from './pending.js';
+import { applyPending, ParsedBodies, PARSED_LIMIT } from './pending.js';
 import type { Queries } from './queries.js';
 import type { AcceptResult, AppliedDelivery, StoredEntry } from './types.js';
 import { executeWrite, type WriteOp } from './write-ops.js';
@@ -42,7 +42,7 @@ export interface StoreWriter {
 export interface InlineWriterOptions {
   /** See GroupCommitOptions.siblingWaitMs (default 2; the worker uses 0: its batches are whole turns). */
   siblingWaitMs?: number;
-  /** In a burst, how often an apply slice runs (default 50 ms). */
+  /** How long after the last big batch of acceptances a burst counts as over and applying resumes (default 50 ms). */
   maxApplyDeferMs?: number;
   /** Deliveries applied per transaction at most (default 256), and its time budget (default 8 ms). */
   applyLimit?: number;
@@ -54,8 +54,11 @@ export interface InlineWriterOptions {
 const RETRY_APPLY_MS = 1_000;
 /** A batch with at least this many acceptances means a burst. */
 const BURST_BATCH = 8;
-/** Beyond this many accepted deliveries waiting, applying no longer waits for a burst to end. */
-const BACKLOG_LIMIT = 10_000;
+/**
+ * Beyond this many accepted deliveries waiting, applying no longer waits for a burst to end: as many
+ * as ParsedBodies keeps parsed (~3.7 KB of heap each), so a burst never parses a body twice.
+ */
+const BACKLOG_LIMIT = PARSED_LIMIT;
 
 export class InlineWriter implements StoreWriter {
   private readonly commits: GroupCommit;
@@ -74,7 +77,6 @@ export class InlineWriter implements StoreWriter {
   private batchAccepts = 0;
   private lastAccepts = 0;
   private lastAcceptCommitAt = 0;
-  private lastApplyAt = 0;
   private isClosed = false;
   private readonly options: Required<InlineWriterOptions>;
 
@@ -216,16 +218,15 @@ export class InlineWriter implements StoreWriter {
   private applySlice(): void {
     const now = performance.now();
     const isBurst =
-      this.lastAccepts >= BURST_BATCH &&
-      now - this.lastAcceptCommitAt < this.options.maxApplyDeferMs &&
-      this.parsed.size < BACKLOG_LIMIT;
-    const dueAt = this.lastApplyAt + this.options.maxApplyDeferMs;
-    if (isBurst && now < dueAt) {
-      // Acknowledgements go first during a burst; the apply gets its slice when due.
-      this.scheduleApply(Math.ceil(dueAt - now));
+      this.lastAccepts >= BURST_BATCH && now - this.lastAcceptCommitAt < this.options.maxApplyDeferMs;
+    if (isBurst && this.parsed.size < BACKLOG_LIMIT) {
+      // Acceptances are streaming in: acknowledgements go first, the apply waits for the burst to
+      // end (no big batch for maxApplyDeferMs) or for the backlog to reach BACKLOG_LIMIT.
+      this.scheduleApply(
+        Math.max(1, Math.ceil(this.lastAcceptCommitAt + this.options.maxApplyDeferMs - now)),
+      );
       return;
     }
-    this.lastApplyAt = now;
     let result: { applied: AppliedDelivery[]; isDurable: boolean };
     try {
       result = this.applyOnce(this.options.applyLimit, isBurst);
@@ -309,20 +310,53 @@ export class InlineWriter implements StoreWriter {
   }
 }
 
-/** Messages from the writer worker, in the order it sends them. */
+/**
+ * Messages from the writer worker, in the order it sends them. A batch's results travel as columns
+ * (flat arrays clone several times faster than an object per result), an accepted delivery's result
+ * as its bare delivery id.
+ */
 export type WorkerMessage =
   | { type: 'entries'; entries: StoredEntry[] }
   | { type: 'applied'; deliveries: AppliedDelivery[] }
-  | { type: 'results'; results: { id: number; value?: unknown; error?: string }[] }
+  | { type: 'results'; ids: number[]; values: unknown[]; errors: { index: number; error: string }[] }
   | { type: 'closed' };
 
-/** Messages to the writer worker. */
-export type WorkerRequest = { type: 'writes'; writes: { id: number; op: WriteOp }[] } | { type: 'close' };
+/**
+ * Messages to the writer worker: every write of one event-loop turn, as columns. A webhook
+ * acceptance (the hot path) is its body alone, its `receivedAt` in `times`; any other write is its op.
+ */
+export type WorkerRequest =
+  { type: 'writes'; ids: number[]; ops: (WriteOp | string)[]; times: (string | null)[] } | { type: 'close' };
+
+/** The op a `writes` request carries at `index`. */
+export function requestedOp(request: Extract<WorkerRequest, { type: 'writes' }>, index: number): WriteOp {
+  const op = request.ops[index] as WriteOp | string;
+  if (typeof op !== 'string') return op;
+  return { kind: 'accept', input: { body: op, receivedAt: request.times[index] ?? '', origin: 'webhook' } };
+}
+
+/** A write's result as the worker sends it back: an accepted delivery as its id alone. */
+export function encodeResult(op: WriteOp | string, value: unknown): unknown {
+  if (typeof op !== 'string') return value;
+  const result = value as AcceptResult;
+  return result.status === 'accepted' ? result.deliveryId : result;
+}
+
+interface Waiter {
+  isWebhook: boolean;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
 
 export class WorkerWriter implements StoreWriter {
   private readonly worker: Worker;
-  private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
-  private outbox: { id: number; op: WriteOp }[] = [];
+  private readonly pending = new Map<number, Waiter>();
+  private outbox: Extract<WorkerRequest, { type: 'writes' }> = {
+    type: 'writes',
+    ids: [],
+    ops: [],
+    times: [],
+  };
   private nextId = 1;
   private readonly exited: Promise<void>;
   private failure: Error | null = null;
@@ -332,14 +366,7 @@ export class WorkerWriter implements StoreWriter {
     this.worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'entries') listeners.committed(message.entries);
       else if (message.type === 'applied') listeners.applied(message.deliveries);
-      else if (message.type === 'results') {
-        for (const result of message.results) {
-          const waiter = this.pending.get(result.id);
-          this.pending.delete(result.id);
-          if (result.error !== undefined) waiter?.reject(new Error(result.error));
-          else waiter?.resolve(result.value);
-        }
-      }
+      else if (message.type === 'results') this.settle(message);
     });
     this.exited = new Promise((resolve) =>
       this.worker.once('exit', () => {
@@ -354,6 +381,23 @@ export class WorkerWriter implements StoreWriter {
     });
   }
 
+  private settle(message: Extract<WorkerMessage, { type: 'results' }>): void {
+    for (const { index, error } of message.errors) {
+      const id = message.ids[index] ?? 0;
+      this.pending.get(id)?.reject(new Error(error));
+      this.pending.delete(id);
+    }
+    message.ids.forEach((id, index) => {
+      const waiter = this.pending.get(id);
+      if (!waiter) return;
+      this.pending.delete(id);
+      const value = message.values[index];
+      waiter.resolve(
+        waiter.isWebhook && typeof value === 'number' ? { status: 'accepted', deliveryId: value } : value,
+      );
+    });
+  }
+
   private rejectPending(error: Error): void {
     for (const waiter of this.pending.values()) waiter.reject(error);
     this.pending.clear();
@@ -363,18 +407,28 @@ export class WorkerWriter implements StoreWriter {
     // A dead writer answers nothing: fail at once so callers answer 503 instead of hanging.
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
+    const isWebhook = op.kind === 'accept' && op.input.origin === 'webhook';
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { isWebhook, resolve, reject });
       // One message per event-loop turn, however many writes the turn made.
-      if (this.outbox.length === 0) setImmediate(() => this.send());
-      this.outbox.push({ id, op });
+      const outbox = this.outbox;
+      if (outbox.ids.length === 0) setImmediate(() => this.send());
+      outbox.ids.push(id);
+      if (isWebhook) {
+        outbox.ops.push(op.input.body);
+        outbox.times.push(op.input.receivedAt);
+      } else {
+        outbox.ops.push(op);
+        outbox.times.push(null);
+      }
     });
   }
 
   private send(): void {
     const writes = this.outbox;
-    this.outbox = [];
-    if (writes.length > 0) this.post({ type: 'writes', writes });
+    if (writes.ids.length === 0) return;
+    this.outbox = { type: 'writes', ids: [], ops: [], times: [] };
+    this.post(writes);
   }
 
   private post(request: WorkerRequest): void {
