@@ -145,6 +145,20 @@ describe('LCUS and raw serial relays over a pty', () => {
     expect(driver.status().state).toBe('disconnected');
   });
 
+  it('stopping while the on command is still being written also cuts the pulse short', async () => {
+    const driver = await startDriver(`lcus:${pair.device}`);
+    let stopping: Promise<void> | null = null;
+    // 'busy' is announced while the on frame is on its way: stop right then.
+    driver.onStatus((status) => {
+      if (status.state === 'busy' && !stopping) stopping = driver.stop();
+    });
+    const pending = driver.open('in', 60_000);
+    expect(await pending).toEqual({ opened: true });
+    await stopping;
+    expect(await framesWhen(2)).toEqual(['a00101a2', 'a00100a1']);
+    expect(driver.status().state).toBe('disconnected');
+  }, 15_000);
+
   it('a port that is not there yet: disconnected until it appears, without a restart', async () => {
     await pair.unplug();
     turnstile = createTurnstile(settings(`lcus:${pair.device}`), TUNING);

@@ -200,6 +200,8 @@ export class PulseTurnstile implements Turnstile {
   }
 
   private async delay(ms: number): Promise<void> {
+    // Stopped (also while the on command was still being written): the pulse is cut short, never waited.
+    if (!this.isRunning) return;
     const delay = cancellableDelay(ms);
     this.delays.add(delay.cancel);
     await delay.done;
