@@ -8,9 +8,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { call } from './pin-guessers.js';
 import type { BenchOptions, BenchRow } from './types.js';
 
 const GUESSERS = 16;
@@ -44,31 +45,6 @@ function startGate(dataDir: string): Promise<{ child: ChildProcess; port: number
   });
 }
 
-/** One POST /api/<method>; resolves with the milliseconds it took. */
-function call(port: number, method: string, body: unknown, localAddress: string): Promise<number> {
-  const text = JSON.stringify(body);
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: `/api/${method}`,
-        localAddress,
-        agent: false,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) },
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve(performance.now() - started));
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(text);
-  });
-}
-
 function percentile(sorted: readonly number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
 }
@@ -83,23 +59,36 @@ async function scans(port: number, count: number, label: string): Promise<number
 export async function run(options: BenchOptions): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-pin-'));
   const gate = await startGate(join(dir, 'gate'));
-  let isGuessing = true;
   let guesses = 0;
   try {
     const count = options.isQuick ? 200 : 1_000;
     await scans(gate.port, 50, 'WARMUP');
     const floor = await scans(gate.port, count, 'QUIET');
-    const guessers = Array.from({ length: GUESSERS }, async (_, client) => {
-      for (let attempt = 0; isGuessing; attempt += 1) {
-        const pin = String(1000 + ((client * 7919 + attempt) % 9000));
-        if (pin === PIN) continue;
-        await call(gate.port, 'checkPin', { pin }, `127.0.1.${client + 1}`);
-        guesses += 1;
-      }
+    // The guessers are another process, as attackers would be: the scanning client's own event loop
+    // must not queue behind 16 guessers' callbacks, or the figure would measure this process.
+    const guessers = spawn(
+      process.execPath,
+      [
+        join(dirname(fileURLToPath(import.meta.url)), 'pin-guessers.js'),
+        String(gate.port),
+        String(GUESSERS),
+        PIN,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    let guesserOutput = '';
+    guessers.stdout?.on('data', (chunk: Buffer) => (guesserOutput += chunk.toString()));
+    await new Promise<void>((resolve) => {
+      const ready = () => {
+        if (guesserOutput.includes('guessing')) resolve();
+        else guessers.stdout?.once('data', ready);
+      };
+      ready();
     });
     const loaded = await scans(gate.port, count, 'GUESSED');
-    isGuessing = false;
-    await Promise.all(guessers);
+    guessers.stdin?.end('stop\n');
+    await new Promise((resolve) => guessers.once('exit', resolve));
+    guesses = Number(/guesses (\d+)/.exec(guesserOutput)?.[1] ?? Number.NaN);
     const rows = (figure: string, fraction: number, goal: string | null): BenchRow => {
       const measured = percentile(loaded, fraction);
       const base = percentile(floor, fraction);
@@ -129,7 +118,6 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
       },
     ];
   } finally {
-    isGuessing = false;
     gate.child.kill('SIGTERM');
     await new Promise((resolve) => gate.child.once('exit', resolve));
     rmSync(dir, { recursive: true, force: true });

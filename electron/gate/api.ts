@@ -48,6 +48,9 @@ type Implementations = {
   ) => MethodOutput<M> | Promise<MethodOutput<M>>;
 };
 
+/** How long a refusal for a locked-out client is held before it is sent. */
+export const LOCKED_ANSWER_DELAY_MS = 1_000;
+
 export function createHandlers(engine: Engine, pins = new PinChecker()): GateHandlers {
   const guard = new PinGuard(engine.store.state, () => engine.now().getTime());
 
@@ -56,6 +59,9 @@ export function createHandlers(engine: Engine, pins = new PinChecker()): GateHan
     const verdict = await guard.verify(context.client, () => pins.check(pin, stored));
     if (verdict.ok) return true;
     if (verdict.reason === 'wrong') return false;
+    // A locked-out client waits for its refusal: a guesser that sends its next guess on each answer is
+    // slowed to one a second, so a flood of refused guesses cannot crowd out the scans.
+    await new Promise((resolve) => setTimeout(resolve, LOCKED_ANSWER_DELAY_MS).unref());
     throw new ApiFailure(
       'pin_locked',
       `pin: too many wrong PINs; try again in ${verdict.retryAfterSeconds} s`,

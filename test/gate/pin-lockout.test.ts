@@ -7,6 +7,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LOCKED_ANSWER_DELAY_MS } from '../../electron/gate/api.js';
 import { PinGuard } from '../../electron/gate/pin-guard.js';
 import { GateStore } from '../../electron/gate/store/index.js';
 import { makeTempDir } from '../relay/support.js';
@@ -75,8 +76,11 @@ describe('PIN lockout on a real headless gate', () => {
     const fifth = await tryPin(first, WRONG);
     expect(fifth).toMatchObject({ status: 429, code: 'pin_locked', retryAfterSeconds: 30 });
     expect(fifth.message).toMatch(/30 s/);
+    const askedAt = performance.now();
     const right = await tryPin(first, RIGHT);
     expect(right).toMatchObject({ status: 429, code: 'pin_locked' });
+    // A locked-out client's refusal is held for a second (a guesser waiting on each answer slows down).
+    expect(performance.now() - askedAt).toBeGreaterThanOrEqual(LOCKED_ANSWER_DELAY_MS);
     expect(right.retryAfterSeconds).toBeGreaterThan(0);
     // Another address is not locked out by this one.
     expect(await tryPin(first, RIGHT, '127.0.0.2')).toMatchObject({ status: 200, isValid: true });
