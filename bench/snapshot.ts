@@ -75,8 +75,12 @@ function rawFloors(path: string, total: number): { firstLoad: number; update: nu
       index + 1,
     ];
   };
-  const insert = db.prepare('INSERT INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)');
-  const upsert = db.prepare(`INSERT INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+  const insert = db.prepare(
+    'INSERT INTO tickets (barcode, ticket_id, order_id, event_id, ticket_type_id, ticket_type_name, holder_name, customer_name, email, is_valid, cause, changed_at, version_source, version_tx, version_seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
+  );
+  const upsert =
+    db.prepare(`INSERT INTO tickets (barcode, ticket_id, order_id, event_id, ticket_type_id, ticket_type_name, holder_name, customer_name, email, is_valid, cause, changed_at, version_source, version_tx, version_seq)
+    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
     ON CONFLICT (barcode) DO UPDATE SET version_tx = excluded.version_tx, holder_name = excluded.holder_name`);
   const load = (statement: Database.Statement, txId: number) => {
     const many = db.transaction((from: number) => {
