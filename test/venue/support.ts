@@ -10,7 +10,7 @@ import {
   runGatehouse,
   startRelayProcess,
   waitFor,
-  type GateTestClient,
+  GateTestClient,
   type RelayProcess,
 } from '../relay/support.js';
 
@@ -98,3 +98,15 @@ export function scanEntryCounts(client: GateTestClient): Map<string, number> {
 }
 
 export { scanOf } from '../relay/support.js';
+
+/** A protocol client following EVENT, welcomed; kept in `clients` for the test's cleanup. */
+export async function welcomedClient(
+  clients: GateTestClient[],
+  url: string,
+  token: string,
+): Promise<GateTestClient> {
+  const client = await GateTestClient.connect(url, token, { events: [EVENT] });
+  clients.push(client);
+  await client.waitWelcomed();
+  return client;
+}

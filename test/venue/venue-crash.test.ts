@@ -19,11 +19,11 @@ import {
 import {
   addVenueToken,
   appliedHead,
-  EVENT,
   scanEntryCounts,
   scanOf,
   startVenueRelay,
   upstreamHealth,
+  welcomedClient,
 } from './support.js';
 
 const SCANS = 1_500;
@@ -48,12 +48,7 @@ afterEach(async () => {
   dir.remove();
 });
 
-async function connect(url: string, token: string): Promise<GateTestClient> {
-  const client = await GateTestClient.connect(url, token, { events: [EVENT] });
-  clients.push(client);
-  await client.waitWelcomed();
-  return client;
-}
+const connect = (url: string, token: string) => welcomedClient(clients, url, token);
 
 /** Scans waiting in the venue relay's outbox, read from its database file after the kill. */
 function outboxOf(path: string): number {

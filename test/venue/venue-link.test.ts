@@ -27,6 +27,7 @@ import {
   startVenueRelay,
   upload,
   upstreamHealth,
+  welcomedClient,
 } from './support.js';
 
 let dir: TempDir;
@@ -48,12 +49,7 @@ afterEach(async () => {
   dir.remove();
 });
 
-async function connect(url: string, token: string): Promise<GateTestClient> {
-  const client = await GateTestClient.connect(url, token, { events: [EVENT] });
-  clients.push(client);
-  await client.waitWelcomed();
-  return client;
-}
+const connect = (url: string, token: string) => welcomedClient(clients, url, token);
 
 const logHead = async (relay: RelayProcess) =>
   ((await getJson(`${relay.url}/healthz`)) as { logHead: number }).logHead;

@@ -15,7 +15,7 @@ import {
   type RelayProcess,
   type TempDir,
 } from '../relay/support.js';
-import { addVenueToken, EVENT, scanOf, upload } from './support.js';
+import { addVenueToken, EVENT, scanOf, upload, welcomedClient } from './support.js';
 
 let dir: TempDir;
 let relay: RelayProcess;
@@ -34,12 +34,7 @@ afterEach(async () => {
   dir.remove();
 });
 
-async function connect(token: string): Promise<GateTestClient> {
-  const client = await GateTestClient.connect(relay.url, token, { events: [EVENT] });
-  clients.push(client);
-  await client.waitWelcomed();
-  return client;
-}
+const connect = (token: string) => welcomedClient(clients, relay.url, token);
 
 describe('relay: venue tokens', () => {
   it('records a venue’s scan under "Venue · Door" and fans it out so', async () => {
