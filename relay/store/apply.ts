@@ -8,7 +8,12 @@
  * with the delivery (`skipped_tickets`).
  */
 import { createLogger } from '../../shared/logger.js';
-import { parseDelivery, type ParsedDelivery, type ParseFailure } from '../../shared/moshtix.js';
+import {
+  parseDelivery,
+  type ParsedDelivery,
+  type ParseFailure,
+  type SkippedTicket,
+} from '../../shared/moshtix.js';
 import type { ScanRecord } from '../../shared/scans.js';
 import { eventUpdateOf, mergeEvent, type EventUpdate, type KnownEvent } from '../../shared/events.js';
 import { eventInfoSchema, normaliseOrder } from '../../shared/tickets.js';
@@ -115,12 +120,7 @@ export function applyDelivery(
   for (const ticket of skipped) {
     queries.skipped.insert.run(deliveryId, ticket.index, ticket.reason, ticket.raw, input.receivedAt);
   }
-  if (skipped.length > 0)
-    log.warn('tickets skipped: no usable barcode (kept with the delivery)', {
-      deliveryId,
-      contextId,
-      skipped: skipped.map(({ index, reason }) => `#${index}: ${reason}`),
-    });
+  warnSkipped(deliveryId, contextId, skipped);
   return {
     status: 'accepted',
     deliveryId,
@@ -130,6 +130,16 @@ export function applyDelivery(
     skippedTickets: skipped.length,
     tiedOrders,
   };
+}
+
+/** Logs the tickets a delivery left out (no usable barcode); they are kept with it. Both stores. */
+export function warnSkipped(deliveryId: number, contextId: unknown, skipped: readonly SkippedTicket[]): void {
+  if (skipped.length === 0) return;
+  log.warn('tickets skipped: no usable barcode (kept with the delivery)', {
+    deliveryId,
+    contextId,
+    skipped: skipped.map(({ index, reason }) => `#${index}: ${reason}`),
+  });
 }
 
 export function applyScan(

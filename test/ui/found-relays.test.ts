@@ -6,7 +6,7 @@
 // namespaced LAN test in test/venue/advertise.test.ts covers the gate's side without one).
 import { networkInterfaces } from 'node:os';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { startGateProcess, type GateProcess } from '../gate/support.js';
 import {
   addGateToken,
@@ -42,6 +42,12 @@ function noMulticast(): string | null {
 
 describe('relays found on this network (Chromium, real gate, real relays announcing by mDNS)', () => {
   const problem = noMulticast();
+  /** Skips the test, saying why, when this host cannot multicast. */
+  const skipWithoutLan = (context: TestContext) => {
+    if (!problem) return;
+    console.log(`skipped: ${problem}`);
+    context.skip(problem);
+  };
   let temp: TempDir;
   let venue: RelayProcess;
   let other: RelayProcess;
@@ -87,10 +93,7 @@ describe('relays found on this network (Chromium, real gate, real relays announc
   });
 
   it('first run lists both, the venue relay first and labelled so; a click fills the URL and moves to the token', async (context) => {
-    if (problem) {
-      console.log(`skipped: ${problem}`);
-      context.skip(problem);
-    }
+    skipWithoutLan(context);
     await page.locator('[data-testid="first-run"]').waitFor();
     const found = page.locator('[data-testid="found-relays"]');
     expect(await found.innerText()).toContain('Relays found on this network');
@@ -112,7 +115,7 @@ describe('relays found on this network (Chromium, real gate, real relays announc
   });
 
   it('with the other relay picked, its token is all it takes: events listed, the badge goes online', async (context) => {
-    if (problem) context.skip(problem);
+    skipWithoutLan(context);
     await button(OTHER_NAME).click();
     const filled = await page.locator('#setting-relayUrl').inputValue();
     expect(filled).toMatch(new RegExp(`^http://[\\d.]+:${other.port}$`));
@@ -132,7 +135,7 @@ describe('relays found on this network (Chromium, real gate, real relays announc
   });
 
   it('Settings list them beside the relay URL too; a click fills the field, saved only with Save', async (context) => {
-    if (problem) context.skip(problem);
+    skipWithoutLan(context);
     await page.keyboard.press('F4');
     await page.locator('[data-testid="setting-relayUrl"]').waitFor();
     await button(VENUE_NAME).waitFor({ timeout: 15_000 });

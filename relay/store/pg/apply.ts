@@ -4,11 +4,10 @@
  * outcomes); only the reads and writes differ. Log entries are collected by the appender and written
  * when the batch commits.
  */
-import { createLogger } from '../../../shared/logger.js';
 import type { ScanRecord } from '../../../shared/scans.js';
 import { eventUpdateOf, mergeEvent, type EventUpdate } from '../../../shared/events.js';
 import { normaliseOrder } from '../../../shared/tickets.js';
-import { knownEventOf } from '../apply.js';
+import { knownEventOf, warnSkipped } from '../apply.js';
 import type { WriteOp } from '../write-ops.js';
 import type {
   DeliveryInput,
@@ -22,8 +21,6 @@ import type { PgLogAppender } from './appender.js';
 import { applyOrderSnapshot, applyTicketImport, type EventRow } from './apply-tickets.js';
 import { DeliveryBatch } from './delivery-batch.js';
 import type { Tx } from './connection.js';
-
-const log = createLogger('relay.store.pg');
 
 /** Records what a delivery says about an event; `stored` is the events row when already read. */
 async function recordEvent(
@@ -123,12 +120,7 @@ export async function applyDelivery(
       recordedAt: input.receivedAt,
     })),
   );
-  if (skipped.length > 0)
-    log.warn('tickets skipped: no usable barcode (kept with the delivery)', {
-      deliveryId,
-      contextId,
-      skipped: skipped.map(({ index, reason }) => `#${index}: ${reason}`),
-    });
+  warnSkipped(deliveryId, contextId, skipped);
   return {
     status: 'accepted',
     deliveryId,
