@@ -1,8 +1,9 @@
 /**
  * A stand-in relay for `bench/snapshot.ts`, run as its own process so that making and sending a
  * million tickets does not share an event loop with the scans being timed. Every connection gets a
- * welcome and a full snapshot of TOTAL tickets in 1,000-ticket chunks (as the relay sends them), with
- * versions that grow per connection, so each new snapshot updates every ticket. Prints one JSON line
+ * welcome and a full snapshot of TOTAL tickets in 1,000-ticket chunks, in barcode order (as the relay
+ * sends them: its snapshot read is ORDER BY barcode), with versions that grow per connection, so each
+ * new snapshot updates every ticket. Prints one JSON line
  * per snapshot sent: `{"listening":port}` first, then `{"connection":n,"beganAt":ms,"cursor":c}`.
  * Usage: node snapshot-relay.js TOTAL EVENT_ID
  */
@@ -44,7 +45,20 @@ export function benchTicket(index: number, eventId: string, txId: number): Ticke
   };
 }
 
-async function sendSnapshot(socket: WebSocket, total: number, eventId: string, connection: number) {
+/** Ticket indexes in the order of their barcodes (byte order, as SQLite's BINARY collation sorts). */
+export function barcodeOrder(total: number): Uint32Array {
+  const barcodes = Array.from({ length: total }, (_, index) => barcodeOf(index));
+  const order = Uint32Array.from({ length: total }, (_, index) => index);
+  order.sort((a, b) => {
+    const left = barcodes[a] as string;
+    const right = barcodes[b] as string;
+    return left < right ? -1 : left > right ? 1 : 0;
+  });
+  return order;
+}
+
+async function sendSnapshot(socket: WebSocket, order: Uint32Array, eventId: string, connection: number) {
+  const total = order.length;
   let inFlight = 0;
   let wake: (() => void) | null = null;
   const send = (frame: RelayFrame) => {
@@ -73,7 +87,7 @@ async function sendSnapshot(socket: WebSocket, total: number, eventId: string, c
       await new Promise<void>((resolve) => (wake = resolve));
     if (socket.readyState !== socket.OPEN) return;
     const tickets = Array.from({ length: Math.min(FRAME, total - from) }, (_, offset) =>
-      benchTicket(from + offset, eventId, 10 + connection),
+      benchTicket(order[from + offset] as number, eventId, 10 + connection),
     );
     send({ type: 'snapshot-chunk', events: [], tickets, scans: [] });
   }
@@ -82,7 +96,7 @@ async function sendSnapshot(socket: WebSocket, total: number, eventId: string, c
 
 async function main(): Promise<void> {
   const [totalText = '0', eventId = '0'] = process.argv.slice(2);
-  const total = Number(totalText);
+  const order = barcodeOrder(Number(totalText));
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/gate' });
   await new Promise((resolve) => server.once('listening', resolve));
   let connections = 0;
@@ -92,7 +106,7 @@ async function main(): Promise<void> {
       if (frame.type === 'ping') socket.send(JSON.stringify({ type: 'pong', t: frame.t }));
       if (frame.type === 'hello') {
         connections += 1;
-        void sendSnapshot(socket, total, eventId, connections);
+        void sendSnapshot(socket, order, eventId, connections);
       }
     });
   });

@@ -301,6 +301,19 @@ describe.each(backends)('relay store contract ($name)', (backend) => {
     ]);
   });
 
+  it('sends a snapshot in barcode byte order, then the tickets moved away, also in order (a gate stores it as appends)', async () => {
+    const store = await (await backend.fresh()).open();
+    const barcodes = ['b10', 'B2', 'A9', 'B10', 'a1', 'Z0', '10', '9X'];
+    for (const [index, barcode] of barcodes.entries())
+      await store.ingestDelivery(order(index + 1, { barcode, tx: index + 1 }));
+    // 'A9' moves to event 2: event 1's snapshot still holds it, for its gates to deny it as moved.
+    await store.ingestDelivery(order(3, { barcode: 'A9', eventId: 2, tx: 20 }));
+    const sent = (await store.readSnapshot(['1'])).tickets.map((ticket) => ticket.barcode);
+    const byteOrder = (list: string[]) =>
+      [...list].sort((left, right) => Buffer.compare(Buffer.from(left), Buffer.from(right)));
+    expect(sent).toEqual([...byteOrder(barcodes.filter((barcode) => barcode !== 'A9')), 'A9']);
+  });
+
   it('prunes the oldest entries and reports where the retained log starts; state survives', async () => {
     const store = await (await backend.fresh()).open();
     for (let id = 1; id <= 10; id += 1) await store.ingestDelivery(order(id));

@@ -240,11 +240,14 @@ export class PgRelayStore implements RelayStore {
       const cursor = await this.head(tx);
       const eventRows = await tx.rows<{ info: string }>('SELECT info FROM events ORDER BY event_id');
       const ticketRows = await tx.rows<{ state: string }>(
-        `SELECT state FROM tickets WHERE event_id = ANY($1::text[])
-         UNION ALL
-         SELECT state FROM tickets
-         WHERE barcode IN (SELECT barcode FROM ticket_moves WHERE event_id = ANY($1::text[]))
-           AND NOT (event_id = ANY($1::text[]))`,
+        // In barcode byte order (as the SQLite store sends), so a gate's B-tree takes it as appends.
+        `SELECT state FROM (
+           SELECT 0 AS part, barcode, state FROM tickets WHERE event_id = ANY($1::text[])
+           UNION ALL
+           SELECT 1 AS part, barcode, state FROM tickets
+           WHERE barcode IN (SELECT barcode FROM ticket_moves WHERE event_id = ANY($1::text[]))
+             AND NOT (event_id = ANY($1::text[]))
+         ) AS sent ORDER BY part, barcode COLLATE "C"`,
         [ids],
       );
       const scanRows = await tx.rows<{ seq: number; record: string }>(
