@@ -49,12 +49,14 @@ class Applier {
     private readonly gate: string,
     private readonly now: string,
     private readonly conflictDays?: ConflictDays,
+    /** A first snapshot into an empty table: insert first, merge only what is already stored. */
+    private readonly isFirstLoad = false,
   ) {
     this.outcome = emptyOutcome(store.state.cursor());
   }
 
   ticket(state: TicketState): void {
-    const result = this.store.tickets.apply(state);
+    const result = this.isFirstLoad ? this.store.tickets.applyNew(state) : this.store.tickets.apply(state);
     if (result === 'inserted') this.outcome.ticketsInserted += 1;
     if (result !== 'kept') this.outcome.ticketsChanged += 1;
   }
@@ -170,9 +172,10 @@ export function applySnapshotChunks(
   now: string,
   snapshotCursor = 0,
   conflictDays?: ConflictDays,
+  isFirstLoad = false,
 ): ApplyOutcome {
   return store.replayableTransaction(() => {
-    const applier = new Applier(store, gate, now, conflictDays);
+    const applier = new Applier(store, gate, now, conflictDays, isFirstLoad);
     for (const chunk of chunks) {
       for (const event of chunk.events) store.tickets.upsertEvent(event);
       for (const ticket of chunk.tickets) applier.ticket(ticket);

@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyEntries } from '../../electron/gate/apply.js';
+import { applyEntries, applySnapshotChunks } from '../../electron/gate/apply.js';
 import { GateStore } from '../../electron/gate/store/index.js';
 import { MIGRATIONS } from '../../electron/gate/store/migrations.js';
 import type { TicketState } from '../../shared/tickets.js';
@@ -38,6 +38,29 @@ function receive(...tickets: TicketState[]): void {
 }
 
 describe('gate store merge', () => {
+  it('a first load inserts without looking, yet merges a barcode already stored (a first load resumed after a stop)', () => {
+    const refunded = ticketState('KEPT', {
+      valid: false,
+      cause: 'refunded',
+      version: { source: 'webhook', txId: 20, seq: 1 },
+    });
+    receive(refunded);
+    const older = ticketState('KEPT', { version: { source: 'webhook', txId: 10, seq: 2 } });
+    const outcome = applySnapshotChunks(
+      store,
+      'Gate 1',
+      [{ events: [], tickets: [ticketState('NEW-1'), older, ticketState('NEW-2')], scans: [], index: [] }],
+      NOW,
+      0,
+      undefined,
+      true,
+    );
+    expect(outcome.ticketsInserted).toBe(2);
+    expect(store.tickets.get('KEPT')).toMatchObject({ valid: false, cause: 'refunded' });
+    expect(store.tickets.get('NEW-1')).toMatchObject({ valid: true });
+    expect(store.tickets.count()).toBe(3);
+  });
+
   it('keeps a ticket invalid when two states of the same version disagree, whatever arrives last', () => {
     const sold = ticketState('TIE', { version: { source: 'webhook', txId: 10, seq: 1 } });
     const cancelled = { ...sold, valid: false, cause: 'cancelled', version: { ...sold.version, seq: 2 } };

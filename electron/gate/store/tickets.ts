@@ -60,6 +60,56 @@ function tagsFrom(json: string | null): string[] {
 const tagsColumn = (tags: readonly string[] | undefined): string | null =>
   tags && tags.length > 0 ? JSON.stringify(tags) : null;
 
+const TICKET_COLUMNS = `barcode, ticket_id, order_id, event_id, ticket_type_id, ticket_type_name, holder_name,
+  customer_name, email, is_valid, cause, changed_at, version_source, version_tx, version_seq, ticket_type_tags,
+  version_is_authoritative`;
+const TICKET_PLACEHOLDERS = TICKET_COLUMNS.split(',')
+  .map(() => '?')
+  .join(', ');
+
+type TicketValues = [
+  string,
+  string | null,
+  string,
+  string,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  number,
+  string,
+  string,
+  string,
+  number,
+  number,
+  string | null,
+  number,
+];
+
+/** A state as the tickets table's columns, in TICKET_COLUMNS order (positional binding is the fastest). */
+function ticketValues(state: TicketState): TicketValues {
+  return [
+    state.barcode,
+    state.ticketId,
+    state.orderId,
+    state.eventId,
+    state.ticketTypeId,
+    state.ticketTypeName,
+    state.holderName,
+    state.customerName,
+    state.email,
+    state.valid ? 1 : 0,
+    state.cause,
+    state.changedAt,
+    state.version.source,
+    state.version.txId,
+    state.version.seq,
+    tagsColumn(state.ticketTypeTags),
+    state.version.isAuthoritative ? 1 : 0,
+  ];
+}
+
 export function ticketFromRow(row: TicketRow): TicketState {
   return {
     barcode: row.barcode,
@@ -109,13 +159,8 @@ export function prefixRange(prefix: string): { low: string; high: string } {
 export function createTicketQueries(db: Database.Database) {
   const statements = {
     byBarcode: db.prepare<[string], TicketRow>('SELECT * FROM tickets WHERE barcode = ?'),
-    upsert: db.prepare(`
-      INSERT INTO tickets (barcode, ticket_id, order_id, event_id, ticket_type_id, ticket_type_name, holder_name,
-        customer_name, email, is_valid, cause, changed_at, version_source, version_tx, version_seq,
-        ticket_type_tags, version_is_authoritative)
-      VALUES (@barcode, @ticket_id, @order_id, @event_id, @ticket_type_id, @ticket_type_name, @holder_name,
-        @customer_name, @email, @is_valid, @cause, @changed_at, @version_source, @version_tx, @version_seq,
-        @ticket_type_tags, @version_is_authoritative)
+    upsert: db.prepare<TicketValues>(`
+      INSERT INTO tickets (${TICKET_COLUMNS}) VALUES (${TICKET_PLACEHOLDERS})
       ON CONFLICT (barcode) DO UPDATE SET ticket_id = excluded.ticket_id, order_id = excluded.order_id,
         event_id = excluded.event_id, ticket_type_id = excluded.ticket_type_id,
         ticket_type_name = excluded.ticket_type_name, holder_name = excluded.holder_name,
@@ -124,6 +169,10 @@ export function createTicketQueries(db: Database.Database) {
         version_tx = excluded.version_tx, version_seq = excluded.version_seq,
         ticket_type_tags = excluded.ticket_type_tags,
         version_is_authoritative = excluded.version_is_authoritative`),
+    /** A first load's insert: a barcode already stored is left for the merge rule (see applyNew). */
+    insertNew: db.prepare<TicketValues>(
+      `INSERT INTO tickets (${TICKET_COLUMNS}) VALUES (${TICKET_PLACEHOLDERS}) ON CONFLICT (barcode) DO NOTHING`,
+    ),
     count: db.prepare<[], { count: number }>('SELECT COUNT(*) AS count FROM tickets'),
     byBarcodePrefix: db.prepare<[string, string, number], TicketRow>(
       'SELECT * FROM tickets WHERE barcode >= ? AND barcode < ? ORDER BY barcode LIMIT ?',
@@ -178,26 +227,17 @@ export function createTicketQueries(db: Database.Database) {
       const row = statements.byBarcode.get(state.barcode);
       const stored = row ? ticketFromRow(row) : null;
       if (joinTicketStates(stored, state) === stored) return 'kept';
-      statements.upsert.run({
-        barcode: state.barcode,
-        ticket_id: state.ticketId,
-        order_id: state.orderId,
-        event_id: state.eventId,
-        ticket_type_id: state.ticketTypeId,
-        ticket_type_name: state.ticketTypeName,
-        holder_name: state.holderName,
-        customer_name: state.customerName,
-        email: state.email,
-        is_valid: state.valid ? 1 : 0,
-        cause: state.cause,
-        changed_at: state.changedAt,
-        version_source: state.version.source,
-        version_tx: state.version.txId,
-        version_seq: state.version.seq,
-        ticket_type_tags: tagsColumn(state.ticketTypeTags),
-        version_is_authoritative: state.version.isAuthoritative ? 1 : 0,
-      });
+      statements.upsert.run(...ticketValues(state));
       return stored ? 'updated' : 'inserted';
+    },
+    /**
+     * For a first load, where nearly every barcode is new: inserts without looking first (a stored
+     * state and nothing are merged to the state itself), and only a barcode already stored goes
+     * through `apply` and the merge rule.
+     */
+    applyNew(state: TicketState): 'inserted' | 'updated' | 'kept' {
+      if (statements.insertNew.run(...ticketValues(state)).changes === 1) return 'inserted';
+      return this.apply(state);
     },
     /**
      * Prefix search over every lookup key (names also from their second word); each key's own index

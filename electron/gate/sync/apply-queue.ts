@@ -307,6 +307,7 @@ export class ApplyQueue {
       this.host.now(),
       this.snapshot?.cursor ?? 0,
       this.host.conflictDays,
+      this.snapshot?.isFirstLoad === true,
     );
     this.learn(performance.now() - started, items);
     this.queuedItems -= items;
