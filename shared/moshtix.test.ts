@@ -61,11 +61,25 @@ describe('parseDelivery', () => {
     expect((parsed.event as Record<string, unknown>).somethingNew).toBe(1);
   });
 
-  it('judges an unknown eventType by the shape of its data, and refuses one it cannot read', () => {
-    const orderShaped = parseDelivery(render('mystery', 37228036, seed().data));
-    expect('kind' in orderShaped && orderShaped.kind).toBe('order');
+  it('knows an eventType only by its order or event prefix, any case, and refuses any other', () => {
+    const order = seed().data;
+    for (const eventType of ['order-saved-prepare-full-message', 'ORDER_SAVED', 'order-backfill']) {
+      const parsed = parseDelivery(render(eventType, 37228036, order));
+      expect('kind' in parsed && parsed.kind).toBe('order');
+    }
+    for (const eventType of ['event-saved-prepare-full-message', 'EVENT_SAVED']) {
+      const parsed = parseDelivery(render(eventType, 132218, { id: 132218, name: 'Test API Event' }));
+      expect('kind' in parsed && parsed.kind).toBe('event');
+    }
+    // Data that reads as an order or an event does not make an unknown eventType known.
+    expect(parseDelivery(render('mystery', 37228036, order))).toEqual({
+      error: 'eventType: "mystery" is unknown',
+    });
+    expect(parseDelivery(render('venue-saved', 1, { id: 1, name: 'Hall' }))).toEqual({
+      error: 'eventType: "venue-saved" is unknown',
+    });
     expect(parseDelivery(render('ticket-saved', 1, { id: 1, valid: true }))).toEqual({
-      error: 'eventType: "ticket-saved" is unknown and its data is neither an order nor an event',
+      error: 'eventType: "ticket-saved" is unknown',
     });
   });
 

@@ -60,11 +60,16 @@ export async function settle(stack: Stack, gate: GateProcess, events = [MAIN_EVE
   }
 }
 
-/** Starts a gate process for the events and waits until it is online. */
-export async function startGate(stack: Stack, name: string, events = [MAIN_EVENT]): Promise<GateProcess> {
+/** Starts a gate process for the events (with extra gate flags) and waits until it is online. */
+export async function startGate(
+  stack: Stack,
+  name: string,
+  events = [MAIN_EVENT],
+  extra: string[] = [],
+): Promise<GateProcess> {
   const token = await addGateToken(stack.dir.file('relay.db'), name);
   const gate = await startGateProcess(
-    gateArgs(stack.dir.file(name.replace(/\W+/g, '-')), stack.relay.url, { name, token, events }),
+    gateArgs(stack.dir.file(name.replace(/\W+/g, '-')), stack.relay.url, { name, token, events, extra }),
   );
   await waitFor(async () => (await gate.value('status')).connection === 'online', {
     timeoutMs: 20_000,
@@ -74,8 +79,13 @@ export async function startGate(stack: Stack, name: string, events = [MAIN_EVENT
 }
 
 /** A gate started now: it learns everything so far from the relay's snapshot. */
-export async function freshGate(stack: Stack, name: string, events = [MAIN_EVENT]): Promise<GateProcess> {
-  const gate = await startGate(stack, name, events);
+export async function freshGate(
+  stack: Stack,
+  name: string,
+  events = [MAIN_EVENT],
+  extra: string[] = [],
+): Promise<GateProcess> {
+  const gate = await startGate(stack, name, events, extra);
   await settle(stack, gate, events);
   return gate;
 }

@@ -5,7 +5,14 @@
  * change delivered with odd fields still takes effect.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJson, makeTempDir, orderDelivery, postDelivery, startRelayProcess } from '../relay/support.js';
+import {
+  getJson,
+  makeTempDir,
+  orderDelivery,
+  postDelivery,
+  startRelayProcess,
+  waitFor,
+} from '../relay/support.js';
 import {
   accept,
   doorView,
@@ -17,7 +24,7 @@ import {
   ticketsOf,
   type Stack,
 } from './guarantee-support.js';
-import type { GateProcess } from './support.js';
+import { ticketOf, type GateProcess } from './support.js';
 
 const stack = {} as Stack;
 let live: GateProcess;
@@ -36,8 +43,8 @@ afterAll(async () => {
   stack.dir?.remove();
 });
 
-async function fresh(name: string): Promise<GateProcess> {
-  const gate = await freshGate(stack, name);
+async function fresh(name: string, extra: string[] = []): Promise<GateProcess> {
+  const gate = await freshGate(stack, name, undefined, extra);
   started.push(gate);
   return gate;
 }
@@ -53,11 +60,22 @@ describe('odd payloads at real gates', () => {
       }),
     );
     await settle(stack, live);
-    expect(await live.value('scan', { barcode: 'POISON-GOOD-1' })).toMatchObject({ result: 'admit' });
+    const good = ['POISON-GOOD-1', 'POISON-GOOD-2'];
+    for (const barcode of good) {
+      expect(await live.value('scan', { barcode })).toMatchObject({ result: 'admit', reason: 'admitted' });
+      expect(await live.value('scan', { barcode, direction: 'out' })).toMatchObject({ result: 'admit' });
+    }
     // Before the fix the snapshot read refused the stored "" barcode: a new gate looped on
-    // "internal error" with 0 tickets.
-    const gate = await fresh('Fresh poison');
-    expect(await gate.value('scan', { barcode: 'POISON-GOOD-2' })).toMatchObject({ result: 'admit' });
+    // "internal error" with 0 tickets. Both tickets went in and out at the live gate, so a gate that
+    // re-admits after exit admits them again once it has heard of the exits.
+    const gate = await fresh('Fresh poison', ['--reentry', 'after_exit']);
+    for (const barcode of good) {
+      await waitFor(
+        async () => (await ticketOf(gate, barcode))?.history.some((scan) => scan.direction === 'out'),
+        { message: `the live gate's exit of ${barcode} at the fresh gate` },
+      );
+      expect(await gate.value('scan', { barcode })).toMatchObject({ result: 'admit', reason: 'readmitted' });
+    }
     expect(await getJson(`${stack.relay.url}/healthz`)).toMatchObject({ skippedTickets: 1 });
     const metrics = await (await fetch(`${stack.relay.url}/metrics`)).text();
     expect(metrics).toContain('gatehouse_skipped_tickets 1');

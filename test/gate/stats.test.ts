@@ -3,9 +3,12 @@
  * second at 20,000 scans and blocked the gate on every refresh). Property: on any history of
  * admissions, exits, re-admissions, manual admits, denials and annulments at several gates, in a
  * real SQLite store, they equal the counts `presenceOf` (the admission rules' own replay) gives.
+ * Like the rules, they follow the order of the log (relay seq, then this gate's own sequence), never
+ * the wall-clock `at` a gate wrote, which jumps when its clock is set back.
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { InsideCount } from '../../electron/gate/inside-count.js';
 import { presenceOf } from '../../electron/gate/rules.js';
 import { GateStore } from '../../electron/gate/store/index.js';
 import { stats } from '../../electron/gate/views.js';
@@ -95,5 +98,54 @@ describe('night counters', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('follow the order of the log, not the wall clock, when a gate’s clock went back between in and out', () => {
+    const dir = makeTempDir();
+    const store = new GateStore(`${dir.path}/gate.db`);
+    cleanups.push(() => dir.remove());
+    cleanups.push(() => store.close());
+    const night = new Date('2026-11-27T21:30:00.000Z');
+    const at = (time: string) => `2026-11-27T${time}:00.000Z`;
+    const counts = () => ({
+      stats: stats(store, night, null).insideNow,
+      // A fresh count is rebuilt from the day's scans, as after a restart or at the start of a day.
+      capacity: new InsideCount(store).count(night, '06:00', 'UTC'),
+    });
+    // This gate's own decisions, as the engine records them: in at 21:00, then out after its clock
+    // went back an hour, so the exit carries the earlier time.
+    const mine = (barcode: string, direction: 'in' | 'out', time: string) =>
+      scanRecord({
+        barcode,
+        gate: 'Gate 1',
+        direction,
+        reason: direction === 'in' ? 'admitted' : 'exited',
+        at: at(time),
+      });
+    const ownIn = mine('OWN', 'in', '21:00');
+    const ownOut = mine('OWN', 'out', '20:00');
+    for (const scan of [ownIn, ownOut]) {
+      store.scans.insert(scan, { isLocal: true, isUploaded: false, relaySeq: null });
+    }
+    expect(counts()).toEqual({ stats: 0, capacity: 0 });
+    // Once uploaded, they carry relay seqs in the same order.
+    store.scans.markUploaded(ownIn.id, 1);
+    store.scans.markUploaded(ownOut.id, 2);
+    expect(counts()).toEqual({ stats: 0, capacity: 0 });
+    // Another gate whose clock went back: its entry and exit arrive from the relay in log order.
+    const theirs = (direction: 'in' | 'out', time: string) =>
+      scanRecord({
+        barcode: 'THEIRS',
+        gate: 'Gate 2',
+        direction,
+        reason: direction === 'in' ? 'admitted' : 'exited',
+        at: at(time),
+      });
+    store.scans.insert(theirs('in', '21:10'), { isLocal: false, isUploaded: true, relaySeq: 3 });
+    store.scans.insert(theirs('out', '20:10'), { isLocal: false, isUploaded: true, relaySeq: 4 });
+    expect(counts()).toEqual({ stats: 0, capacity: 0 });
+    // And the other way round: out then back in, with the entry's clock behind, leaves one inside.
+    store.scans.insert(theirs('in', '20:05'), { isLocal: false, isUploaded: true, relaySeq: 5 });
+    expect(counts()).toEqual({ stats: 1, capacity: 1 });
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The sync client against a real relay process: URL forms, token rejection and revocation (retries
- * stop, the reason is shown), and the backoff it uses between attempts.
+ * stop, the reason is shown), the backoff it uses between attempts, and what it reports before it has
+ * reached any relay.
  */
 import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +116,49 @@ describe('sync client', () => {
     expect(sinceOffline.length).toBeGreaterThan(1);
     expect(sinceOffline.filter((state) => state !== 'offline')).toEqual([]);
     expect((await status(gate)).connection).toBe('offline');
+  });
+
+  it('reports no clock skew and no relay quarantine before its first contact with a relay', async () => {
+    // A port that was just free and is now closed: every attempt is refused, no relay ever answers.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const address = closed.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const gate = await startGate({
+      dataDir: dir.file('Unanswered'),
+      settings: {
+        gateName: 'Unanswered',
+        events: ['132218'],
+        relayUrl: `http://127.0.0.1:${port}`,
+        token: 'some-token-123',
+      },
+      syncTiming: {
+        heartbeatIntervalMs: 1_000,
+        heartbeatTimeoutMs: 3_000,
+        backoffBaseMs: 10,
+        backoffCapMs: 30,
+      },
+    });
+    engines.push(gate);
+    const seen: GateStatus[] = [await status(gate)];
+    const unsubscribe = gate.onEvent((event) => {
+      if (event.type === 'status') seen.push(event.status);
+    });
+    const refused = await waitFor(
+      async () => {
+        const current = await status(gate);
+        return current.lastError !== null ? current : null;
+      },
+      { message: 'a refused connection attempt' },
+    );
+    unsubscribe();
+    seen.push(refused);
+    expect(refused).toMatchObject({ connection: 'offline', clockSkewMs: null, relayQuarantined: null });
+    // Not a zero standing in for "unknown" at any moment, either.
+    expect(seen.map(({ clockSkewMs, relayQuarantined }) => ({ clockSkewMs, relayQuarantined }))).toEqual(
+      seen.map(() => ({ clockSkewMs: null, relayQuarantined: null })),
+    );
   });
 
   it('stops retrying and says why when the relay rejects the token', async () => {

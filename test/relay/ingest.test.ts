@@ -209,6 +209,27 @@ describe('relay webhook ingest', () => {
     expect(retry.stdout).toContain('0 accepted, 2 still failing');
   });
 
+  it('quarantines an unknown eventType even when its data reads as an order, and counts it in /healthz', async () => {
+    const gate = await connectGate();
+    const mystery = {
+      ...orderDelivery({ orderId: 12, tickets: [{ barcode: 'MYSTERY-1' }] }),
+      eventType: 'mystery',
+    };
+    const answer = await postDelivery(relay.url, mystery);
+    expect(answer.status).toBe(202);
+    expect(answer.json).toEqual({ status: 'quarantined', error: 'eventType: "mystery" is unknown' });
+    expect(await getJson(`${relay.url}/healthz`)).toMatchObject({
+      deliveries: 0,
+      logHead: 0,
+      quarantined: 1,
+    });
+    // Upper-case Moshtix names are known: the same order under ORDER_SAVED is applied and streamed.
+    const known = await postDelivery(relay.url, { ...mystery, eventType: 'ORDER_SAVED' });
+    expect(known.status).toBe(200);
+    await gate.waitUntil(() => gate.tickets.get('MYSTERY-1'), 'the ticket under ORDER_SAVED');
+    expect(await getJson(`${relay.url}/healthz`)).toMatchObject({ deliveries: 1, quarantined: 1 });
+  });
+
   it('reprocesses a quarantined delivery that this version accepts (row written as an older, stricter relay would) and streams it', async () => {
     const gate = await connectGate();
     await postDelivery(relay.url, 'not json at all');

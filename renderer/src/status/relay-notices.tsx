@@ -8,6 +8,11 @@ import { useGate } from '../gate-context.js';
 /** Beyond this, the clock warning shows (status.clockSkewMs is this PC's clock minus the relay's). */
 export const CLOCK_SKEW_WARNING_MS = 2 * 60_000;
 
+/** Whether the clock warning shows: more than 2 minutes off either way; never before a reading. */
+export function isClockOff(clockSkewMs: number | null): boolean {
+  return clockSkewMs !== null && Math.abs(clockSkewMs) > CLOCK_SKEW_WARNING_MS;
+}
+
 /** "10 minutes", "3 hours": whole units a person reads at a glance. */
 export function skewWords(skewMs: number): string {
   const minutes = Math.round(Math.abs(skewMs) / 60_000);
@@ -21,11 +26,12 @@ export function RelayNotices() {
   if (!status) return null;
   const skew = status.clockSkewMs;
   const quarantined = status.relayQuarantined ?? 0;
-  const isClockOff = skew !== null && Math.abs(skew) > CLOCK_SKEW_WARNING_MS;
-  if (!isClockOff && quarantined === 0) return null;
+  // `skew !== null` again only so the words below know it is a number.
+  const isWarned = skew !== null && isClockOff(skew);
+  if (!isWarned && quarantined === 0) return null;
   return (
     <div className="relay-notices">
-      {isClockOff ? (
+      {isWarned ? (
         <p className="relay-notice" role="status" data-testid="clock-skew-warning">
           <span aria-hidden="true">⚠</span> This PC's clock is {skewWords(skew)}{' '}
           {skew > 0 ? 'ahead of' : 'behind'} the relay's — door rules that use the date may be wrong.
