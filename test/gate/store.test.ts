@@ -45,6 +45,74 @@ describe('gate store', () => {
     store = new GateStore(join(dir.path, 'other.db'));
   });
 
+  it('upgrades the tickets of a version-7 database to a table keyed by barcode, keeping every ticket and lookup', () => {
+    const oldPath = join(dir.path, 'v7.db');
+    const raw = new Database(oldPath);
+    raw.transaction(() => {
+      for (const migration of MIGRATIONS.slice(0, 7)) raw.exec(migration);
+      raw.pragma('user_version = 7');
+    })();
+    const insert = raw.prepare(
+      `INSERT INTO tickets (barcode, order_id, event_id, holder_name, is_valid, cause, changed_at,
+        version_source, version_tx, version_seq, ticket_type_tags, version_is_authoritative)
+       VALUES (?, ?, '1', ?, ?, 'sold', ?, 'csv', 5, 9, '["vip"]', 1)`,
+    );
+    insert.run('B-2', 'O-1', 'Ana Sousa', 1, NOW);
+    insert.run('A-1', 'O-1', 'Priya Ramanathan', 0, NOW);
+    raw.close();
+
+    const upgraded = new GateStore(oldPath);
+    try {
+      expect(upgraded.tickets.get('A-1')).toMatchObject({
+        orderId: 'O-1',
+        holderName: 'Priya Ramanathan',
+        valid: false,
+        ticketTypeTags: ['vip'],
+        version: { source: 'csv', txId: 5, seq: 9, isAuthoritative: true },
+      });
+      expect(upgraded.tickets.count()).toBe(2);
+      expect(upgraded.missingTicketIndexes()).toEqual([]);
+      // Found by surname through its index, as before.
+      expect(upgraded.tickets.search('Ramanathan', 10).map((ticket) => ticket.barcode)).toEqual(['A-1']);
+    } finally {
+      upgraded.close();
+    }
+    const check = new Database(oldPath, { readonly: true });
+    const table = check.prepare("SELECT sql FROM sqlite_master WHERE name = 'tickets'").get() as {
+      sql: string;
+    };
+    expect(table.sql).toMatch(/WITHOUT ROWID/);
+    check.close();
+  });
+
+  it('keeps lookups right across new versions: a refund keeps the names found, a new holder is found by the new name only', () => {
+    const entry = (seq: number, overrides: Parameters<typeof ticketState>[1]): LogEntry => ({
+      seq,
+      kind: 'ticket',
+      ticket: ticketState('LK-1', { ...overrides, version: { source: 'webhook', txId: seq, seq } }),
+    });
+    const found = (query: string) => store.tickets.search(query, 10).map((ticket) => ticket.barcode);
+    applyEntries(store, 'Gate 1', [entry(1, { holderName: 'Ana Sousa', orderId: 'O-77' })], NOW);
+    applyEntries(
+      store,
+      'Gate 1',
+      [entry(2, { holderName: 'Ana Sousa', orderId: 'O-77', valid: false, cause: 'refunded' })],
+      NOW,
+    );
+    expect(store.tickets.get('LK-1')).toMatchObject({
+      valid: false,
+      cause: 'refunded',
+      version: { txId: 2 },
+    });
+    expect(found('Sousa')).toEqual(['LK-1']);
+    expect(found('O-77')).toEqual(['LK-1']);
+    applyEntries(store, 'Gate 1', [entry(3, { holderName: 'Bea Okafor', orderId: 'O-78' })], NOW);
+    expect(found('Okafor')).toEqual(['LK-1']);
+    expect(found('O-78')).toEqual(['LK-1']);
+    expect(found('Sousa')).toEqual([]);
+    expect(found('O-77')).toEqual([]);
+  });
+
   it('has STRICT tables: a value of the wrong type is rejected', () => {
     store.close();
     const raw = new Database(path());

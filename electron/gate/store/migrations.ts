@@ -142,6 +142,45 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX scans_pending_local;
   CREATE INDEX scans_pending_local ON scans (local_seq) WHERE is_uploaded = 0 AND refused IS NULL;
   `,
+  // 8: tickets keyed by barcode in the table's own b-tree (WITHOUT ROWID): one b-tree to write per
+  // ticket instead of a rowid table plus a barcode index, so a snapshot, sent in barcode order, is
+  // stored as appends at about twice the rate. The lookup indexes are made again, by the same names.
+  `
+  CREATE TABLE tickets_by_barcode (
+    barcode TEXT PRIMARY KEY,
+    ticket_id TEXT,
+    order_id TEXT NOT NULL COLLATE NOCASE,
+    event_id TEXT NOT NULL,
+    ticket_type_id TEXT,
+    ticket_type_name TEXT,
+    holder_name TEXT COLLATE NOCASE,
+    customer_name TEXT COLLATE NOCASE,
+    email TEXT COLLATE NOCASE,
+    is_valid INTEGER NOT NULL,
+    cause TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    version_source TEXT NOT NULL,
+    version_tx INTEGER NOT NULL,
+    version_seq INTEGER NOT NULL,
+    ticket_type_tags TEXT,
+    version_is_authoritative INTEGER NOT NULL DEFAULT 0
+  ) STRICT, WITHOUT ROWID;
+  INSERT INTO tickets_by_barcode (barcode, ticket_id, order_id, event_id, ticket_type_id, ticket_type_name,
+    holder_name, customer_name, email, is_valid, cause, changed_at, version_source, version_tx, version_seq,
+    ticket_type_tags, version_is_authoritative)
+  SELECT barcode, ticket_id, order_id, event_id, ticket_type_id, ticket_type_name, holder_name,
+    customer_name, email, is_valid, cause, changed_at, version_source, version_tx, version_seq,
+    ticket_type_tags, version_is_authoritative
+  FROM tickets ORDER BY barcode;
+  DROP TABLE tickets;
+  ALTER TABLE tickets_by_barcode RENAME TO tickets;
+  CREATE INDEX tickets_order ON tickets (order_id);
+  CREATE INDEX tickets_holder ON tickets (holder_name);
+  CREATE INDEX tickets_customer ON tickets (customer_name);
+  CREATE INDEX tickets_email ON tickets (email);
+  CREATE INDEX tickets_holder_rest ON tickets (${nameRest('holder_name')});
+  CREATE INDEX tickets_customer_rest ON tickets (${nameRest('customer_name')});
+  `,
 ];
 
 export class NewerDatabaseError extends Error {
