@@ -33,6 +33,9 @@ const UPLOAD_BATCH = 500;
 /** A new clock reading is reported when it moved by at least this much (no status churn per ping). */
 const SKEW_STEP_MS = 1_000;
 
+/** Frames waiting to be handled before the gate stops reading the socket (each up to 1,000 tickets). */
+const INBOX_HIGH_WATER = 8;
+
 export interface SyncTarget {
   /** The relays to try in order (replicas of one relay), and the gate token. */
   connection(): { relayUrls: readonly string[]; token: string | null };
@@ -126,6 +129,10 @@ export class SyncClient {
   private readonly relayClock = new RelayClock();
   /** Reading is paused until the target catches up: the relay's silence is then our own doing. */
   private isPaused = false;
+  /** Frames received, not yet handled (see inboxPush). */
+  private readonly inbox: Buffer[] = [];
+  private inboxTimer: NodeJS.Timeout | null = null;
+  private isInboxFull = false;
   private isRunning = false;
   private isWelcomed = false;
   /** More scans were waiting than one upload batch: fresh ones wait their turn behind them. */
@@ -238,10 +245,7 @@ export class SyncClient {
       });
       this.heartbeatTimer = setInterval(() => this.heartbeat(), this.timing.heartbeatIntervalMs);
     });
-    socket.on('message', (data) => {
-      this.receive(String(data));
-      this.holdWhileBehind(socket);
-    });
+    socket.on('message', (data) => this.inboxPush(socket, data as Buffer));
     socket.on('unexpected-response', (_request, response) => {
       const code = response.statusCode ?? 0;
       const fatal = code === 401 || code === 403 ? FATAL_CLOSES[CLOSE_CODES.badToken] : undefined;
@@ -270,6 +274,7 @@ export class SyncClient {
     this.socket = null;
     this.target.disconnected?.();
     this.isWelcomed = false;
+    // Also drops what the closed connection sent and was not handled yet: the relay sends it again.
     this.clearTimers();
     const rejected = fatal?.rejected ?? null;
     this.update({
@@ -295,6 +300,41 @@ export class SyncClient {
     }, delay);
   }
 
+  /**
+   * Frames are handled one per turn of the event loop, never several back to back: reading and
+   * checking a 1,000-ticket frame takes milliseconds, and a socket read can hold several frames, so a
+   * scan arriving meanwhile waits for one frame at most, not for all of them. Timers run before
+   * network I/O in each turn, so a scan's request is read between two frames.
+   */
+  private inboxPush(socket: WebSocket, data: Buffer): void {
+    this.lastHeard = monotonicNow();
+    this.inbox.push(data);
+    if (this.inbox.length >= INBOX_HIGH_WATER && !this.isInboxFull) {
+      this.isInboxFull = true;
+      socket.pause();
+    }
+    this.drainInbox(socket);
+  }
+
+  private drainInbox(socket: WebSocket): void {
+    if (this.inboxTimer) return;
+    this.inboxTimer = setTimeout(() => {
+      this.inboxTimer = null;
+      if (this.socket !== socket) return;
+      const data = this.inbox.shift();
+      if (data !== undefined) {
+        this.receive(String(data));
+        if (this.socket !== socket) return;
+        this.holdWhileBehind(socket);
+      }
+      if (this.isInboxFull && this.inbox.length <= INBOX_HIGH_WATER / 2) {
+        this.isInboxFull = false;
+        if (!this.isPaused) socket.resume();
+      }
+      if (this.inbox.length > 0) this.drainInbox(socket);
+    }, 0);
+  }
+
   /** Stops reading while the target works through a backlog; resumes when it has caught up. */
   private holdWhileBehind(socket: WebSocket): void {
     const backlog = this.isPaused ? null : this.target.backlog?.();
@@ -305,7 +345,7 @@ export class SyncClient {
       if (this.socket !== socket) return;
       this.isPaused = false;
       this.lastHeard = monotonicNow();
-      socket.resume();
+      if (!this.isInboxFull) socket.resume();
     });
   }
 
@@ -481,7 +521,11 @@ export class SyncClient {
   private clearTimers(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.inboxTimer) clearTimeout(this.inboxTimer);
     this.retryTimer = null;
     this.heartbeatTimer = null;
+    this.inboxTimer = null;
+    this.inbox.length = 0;
+    this.isInboxFull = false;
   }
 }
