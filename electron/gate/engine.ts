@@ -29,6 +29,7 @@ import type { GateStore } from './store/index.js';
 import { SyncClient, type SyncTiming } from './sync/client.js';
 import { ApplyQueue } from './sync/apply-queue.js';
 import { syncTargetFor } from './sync/target.js';
+import { Turns } from './sync/turns.js';
 import { createTurnstile, type Turnstile } from './turnstile/index.js';
 import { startSerialScanner, type SerialScanner } from './scanner/serial-scanner.js';
 import type { SerialScannerSettings } from '../../shared/turnstile.js';
@@ -93,6 +94,8 @@ export class Engine {
     this.inside = new InsideCount(this.store);
     this.relayGate = this.loadRelayGate();
     this.turnstile = createTurnstile(this.settings.turnstile);
+    // Frames from the relay and slices of storing them take turns: one of them per event-loop turn.
+    const turns = new Turns();
     this.applyQueue = new ApplyQueue(
       {
         store: this.store,
@@ -106,8 +109,9 @@ export class Engine {
         resync: () => this.sync.restart(),
       },
       { maxSliceItems: parts.syncTiming?.snapshotBatchTickets },
+      turns,
     );
-    this.sync = new SyncClient(syncTargetFor(this), parts.syncTiming);
+    this.sync = new SyncClient(syncTargetFor(this), parts.syncTiming, turns);
   }
 
   async start(): Promise<void> {

@@ -27,6 +27,7 @@ import {
 import type { ApplyError } from '../store/apply-errors.js';
 import type { GateStore } from '../store/index.js';
 import type { IndexDefinition } from '../store/ticket-indexes.js';
+import { Turns } from './turns.js';
 
 const log = createLogger('gate.apply');
 
@@ -81,7 +82,7 @@ const sizeOf = (chunk: SnapshotChunk) =>
 export class ApplyQueue {
   private readonly steps: Step[] = [];
   private queuedItems = 0;
-  private scheduled: NodeJS.Immediate | null = null;
+  private isScheduled = false;
   private quietCheck: NodeJS.Timeout | null = null;
   /** Secondary indexes a first load left out, built when the door is quiet. */
   private pendingIndexes: IndexDefinition[] = [];
@@ -97,9 +98,11 @@ export class ApplyQueue {
   constructor(
     private readonly host: QueueHost,
     options: ApplyQueueOptions = {},
+    /** Shared with the sync client: a slice and a frame never run in one turn. */
+    private readonly turns: Turns = new Turns(),
   ) {
     this.options = {
-      busySliceMs: options.busySliceMs ?? 6,
+      busySliceMs: options.busySliceMs ?? 4,
       quietSliceMs: options.quietSliceMs ?? 40,
       maxSliceItems: options.maxSliceItems ?? 25_000,
       highWater: options.highWater ?? 5_000,
@@ -185,9 +188,7 @@ export class ApplyQueue {
 
   stop(): void {
     this.isStopped = true;
-    if (this.scheduled) clearImmediate(this.scheduled);
     if (this.quietCheck) clearTimeout(this.quietCheck);
-    this.scheduled = null;
     this.quietCheck = null;
     this.pendingIndexes = [];
     this.clear();
@@ -201,10 +202,12 @@ export class ApplyQueue {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.quietCheck || this.isStopped) return;
+    if (this.isScheduled || this.quietCheck || this.isStopped) return;
     if (this.steps.length > 0) {
-      this.scheduled = setImmediate(() => {
-        this.scheduled = null;
+      this.isScheduled = true;
+      this.turns.take(() => {
+        this.isScheduled = false;
+        if (this.isStopped) return;
         this.runOne();
         this.schedule();
       });

@@ -26,6 +26,7 @@ import { describeApplyError, type SnapshotChunk } from '../apply.js';
 import type { ApplyError } from '../store/apply-errors.js';
 import { Backoff, gateSocketUrl } from './backoff.js';
 import { readRelayFrame, type ReadFrame } from './frames.js';
+import { Turns } from './turns.js';
 import { monotonicNow, RelayClock } from './relay-clock.js';
 
 const log = createLogger('gate.sync');
@@ -131,7 +132,7 @@ export class SyncClient {
   private isPaused = false;
   /** Frames received, not yet handled (see inboxPush). */
   private readonly inbox: Buffer[] = [];
-  private inboxTimer: NodeJS.Timeout | null = null;
+  private isDraining = false;
   private isInboxFull = false;
   private isRunning = false;
   private isWelcomed = false;
@@ -159,6 +160,8 @@ export class SyncClient {
   constructor(
     private readonly target: SyncTarget,
     private readonly timing: SyncTiming = DEFAULT_SYNC_TIMING,
+    /** Shared with the apply queue: a frame and a slice never run in one turn. */
+    private readonly turns: Turns = new Turns(),
   ) {
     this.backoff = new Backoff(timing.backoffBaseMs, timing.backoffCapMs);
   }
@@ -303,8 +306,7 @@ export class SyncClient {
   /**
    * Frames are handled one per turn of the event loop, never several back to back: reading and
    * checking a 1,000-ticket frame takes milliseconds, and a socket read can hold several frames, so a
-   * scan arriving meanwhile waits for one frame at most, not for all of them. Timers run before
-   * network I/O in each turn, so a scan's request is read between two frames.
+   * scan arriving meanwhile waits for one frame at most, not for all of them (see Turns).
    */
   private inboxPush(socket: WebSocket, data: Buffer): void {
     this.lastHeard = monotonicNow();
@@ -313,26 +315,27 @@ export class SyncClient {
       this.isInboxFull = true;
       socket.pause();
     }
-    this.drainInbox(socket);
+    this.drainInbox();
   }
 
-  private drainInbox(socket: WebSocket): void {
-    if (this.inboxTimer) return;
-    this.inboxTimer = setTimeout(() => {
-      this.inboxTimer = null;
-      if (this.socket !== socket) return;
+  /** Handles the oldest frame in a turn of its own (see Turns); frames in the inbox are the open socket's. */
+  private drainInbox(): void {
+    if (this.isDraining) return;
+    this.isDraining = true;
+    this.turns.take(() => {
+      this.isDraining = false;
+      const socket = this.socket;
       const data = this.inbox.shift();
-      if (data !== undefined) {
-        this.receive(String(data));
-        if (this.socket !== socket) return;
-        this.holdWhileBehind(socket);
-      }
+      if (!socket || data === undefined) return;
+      this.receive(String(data));
+      if (this.socket !== socket) return;
+      this.holdWhileBehind(socket);
       if (this.isInboxFull && this.inbox.length <= INBOX_HIGH_WATER / 2) {
         this.isInboxFull = false;
         if (!this.isPaused) socket.resume();
       }
-      if (this.inbox.length > 0) this.drainInbox(socket);
-    }, 0);
+      if (this.inbox.length > 0) this.drainInbox();
+    });
   }
 
   /** Stops reading while the target works through a backlog; resumes when it has caught up. */
@@ -521,10 +524,8 @@ export class SyncClient {
   private clearTimers(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    if (this.inboxTimer) clearTimeout(this.inboxTimer);
     this.retryTimer = null;
     this.heartbeatTimer = null;
-    this.inboxTimer = null;
     this.inbox.length = 0;
     this.isInboxFull = false;
   }
