@@ -1,7 +1,7 @@
 /**
  * A stand-in relay for `bench/snapshot.ts`, run as its own process so that making and sending a
  * million tickets does not share an event loop with the scans being timed. Every connection gets a
- * welcome and a full snapshot of TOTAL tickets in 1,000-ticket chunks, in barcode order (as the relay
+ * welcome and a full snapshot of TOTAL tickets in 250-ticket chunks, in barcode order (as the relay
  * sends them: its snapshot read is ORDER BY barcode), with versions that grow per connection, so each
  * new snapshot updates every ticket. Prints one JSON line
  * per snapshot sent: `{"listening":port}` first, then `{"connection":n,"beganAt":ms,"cursor":c}`.
@@ -12,7 +12,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { PROTOCOL_VERSION, type RelayFrame } from '../shared/protocol.js';
 import type { TicketState } from '../shared/tickets.js';
 
-const FRAME = 1_000;
+/** As relay/hub/session.ts sends them (SNAPSHOT_CHUNK). */
+const FRAME = 250;
 /** Frames in flight to the kernel before waiting: the relay's own backpressure. */
 const IN_FLIGHT = 4;
 

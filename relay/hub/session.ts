@@ -22,8 +22,14 @@ import type { OtherEvents, OtherEventsIndex, Selection } from './other-events.js
 
 const log = createLogger('relay.session');
 const PAGE = 1_000;
-const SNAPSHOT_CHUNK = 1_000;
-const INDEX_CHUNK = 5_000;
+/**
+ * Snapshot frames are small: a gate reads and checks one frame per turn of its event loop, between
+ * scans (electron/gate/sync/turns.ts), so a frame's size bounds how long a scan can wait behind it.
+ * 250 tickets is about 90 KB of JSON and 1–2 ms of work at a gate (1,000 took 5–10 ms); index entries
+ * are a fifth the size.
+ */
+const SNAPSHOT_CHUNK = 250;
+const INDEX_CHUNK = 1_250;
 
 /**
  * The JSON of snapshot chunks, per snapshot read: gates asking for the same events at once share

@@ -34,7 +34,7 @@ const UPLOAD_BATCH = 500;
 /** A new clock reading is reported when it moved by at least this much (no status churn per ping). */
 const SKEW_STEP_MS = 1_000;
 
-/** Frames waiting to be handled before the gate stops reading the socket (each up to 1,000 tickets). */
+/** Frames waiting to be handled before the gate stops reading the socket (250 tickets each, from our relay). */
 const INBOX_HIGH_WATER = 8;
 
 export interface SyncTarget {
@@ -305,7 +305,7 @@ export class SyncClient {
 
   /**
    * Frames are handled one per turn of the event loop, never several back to back: reading and
-   * checking a 1,000-ticket frame takes milliseconds, and a socket read can hold several frames, so a
+   * checking a frame of tickets takes milliseconds, and a socket read can hold several frames, so a
    * scan arriving meanwhile waits for one frame at most, not for all of them (see Turns).
    */
   private inboxPush(socket: WebSocket, data: Buffer): void {
