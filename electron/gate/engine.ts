@@ -416,6 +416,7 @@ export class Engine {
       note: parts.note,
       annuls: parts.annuls,
     };
+    this.store.doorActivity();
     // One autocommit INSERT under synchronous=FULL: on disk before anything else happens.
     this.store.scans.insert(scan, { isLocal: true, isUploaded: false, relaySeq: null });
     this.inside.touched(scan.barcode);

@@ -5,6 +5,8 @@
  * behind it. So the engine's connection never checkpoints (wal_autocheckpoint = 0) and a worker
  * thread with its own connection runs PASSIVE checkpoints every few hundred milliseconds: those run
  * beside readers and writers without blocking either. A crash loses nothing: the WAL is the journal.
+ * While scans come in they wait (up to a WAL of 512 MB): a checkpoint writes the database file and
+ * syncs it, and on ext4 a scan's own sync of the WAL could then wait 150 ms for that data to land.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -12,37 +14,65 @@ import { Worker } from 'node:worker_threads';
 /** The worker's code, run with `eval` so it needs no file of its own (TypeScript tests, asar). */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { statSync } = require('node:fs');
 const Database = require(workerData.module);
 const db = new Database(workerData.path, workerData.binding ? { nativeBinding: workerData.binding } : {});
-const checkpoint = () => {
+const lastActivity = new Float64Array(workerData.activity);
+const walBytes = () => {
+  try {
+    return statSync(workerData.path + '-wal').size;
+  } catch {
+    return 0;
+  }
+};
+const checkpoint = (isFinal) => {
+  // While the door is busy, hold off (up to a WAL size): a checkpoint writes and syncs the database
+  // file, and a scan's own sync then waits for that data to reach the disk.
+  const isBusy = Date.now() - lastActivity[0] < workerData.quietMs;
+  if (!isFinal && isBusy && walBytes() < workerData.busyWalLimit) return;
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
   } catch (error) {
     parentPort.postMessage({ error: String(error && error.message ? error.message : error) });
   }
 };
-const timer = setInterval(checkpoint, workerData.intervalMs);
+const timer = setInterval(() => checkpoint(false), workerData.intervalMs);
 parentPort.on('message', () => {
   clearInterval(timer);
-  checkpoint();
+  checkpoint(true);
   db.close();
   parentPort.close();
 });
 `;
 
 export interface Checkpointer {
+  /** The door is in use (a scan): checkpoints wait for a quiet spell (see CheckpointerOptions). */
+  doorActivity(): void;
   /** Runs a last checkpoint and closes the worker's connection; settles once the thread has exited. */
   stop(): Promise<void>;
+}
+
+export interface CheckpointerOptions {
+  intervalMs?: number;
+  /** How long after the last scan the door counts as quiet again (ms). */
+  quietMs?: number;
+  /** While the door is busy, checkpoints still run once the WAL is this big (bytes). */
+  busyWalLimit?: number;
 }
 
 export function startCheckpointer(
   path: string,
   binding: string | undefined,
   onError: (message: string) => void,
-  intervalMs = 250,
+  { intervalMs = 250, quietMs = 3_000, busyWalLimit = 512 * 1024 * 1024 }: CheckpointerOptions = {},
 ): Checkpointer {
   const module = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, binding, module, intervalMs } });
+  const activity = new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT);
+  const lastActivity = new Float64Array(activity);
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { path, binding, module, intervalMs, quietMs, busyWalLimit, activity },
+  });
   worker.on('message', (message: { error?: unknown }) => {
     if (typeof message.error === 'string') onError(message.error);
   });
@@ -52,6 +82,9 @@ export function startCheckpointer(
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   let stopping: Promise<void> | null = null;
   return {
+    doorActivity() {
+      lastActivity[0] = Date.now();
+    },
     stop() {
       if (stopping) return stopping;
       // Waited for now, so it keeps the process alive until it has exited (else an await on it could

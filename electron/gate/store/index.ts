@@ -75,6 +75,11 @@ export class GateStore {
     }
   }
 
+  /** A scan at this door: WAL checkpoints wait for a quiet spell (see checkpointer.ts). */
+  doorActivity(): void {
+    this.checkpointer.doorActivity();
+  }
+
   /** True when the tickets table holds no row at all (a first snapshot may then skip its indexes). */
   hasNoTickets(): boolean {
     return this.db.prepare('SELECT 1 FROM tickets LIMIT 1').get() === undefined;
