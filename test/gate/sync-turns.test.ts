@@ -4,14 +4,11 @@
  * and a counter bumped once per turn in this process shows that no two frames were handled in the
  * same turn — a scan's request, read between turns, waits for one frame at most, never for all.
  */
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
 import { DEFAULT_SYNC_TIMING, SyncClient, type SyncTarget } from '../../electron/gate/sync/client.js';
-import type { RelayFrame } from '../../shared/protocol.js';
 import { waitFor } from '../relay/support.js';
 import { eventInfo, ticketState } from './fixtures.js';
-import { welcomeFrame } from './stand-in-relay.js';
+import { startStandIn, welcomeFrame } from './stand-in-relay.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -20,36 +17,23 @@ afterEach(async () => {
 
 const CHUNKS = 40;
 
+/** A stand-in relay that answers hello with a whole snapshot at once: few socket reads, many frames. */
 async function relayWritingAllAtOnce(): Promise<string> {
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/gate' });
-  await new Promise((resolve) => server.once('listening', resolve));
-  server.on('connection', (socket) => {
-    socket.on('message', (data: Buffer) => {
-      const frame = JSON.parse(data.toString()) as { type: string };
-      if (frame.type !== 'hello') return;
-      // Every frame is handed to the kernel in this one turn: the gate reads them in few reads.
-      const frames: RelayFrame[] = [
-        welcomeFrame('Gate T', 7, [eventInfo('E1')]),
-        { type: 'snapshot-begin', tickets: CHUNKS * 50, scans: 0, cursor: 7 },
-        ...Array.from({ length: CHUNKS }, (_, chunk): RelayFrame => ({
-          type: 'snapshot-chunk',
-          events: [],
-          tickets: Array.from({ length: 50 }, (_, index) => ticketState(`T-${chunk}-${index}`)),
-          scans: [],
-        })),
-        { type: 'snapshot-end', cursor: 7 },
-      ];
-      for (const each of frames) socket.send(JSON.stringify(each));
-    });
+  const standIn = await startStandIn((connection, frame) => {
+    if (frame.type !== 'hello') return;
+    connection.send(welcomeFrame('Gate T', 7, [eventInfo('E1')]));
+    connection.send({ type: 'snapshot-begin', tickets: CHUNKS * 50, scans: 0, cursor: 7 });
+    for (let chunk = 0; chunk < CHUNKS; chunk += 1)
+      connection.send({
+        type: 'snapshot-chunk',
+        events: [],
+        tickets: Array.from({ length: 50 }, (_, index) => ticketState(`T-${chunk}-${index}`)),
+        scans: [],
+      });
+    connection.send({ type: 'snapshot-end', cursor: 7 });
   });
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const client of server.clients) client.terminate();
-        server.close(() => resolve());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  cleanups.push(() => standIn.close());
+  return standIn.url;
 }
 
 describe('sync client turns', () => {

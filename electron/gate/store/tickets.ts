@@ -60,90 +60,47 @@ function tagsFrom(json: string | null): string[] {
 const tagsColumn = (tags: readonly string[] | undefined): string | null =>
   tags && tags.length > 0 ? JSON.stringify(tags) : null;
 
-const TICKET_COLUMNS = `barcode, ticket_id, order_id, event_id, ticket_type_id, ticket_type_name, holder_name,
-  customer_name, email, is_valid, cause, changed_at, version_source, version_tx, version_seq, ticket_type_tags,
-  version_is_authoritative`;
-const TICKET_PLACEHOLDERS = TICKET_COLUMNS.split(',')
-  .map(() => '?')
-  .join(', ');
+type ColumnValue = string | number | null;
 
-type TicketValues = [
-  string,
-  string | null,
-  string,
-  string,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-  string | null,
-  number,
-  string,
-  string,
-  string,
-  number,
-  number,
-  string | null,
-  number,
+/**
+ * The tickets table's columns and how each is read from a state, in one list that the insert, the
+ * upsert and the narrow update are all made from. Bound positionally (the fastest binding).
+ */
+const COLUMNS: readonly (readonly [string, (state: TicketState) => ColumnValue])[] = [
+  ['barcode', (state) => state.barcode],
+  ['ticket_id', (state) => state.ticketId],
+  ['order_id', (state) => state.orderId],
+  ['event_id', (state) => state.eventId],
+  ['ticket_type_id', (state) => state.ticketTypeId],
+  ['ticket_type_name', (state) => state.ticketTypeName],
+  ['holder_name', (state) => state.holderName],
+  ['customer_name', (state) => state.customerName],
+  ['email', (state) => state.email],
+  ['is_valid', (state) => (state.valid ? 1 : 0)],
+  ['cause', (state) => state.cause],
+  ['changed_at', (state) => state.changedAt],
+  ['version_source', (state) => state.version.source],
+  ['version_tx', (state) => state.version.txId],
+  ['version_seq', (state) => state.version.seq],
+  ['ticket_type_tags', (state) => tagsColumn(state.ticketTypeTags)],
+  ['version_is_authoritative', (state) => (state.version.isAuthoritative ? 1 : 0)],
 ];
+/** The columns the lookup indexes cover (see migrations.ts; the surname indexes derive from names). */
+const LOOKUP_COLUMNS = new Set(['order_id', 'holder_name', 'customer_name', 'email']);
+const NOT_KEY = COLUMNS.filter(([name]) => name !== 'barcode');
+/** Every column but the barcode and the lookup columns: what a new version usually changes. */
+const REST = NOT_KEY.filter(([name]) => !LOOKUP_COLUMNS.has(name));
 
-/** A state as the tickets table's columns, in TICKET_COLUMNS order (positional binding is the fastest). */
-function ticketValues(state: TicketState): TicketValues {
-  return [
-    state.barcode,
-    state.ticketId,
-    state.orderId,
-    state.eventId,
-    state.ticketTypeId,
-    state.ticketTypeName,
-    state.holderName,
-    state.customerName,
-    state.email,
-    state.valid ? 1 : 0,
-    state.cause,
-    state.changedAt,
-    state.version.source,
-    state.version.txId,
-    state.version.seq,
-    tagsColumn(state.ticketTypeTags),
-    state.version.isAuthoritative ? 1 : 0,
-  ];
-}
+const INSERT = `INSERT INTO tickets (${COLUMNS.map(([name]) => name).join(', ')})
+  VALUES (${COLUMNS.map(() => '?').join(', ')})`;
 
-type RestValues = [
-  string | null,
-  string,
-  string | null,
-  string | null,
-  number,
-  string,
-  string,
-  string,
-  number,
-  number,
-  string | null,
-  number,
-  string,
-];
+const ticketValues = (state: TicketState): ColumnValue[] => COLUMNS.map(([, value]) => value(state));
 
 /** Everything but the lookup columns, then the barcode (updateRest's parameters). */
-function restValues(state: TicketState): RestValues {
-  return [
-    state.ticketId,
-    state.eventId,
-    state.ticketTypeId,
-    state.ticketTypeName,
-    state.valid ? 1 : 0,
-    state.cause,
-    state.changedAt,
-    state.version.source,
-    state.version.txId,
-    state.version.seq,
-    tagsColumn(state.ticketTypeTags),
-    state.version.isAuthoritative ? 1 : 0,
-    state.barcode,
-  ];
-}
+const restValues = (state: TicketState): ColumnValue[] => [
+  ...REST.map(([, value]) => value(state)),
+  state.barcode,
+];
 
 /** Whether the columns the lookup indexes cover are exactly as stored (case included: it is shown). */
 const isLookupUnchanged = (stored: TicketState, next: TicketState): boolean =>
@@ -201,30 +158,19 @@ export function prefixRange(prefix: string): { low: string; high: string } {
 export function createTicketQueries(db: Database.Database) {
   const statements = {
     byBarcode: db.prepare<[string], TicketRow>('SELECT * FROM tickets WHERE barcode = ?'),
-    upsert: db.prepare<TicketValues>(`
-      INSERT INTO tickets (${TICKET_COLUMNS}) VALUES (${TICKET_PLACEHOLDERS})
-      ON CONFLICT (barcode) DO UPDATE SET ticket_id = excluded.ticket_id, order_id = excluded.order_id,
-        event_id = excluded.event_id, ticket_type_id = excluded.ticket_type_id,
-        ticket_type_name = excluded.ticket_type_name, holder_name = excluded.holder_name,
-        customer_name = excluded.customer_name, email = excluded.email, is_valid = excluded.is_valid,
-        cause = excluded.cause, changed_at = excluded.changed_at, version_source = excluded.version_source,
-        version_tx = excluded.version_tx, version_seq = excluded.version_seq,
-        ticket_type_tags = excluded.ticket_type_tags,
-        version_is_authoritative = excluded.version_is_authoritative`),
+    upsert: db.prepare<ColumnValue[]>(
+      `${INSERT} ON CONFLICT (barcode) DO UPDATE SET ${NOT_KEY.map(([name]) => `${name} = excluded.${name}`).join(', ')}`,
+    ),
     /**
      * A new version whose lookup columns (order, names, email) are as stored — nearly every change: a
      * refund, a reissue's version. Leaving them out of the SET spares the six lookup indexes (a full
      * upsert deletes and re-inserts an entry in each, at random places: ten times the cost).
      */
-    updateRest: db.prepare<RestValues>(`
-      UPDATE tickets SET ticket_id = ?, event_id = ?, ticket_type_id = ?, ticket_type_name = ?, is_valid = ?,
-        cause = ?, changed_at = ?, version_source = ?, version_tx = ?, version_seq = ?, ticket_type_tags = ?,
-        version_is_authoritative = ?
-      WHERE barcode = ?`),
-    /** A first load's insert: a barcode already stored is left for the merge rule (see applyNew). */
-    insertNew: db.prepare<TicketValues>(
-      `INSERT INTO tickets (${TICKET_COLUMNS}) VALUES (${TICKET_PLACEHOLDERS}) ON CONFLICT (barcode) DO NOTHING`,
+    updateRest: db.prepare<ColumnValue[]>(
+      `UPDATE tickets SET ${REST.map(([name]) => `${name} = ?`).join(', ')} WHERE barcode = ?`,
     ),
+    /** A first load's insert: a barcode already stored is left for the merge rule (see applyNew). */
+    insertNew: db.prepare<ColumnValue[]>(`${INSERT} ON CONFLICT (barcode) DO NOTHING`),
     count: db.prepare<[], { count: number }>('SELECT COUNT(*) AS count FROM tickets'),
     byBarcodePrefix: db.prepare<[string, string, number], TicketRow>(
       'SELECT * FROM tickets WHERE barcode >= ? AND barcode < ? ORDER BY barcode LIMIT ?',
