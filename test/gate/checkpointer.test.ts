@@ -24,7 +24,9 @@ function database(): { path: string; db: Database.Database; write(rows: number):
   db.pragma('journal_mode = WAL');
   db.pragma('wal_autocheckpoint = 0');
   db.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, text TEXT NOT NULL)');
-  cleanups.push(() => db.close());
+  cleanups.push(() => {
+    db.close();
+  });
   const insert = db.prepare('INSERT INTO filler (text) VALUES (?)');
   return {
     path,
