@@ -29,7 +29,7 @@ export function reviewConflict(engine: Engine, conflictId: string, note: string)
     annuls: null,
     conflict: conflictId,
   };
-  engine.store.scans.insert(review, { isLocal: true, isUploaded: false, relaySeq: null });
+  engine.store.recordDecision(review);
   engine.sync.upload(review);
   engine.changed();
   return review;

@@ -416,9 +416,8 @@ export class Engine {
       note: parts.note,
       annuls: parts.annuls,
     };
-    this.store.doorActivity();
-    // One autocommit INSERT under synchronous=FULL: on disk before anything else happens.
-    this.store.scans.insert(scan, { isLocal: true, isUploaded: false, relaySeq: null });
+    // On disk (the decision journal) before anything else happens.
+    this.store.recordDecision(scan);
     this.inside.touched(scan.barcode);
     return scan;
   }

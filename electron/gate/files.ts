@@ -60,10 +60,13 @@ export function ensurePrivateFile(path: string, options: { isCreated: boolean })
   tighten(path, 0o600);
 }
 
-/** A SQLite database: the file itself (created if missing) and its -wal, -shm and -journal. */
+/**
+ * A SQLite database: the file itself (created if missing), its -wal, -shm and -journal, and the
+ * gate's decision journal beside it (-decisions, created 0600 by the store).
+ */
 export function ensurePrivateDatabase(path: string): void {
   ensurePrivateDirectory(dirname(path));
   ensurePrivateFile(path, { isCreated: true });
-  for (const suffix of ['-wal', '-shm', '-journal'])
+  for (const suffix of ['-wal', '-shm', '-journal', '-decisions'])
     ensurePrivateFile(`${path}${suffix}`, { isCreated: false });
 }

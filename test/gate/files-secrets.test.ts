@@ -80,13 +80,13 @@ describe('gate secrets off the command line', () => {
 });
 
 describe('gate files', () => {
-  it('creates the database, its -wal/-shm and the token file 0600 in a 0700 folder, even under umask 0', async () => {
+  it('creates the database, its -wal/-shm, the decision journal and the token file 0600 in a 0700 folder, even under umask 0', async () => {
     const data = temp.file('fresh');
     const g = await gate(['--data', data], { GATEHOUSE_TOKEN: TOKEN });
     await g.value('scan', { barcode: 'B1' });
     await waitFor(() => existsSync(`${data}/gate.db-wal`), { message: 'the -wal file' });
     expect(mode(data)).toBe(0o700);
-    for (const file of ['gate.db', 'gate.db-wal', 'gate.db-shm', 'relay-token'])
+    for (const file of ['gate.db', 'gate.db-wal', 'gate.db-shm', 'gate.db-decisions', 'relay-token'])
       expect(mode(`${data}/${file}`), file).toBe(0o600);
   });
 

@@ -73,14 +73,17 @@ export function startCheckpointer(
     eval: true,
     workerData: { path, binding, module, intervalMs, quietMs, busyWalLimit, activity },
   });
+  let stopping: Promise<void> | null = null;
+  // Once stopped, the files may be gone (a closed store whose folder was removed): nothing to report.
   worker.on('message', (message: { error?: unknown }) => {
-    if (typeof message.error === 'string') onError(message.error);
+    if (typeof message.error === 'string' && !stopping) onError(message.error);
   });
-  worker.on('error', (error) => onError(error.message));
+  worker.on('error', (error) => {
+    if (!stopping) onError(error.message);
+  });
   // The checkpointer never keeps the process alive on its own.
   worker.unref();
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  let stopping: Promise<void> | null = null;
   return {
     doorActivity() {
       lastActivity[0] = Date.now();

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { createLogger } from '../../../shared/logger.js';
 import { createApplyErrorQueries } from './apply-errors.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
+import { DecisionJournal } from './decision-journal.js';
 import { migrate } from './migrations.js';
 import { sqliteOptions } from './native-binding.js';
 import { createOtherEventQueries } from './other-events.js';
@@ -14,6 +15,14 @@ import { presentTicketIndexes, ticketIndexDefinitions, type IndexDefinition } fr
 import { createScanQueries } from './scans.js';
 import { createStateQueries } from './state.js';
 import { createTicketQueries } from './tickets.js';
+import type { ScanRecord } from '../../../shared/scans.js';
+
+/** A decision made at this door: stored as this gate's own, not yet uploaded. */
+const DECIDED_HERE = { isLocal: true, isUploaded: false, relaySeq: null } as const;
+/** The journal is emptied once the door has been quiet this long (ms) … */
+const JOURNAL_QUIET_MS = 3_000;
+/** … or, on a door that is never quiet, once it holds this much (bytes; about 25,000 decisions). */
+const JOURNAL_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /**
  * SQLite failures of the machine rather than of the data (disk full, I/O error, locked, out of
@@ -37,6 +46,9 @@ export class GateStore {
   private readonly db: Database.Database;
   private readonly indexDefinitions: IndexDefinition[];
   private readonly checkpointer: Checkpointer;
+  private readonly journal: DecisionJournal;
+  private readonly journalTimer: NodeJS.Timeout;
+  private lastDecisionAt = 0;
 
   /**
    * `binding`: the better-sqlite3 native binding to use (the Electron-ABI copy in the app); by default
@@ -73,11 +85,75 @@ export class GateStore {
       log.warn('ticket indexes missing; building them', { indexes: missing.map((index) => index.name) });
       for (const index of missing) this.createTicketIndex(index);
     }
+    this.journal = new DecisionJournal(`${path}-decisions`);
+    this.storeJournalled();
+    this.journalTimer = setInterval(() => this.emptyJournalWhenQuiet(), 1_000);
+    this.journalTimer.unref();
   }
 
-  /** A scan at this door: WAL checkpoints wait for a quiet spell (see checkpointer.ts). */
-  doorActivity(): void {
+  /**
+   * Records a decision made at this door (scan, manual admission, annulment, review): on disk in the
+   * decision journal first, then stored without waiting for fsync (see decision-journal.ts). WAL
+   * checkpoints wait for a quiet spell after it (see checkpointer.ts).
+   */
+  recordDecision(scan: ScanRecord): void {
+    this.lastDecisionAt = Date.now();
     this.checkpointer.doorActivity();
+    const before = this.journal.size;
+    this.journal.append(scan);
+    try {
+      this.db.pragma('synchronous = NORMAL');
+      try {
+        this.scans.insert(scan, DECIDED_HERE);
+      } finally {
+        this.db.pragma('synchronous = FULL');
+      }
+    } catch (error) {
+      // Not stored, so not decided: the line must not come back at the next start.
+      this.journal.truncateTo(before);
+      throw error;
+    }
+  }
+
+  /** Bytes of decisions in the journal that no synced commit covers yet (0 once emptied). */
+  journalBytes(): number {
+    return this.journal.size;
+  }
+
+  /** Decisions the journal holds that the database lost (a power cut) are stored again, in order. */
+  private storeJournalled(): void {
+    const { scans, unreadable } = this.journal.read();
+    if (unreadable > 0)
+      log.warn('decision journal: skipped lines torn by a crash mid-write (never acknowledged)', {
+        lines: unreadable,
+      });
+    if (scans.length === 0 && unreadable === 0) return;
+    const stored = this.transaction(
+      () => scans.filter((scan) => this.scans.insert(scan, DECIDED_HERE)).length,
+    );
+    if (stored > 0) log.warn('stored decisions again from the decision journal', { decisions: stored });
+    this.journal.clear();
+  }
+
+  /** Syncs the database (one synced commit covers every earlier one), then empties the journal. */
+  private syncDecisions(): void {
+    if (this.journal.size === 0 || !this.db.open) return;
+    this.transaction(() => {
+      // A commit that writes nothing is not synced: write a row and take it back.
+      this.db.prepare("INSERT INTO settings (key, value) VALUES ('~journal-sync', 'null')").run();
+      this.db.prepare("DELETE FROM settings WHERE key = '~journal-sync'").run();
+    });
+    this.journal.clear();
+  }
+
+  private emptyJournalWhenQuiet(): void {
+    const isQuiet = Date.now() - this.lastDecisionAt >= JOURNAL_QUIET_MS;
+    if (this.journal.size === 0 || (!isQuiet && this.journal.size < JOURNAL_LIMIT_BYTES)) return;
+    try {
+      this.syncDecisions();
+    } catch (error) {
+      log.warn('could not sync decisions; the journal keeps them', { problem: (error as Error).message });
+    }
   }
 
   /** True when the tickets table holds no row at all (a first snapshot may then skip its indexes). */
@@ -152,8 +228,19 @@ export class GateStore {
 
   /** Closes the database now; the checkpoint thread closes its own connection just after. */
   close(): void {
+    clearInterval(this.journalTimer);
     void this.checkpointer.stop();
-    if (this.db.open) this.db.close();
+    if (this.db.open) {
+      try {
+        this.syncDecisions();
+      } catch (error) {
+        log.warn('could not sync decisions at close; the journal keeps them', {
+          problem: (error as Error).message,
+        });
+      }
+      this.db.close();
+    }
+    this.journal.close();
   }
 
   /** Closes, and settles once no thread of this store has the files open (safe to move or delete). */
