@@ -1,6 +1,7 @@
 /**
- * The one module that owns the gate database: opens it (WAL, synchronous=FULL so every committed
- * decision survives a power cut), migrates it, and exposes named queries grouped by entity.
+ * The one module that owns the gate database: opens it (WAL; decisions on disk in the decision
+ * journal before their row, see decision-journal.ts), migrates it, and exposes named queries grouped
+ * by entity.
  * Transactions are synchronous and short; callers emit events only after `transaction` returns.
  */
 import Database from 'better-sqlite3';
