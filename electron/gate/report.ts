@@ -32,7 +32,10 @@ function inScope(records: readonly ScanRecord[], events: ReadonlySet<string> | n
   );
 }
 
-/** Most people inside at once, replaying admissions and exits in time order. */
+/**
+ * Most people inside at once, replaying admissions and exits in the log's order (the relay's seq, then
+ * this gate's own): never by wall-clock time, which goes back when a gate's clock is set.
+ */
 function peakInside(movements: readonly ScanRecord[]): NightReport['peakInside'] {
   const inside = new Set<string>();
   let peak: NightReport['peakInside'] = { count: 0, at: null };
@@ -42,6 +45,12 @@ function peakInside(movements: readonly ScanRecord[]): NightReport['peakInside']
     if (inside.size > peak.count) peak = { count: inside.size, at: scan.at };
   }
   return peak;
+}
+
+function inLogOrder(store: GateStore, scans: readonly ScanRecord[]): ScanRecord[] {
+  const rank = new Map(store.scans.movementsSince('').map((row, index) => [row.id, index]));
+  const rankOf = (scan: ScanRecord) => rank.get(scan.id) ?? Number.MAX_SAFE_INTEGER;
+  return [...scans].sort((a, b) => rankOf(a) - rankOf(b));
 }
 
 export function nightReport(
@@ -133,7 +142,7 @@ export function nightReport(
           reviewNote: review?.note ?? null,
         };
       }),
-    peakInside: peakInside(movements),
+    peakInside: peakInside(inLogOrder(store, movements)),
     firstScanAt: decisions[0]?.at ?? null,
     lastScanAt: decisions[decisions.length - 1]?.at ?? null,
   };

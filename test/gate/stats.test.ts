@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InsideCount } from '../../electron/gate/inside-count.js';
+import { nightReport } from '../../electron/gate/report.js';
 import { presenceOf } from '../../electron/gate/rules.js';
 import { GateStore } from '../../electron/gate/store/index.js';
 import { stats } from '../../electron/gate/views.js';
@@ -147,5 +148,26 @@ describe('night counters', () => {
     // And the other way round: out then back in, with the entry's clock behind, leaves one inside.
     store.scans.insert(theirs('in', '20:05'), { isLocal: false, isUploaded: true, relaySeq: 5 });
     expect(counts()).toEqual({ stats: 1, capacity: 1 });
+  });
+  it('give the night report’s peak inside in the order of the log, not the wall clock', () => {
+    const dir = makeTempDir();
+    const store = new GateStore(`${dir.path}/gate.db`);
+    cleanups.push(() => dir.remove());
+    cleanups.push(() => store.close());
+    const move = (barcode: string, direction: 'in' | 'out', time: string, seq: number) =>
+      store.scans.insert(
+        scanRecord({
+          barcode,
+          direction,
+          reason: direction === 'in' ? 'admitted' : 'exited',
+          at: `2026-11-27T${time}:00.000Z`,
+        }),
+        { isLocal: false, isUploaded: true, relaySeq: seq },
+      );
+    // A in, A out after the gate's clock went back an hour, then B in: never two inside at once.
+    move('A', 'in', '21:00', 1);
+    move('A', 'out', '20:00', 2);
+    move('B', 'in', '20:30', 3);
+    expect(nightReport(store, { gateEvents: [] }).peakInside.count).toBe(1);
   });
 });
