@@ -12,8 +12,8 @@ const log = createLogger('relay.store.pg');
 const BACKOFF_MS = { first: 100, max: 5_000 };
 
 export interface ListenerHooks {
-  /** Another (or this) process committed log entries up to `head`. */
-  log(head: number): void;
+  /** Another (or this) process committed log entries (the payload: see log-notice.ts). */
+  log(payload: string): void;
   /** Gates were added or revoked somewhere. */
   gates(): void;
   /** The connection came back after a drop: anything may have been missed. */
@@ -40,7 +40,7 @@ export class PgListener {
   private async connect(): Promise<void> {
     const client = createClient(this.url);
     client.on('notification', (message) => {
-      if (message.channel === LOG_CHANNEL) this.hooks.log(Number(message.payload ?? 0));
+      if (message.channel === LOG_CHANNEL) this.hooks.log(message.payload ?? '');
       else if (message.channel === GATES_CHANNEL) this.hooks.gates();
     });
     client.on('error', (error) => {

@@ -46,6 +46,7 @@ import type {
 import type { WriteOp } from '../write-ops.js';
 import { createPool, Tx } from './connection.js';
 import { PgListener } from './listener.js';
+import { decodeLogNotice } from './log-notice.js';
 import { migratePg } from './migrations.js';
 import { PgWriter } from './writer.js';
 
@@ -91,9 +92,7 @@ export class PgRelayStore implements RelayStore {
       store.lastEmitted = await store.head(store.reader);
       if (isListening) {
         store.listener = new PgListener(url, {
-          log: (head) => {
-            if (head > store.lastEmitted) store.requestCatchUp();
-          },
+          log: (payload) => store.noticed(payload),
           gates: () => {
             store.hasExternalChange = true;
           },
@@ -128,6 +127,20 @@ export class PgRelayStore implements RelayStore {
     const first = fresh[0];
     if (!first) return;
     if (first.seq === this.lastEmitted + 1 && !this.isCatchingUp) this.announce(fresh);
+    else this.requestCatchUp();
+  }
+
+  /** A commit somewhere (see log-notice.ts): its entries announced at once when they follow ours. */
+  private noticed(payload: string): void {
+    const notice = decodeLogNotice(payload);
+    if (notice === null) {
+      log.warn('unreadable notice on the log channel: reading the log instead');
+      this.requestCatchUp();
+      return;
+    }
+    if (notice.head <= this.lastEmitted) return;
+    const first = notice.entries[0];
+    if (first && first.seq === this.lastEmitted + 1 && !this.isCatchingUp) this.announce(notice.entries);
     else this.requestCatchUp();
   }
 

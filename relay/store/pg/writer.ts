@@ -18,6 +18,7 @@ import type { WriteOp } from '../write-ops.js';
 import { PgLogAppender, type PgBatchHead } from './appender.js';
 import { executePgWrite } from './apply.js';
 import { DeliveryBatch } from './delivery-batch.js';
+import { encodeLogNotice } from './log-notice.js';
 import { Tx } from './connection.js';
 
 export const LOG_CHANNEL = 'gatehouse_log';
@@ -124,7 +125,10 @@ export class PgWriter {
       await deliveries?.flush(tx);
       await appender.flush(tx);
       if (appender.count > 0)
-        await tx.run('SELECT pg_notify($1, $2)', [LOG_CHANNEL, String(batchHead.value)]);
+        await tx.run('SELECT pg_notify($1, $2)', [
+          LOG_CHANNEL,
+          encodeLogNotice(batchHead.value, appender.written),
+        ]);
       if (isGatesChanged) await tx.run('SELECT pg_notify($1, $2)', [GATES_CHANNEL, '']);
       await tx.run('COMMIT');
       this.onCommitted([...appender.written]);
