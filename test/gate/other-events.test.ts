@@ -15,7 +15,7 @@ import type { EventInfo, TicketState } from '../../shared/tickets.js';
 import { indexHash } from '../../electron/gate/other-events.js';
 import { makeTempDir, waitFor } from '../relay/support.js';
 import { scanRecord, ticketState } from './fixtures.js';
-import { startStandIn, type StandInConnection } from './standin-relay.js';
+import { startStandIn, type StandInConnection } from './stand-in-relay.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -163,15 +163,18 @@ describe('the other-events index at a gate', () => {
   });
 
   it('names another night’s ticket on a fresh gate, never admits from the index, and stores no personal data', async () => {
-    const relay = await startStandIn((connection, frame) => {
-      if (frame.type !== 'hello') return;
-      connection.send(welcome());
-      sendSnapshot(connection, 10, {
-        tickets: [ticketState('FRI-1', { eventId: 'E1' })],
-        index: [entry('SAT-1', 'E2'), entry('SUN-1', 'E3'), entry('FRI-2', 'E1')],
-      });
-    });
-    cleanups.push(() => relay.stop());
+    const relay = await startStandIn(
+      (connection, frame) => {
+        if (frame.type !== 'hello') return;
+        connection.send(welcome());
+        sendSnapshot(connection, 10, {
+          tickets: [ticketState('FRI-1', { eventId: 'E1' })],
+          index: [entry('SAT-1', 'E2'), entry('SUN-1', 'E3'), entry('FRI-2', 'E1')],
+        });
+      },
+      { answersPings: true },
+    );
+    cleanups.push(() => relay.close());
     const { engine, dbPath } = await gate(relay.url);
     await reachCursor(engine, 10);
 
@@ -199,12 +202,15 @@ describe('the other-events index at a gate', () => {
   });
 
   it('keeps the index current on a live gate: an entry added names the night, one removed (a refund) does not', async () => {
-    const relay = await startStandIn((connection, frame) => {
-      if (frame.type !== 'hello') return;
-      connection.send(welcome());
-      sendSnapshot(connection, 10, {});
-    });
-    cleanups.push(() => relay.stop());
+    const relay = await startStandIn(
+      (connection, frame) => {
+        if (frame.type !== 'hello') return;
+        connection.send(welcome());
+        sendSnapshot(connection, 10, {});
+      },
+      { answersPings: true },
+    );
+    cleanups.push(() => relay.close());
     const { engine } = await gate(relay.url);
     await reachCursor(engine, 10);
     const live = relay.connections[0];
@@ -224,29 +230,32 @@ describe('the other-events index at a gate', () => {
 
   it('lets a completed snapshot drop what it no longer holds, and starts afresh when the key changes', async () => {
     const key2 = Buffer.alloc(32, 9);
-    const relay = await startStandIn((connection, frame) => {
-      if (frame.type !== 'hello') return;
-      const number = relay.connections.indexOf(connection);
-      if (number === 0) {
-        connection.send(welcome());
-        sendSnapshot(connection, 10, { index: [entry('SAT-1', 'E2')] });
-        connection.send({
-          type: 'entries',
-          entries: [{ seq: 11, kind: 'index', index: entry('SAT-3', 'E2') }],
-        });
-      } else if (number === 1) {
-        // After a new event selection: a new snapshot, in which SAT-1 is gone (refunded meanwhile).
-        connection.send(welcome());
-        sendSnapshot(connection, 20, { index: [entry('SAT-3', 'E2')] });
-      } else if (number === 2) {
-        connection.send(welcome(key2));
-      } else {
-        connection.send(welcome(key2));
-        sendSnapshot(connection, 30, { index: [entry('SAT-4', 'E2', true, key2)] });
-      }
-    });
+    const relay = await startStandIn(
+      (connection, frame) => {
+        if (frame.type !== 'hello') return;
+        const number = relay.connections.indexOf(connection);
+        if (number === 0) {
+          connection.send(welcome());
+          sendSnapshot(connection, 10, { index: [entry('SAT-1', 'E2')] });
+          connection.send({
+            type: 'entries',
+            entries: [{ seq: 11, kind: 'index', index: entry('SAT-3', 'E2') }],
+          });
+        } else if (number === 1) {
+          // After a new event selection: a new snapshot, in which SAT-1 is gone (refunded meanwhile).
+          connection.send(welcome());
+          sendSnapshot(connection, 20, { index: [entry('SAT-3', 'E2')] });
+        } else if (number === 2) {
+          connection.send(welcome(key2));
+        } else {
+          connection.send(welcome(key2));
+          sendSnapshot(connection, 30, { index: [entry('SAT-4', 'E2', true, key2)] });
+        }
+      },
+      { answersPings: true },
+    );
     const standIn = relay;
-    cleanups.push(() => standIn.stop());
+    cleanups.push(() => standIn.close());
     const { engine } = await gate(relay.url);
     await reachCursor(engine, 11);
     expect(await scan(engine, 'SAT-1')).toMatchObject({ reason: 'wrong_event' });
@@ -269,17 +278,20 @@ describe('the other-events index at a gate', () => {
 
   it('holds 100,000 indexed tickets in under 10 MB', async () => {
     const count = 100_000;
-    const relay = await startStandIn((connection, frame) => {
-      if (frame.type !== 'hello') return;
-      connection.send(welcome());
-      if (relay.connections.indexOf(connection) === 0) sendSnapshot(connection, 1, {});
-      else
-        sendSnapshot(connection, 2, {
-          index: Array.from({ length: count }, (_, index) => entry(`OTHER-${index}`, `9${index % 20}`)),
-        });
-    });
+    const relay = await startStandIn(
+      (connection, frame) => {
+        if (frame.type !== 'hello') return;
+        connection.send(welcome());
+        if (relay.connections.indexOf(connection) === 0) sendSnapshot(connection, 1, {});
+        else
+          sendSnapshot(connection, 2, {
+            index: Array.from({ length: count }, (_, index) => entry(`OTHER-${index}`, `9${index % 20}`)),
+          });
+      },
+      { answersPings: true },
+    );
     const standIn = relay;
-    cleanups.push(() => standIn.stop());
+    cleanups.push(() => standIn.close());
     const { engine, dbPath } = await gate(relay.url);
     await reachCursor(engine, 1);
     const before = databaseBytes(dbPath);
@@ -298,12 +310,15 @@ describe('the other-events index at a gate', () => {
 describe('capacity at a gate', () => {
   it('counts admissions minus exits known from every gate; exits pass; staff override when full', async () => {
     const tickets = ['C1', 'C2', 'C3', 'C4', 'C5'].map((barcode) => ticketState(barcode, { eventId: 'E1' }));
-    const relay = await startStandIn((connection, frame) => {
-      if (frame.type !== 'hello') return;
-      connection.send(welcome());
-      sendSnapshot(connection, 5, { tickets });
-    });
-    cleanups.push(() => relay.stop());
+    const relay = await startStandIn(
+      (connection, frame) => {
+        if (frame.type !== 'hello') return;
+        connection.send(welcome());
+        sendSnapshot(connection, 5, { tickets });
+      },
+      { answersPings: true },
+    );
+    cleanups.push(() => relay.close());
     const { engine } = await gate(relay.url, { capacity: 2 });
     await reachCursor(engine, 5);
     const inside = async () => {
@@ -354,12 +369,15 @@ describe('capacity at a gate', () => {
       ticketState('ID-1', { eventId: 'E1', ticketTypeTags: ['Over 18+'] }),
       ticketState('PLAIN-1', { eventId: 'E1' }),
     ];
-    const relay = await startStandIn((connection, frame) => {
-      if (frame.type !== 'hello') return;
-      connection.send(welcome());
-      sendSnapshot(connection, 5, { tickets });
-    });
-    cleanups.push(() => relay.stop());
+    const relay = await startStandIn(
+      (connection, frame) => {
+        if (frame.type !== 'hello') return;
+        connection.send(welcome());
+        sendSnapshot(connection, 5, { tickets });
+      },
+      { answersPings: true },
+    );
+    cleanups.push(() => relay.close());
     const { engine } = await gate(relay.url, { attention: [{ match: '18+', text: 'Check ID: 18+' }] });
     await reachCursor(engine, 5);
     expect(await scan(engine, 'ID-1')).toMatchObject({ result: 'admit', attention: 'Check ID: 18+' });
@@ -377,12 +395,15 @@ describe('conflicts of a multi-day pass', () => {
       endDate: '2026-12-06T23:00:00.000Z',
     };
     const tickets = [ticketState('PASS-1', { eventId: 'F1' }), ticketState('NIGHT-1', { eventId: 'E1' })];
-    const relay = await startStandIn((connection, frame) => {
-      if (frame.type !== 'hello') return;
-      connection.send(welcome(KEY, [FRIDAY, festival]));
-      sendSnapshot(connection, 5, { tickets });
-    });
-    cleanups.push(() => relay.stop());
+    const relay = await startStandIn(
+      (connection, frame) => {
+        if (frame.type !== 'hello') return;
+        connection.send(welcome(KEY, [FRIDAY, festival]));
+        sendSnapshot(connection, 5, { tickets });
+      },
+      { answersPings: true },
+    );
+    cleanups.push(() => relay.close());
     const { engine } = await gate(relay.url, { events: ['E1', 'F1'] });
     await reachCursor(engine, 5);
     // Admitted here today; another gate's admissions arrive late (it was offline).

@@ -1,7 +1,8 @@
 /**
  * A STAND-IN relay for gate tests: a scripted websocket server on 127.0.0.1 whose frames are checked
  * with shared/protocol.ts. It does on cue what the real relay never does (send a poisoned entry, go
- * silent), and records every frame each gate connection sent.
+ * silent) or what a test needs without a real relay's store behind it (a snapshot with an index, a
+ * new key), and records every frame each gate connection sent.
  */
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -33,8 +34,12 @@ export interface StandIn {
 
 export type StandInScript = (connection: StandInConnection, frame: GateFrame) => void;
 
-export async function startStandIn(script: StandInScript): Promise<StandIn> {
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/gate' });
+/** `answersPings`: pong every ping before the script sees it (tests not about heartbeats). */
+export async function startStandIn(
+  script: StandInScript,
+  { answersPings = false }: { answersPings?: boolean } = {},
+): Promise<StandIn> {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/gate', maxPayload: 64 << 20 });
   await new Promise((resolve) => server.once('listening', resolve));
   const connections: StandInConnection[] = [];
   server.on('connection', (socket, request) => {
@@ -52,6 +57,7 @@ export async function startStandIn(script: StandInScript): Promise<StandIn> {
       const parsed = parseGateFrame(data.toString());
       if (!parsed.ok) throw new Error(`gate sent a bad frame: ${parsed.error}`);
       connection.frames.push(parsed.frame);
+      if (answersPings && parsed.frame.type === 'ping') connection.send({ type: 'pong', t: parsed.frame.t });
       script(connection, parsed.frame);
     });
   });
