@@ -5,8 +5,10 @@
  * behind it. So the engine's connection never checkpoints (wal_autocheckpoint = 0) and a worker
  * thread with its own connection runs PASSIVE checkpoints every few hundred milliseconds: those run
  * beside readers and writers without blocking either. A crash loses nothing: the WAL is the journal.
- * While scans come in they wait (up to a WAL of 512 MB): a checkpoint writes the database file and
- * syncs it, and on ext4 a scan's own sync of the WAL could then wait 150 ms for that data to land.
+ * While scans come in they wait (up to a WAL of 2 GB): a checkpoint writes the database file and
+ * syncs it, and every other sync on the disk (a decision's journal line) then waits for that data to
+ * land, 150–200 ms. Storing a newer 1M-ticket snapshot in the 3 ms slices of a busy door grew the WAL
+ * to 1.1 GB, so a 512 MB limit still let a checkpoint run among the scans.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -64,7 +66,7 @@ export function startCheckpointer(
   path: string,
   binding: string | undefined,
   onError: (message: string) => void,
-  { intervalMs = 250, quietMs = 3_000, busyWalLimit = 512 * 1024 * 1024 }: CheckpointerOptions = {},
+  { intervalMs = 250, quietMs = 3_000, busyWalLimit = 2 * 1024 * 1024 * 1024 }: CheckpointerOptions = {},
 ): Checkpointer {
   const module = createRequire(import.meta.url).resolve('better-sqlite3');
   const activity = new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT);
