@@ -128,12 +128,17 @@ export class GateStore {
       log.warn('decision journal: skipped lines torn by a crash mid-write (never acknowledged)', {
         lines: unreadable,
       });
-    if (scans.length === 0 && unreadable === 0) return;
-    const stored = this.transaction(
-      () => scans.filter((scan) => this.scans.insert(scan, DECIDED_HERE)).length,
-    );
-    if (stored > 0) log.warn('stored decisions again from the decision journal', { decisions: stored });
-    this.journal.clear();
+    const lost = scans.filter((scan) => !this.scans.exists(scan.id));
+    if (lost.length > 0) {
+      this.transaction(() => {
+        for (const scan of lost) this.scans.insert(scan, DECIDED_HERE);
+      });
+      log.warn('stored decisions the database had lost, from the decision journal', {
+        decisions: lost.length,
+      });
+    }
+    // Only a synced commit (which covers every earlier one, another process's too) lets the lines go.
+    this.syncDecisions();
   }
 
   /** Syncs the database (one synced commit covers every earlier one), then empties the journal. */
