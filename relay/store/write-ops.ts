@@ -53,9 +53,12 @@ function reprocess(queries: Queries, log: LogAppender, now: string): ReprocessRe
   return report;
 }
 
-/** What a write needs besides the statements: parsed bodies, and where applied deliveries go. */
+/**
+ * What a write needs besides the statements: where an acceptance keeps its parse (null: nowhere, its
+ * apply parses again), and where applied deliveries go.
+ */
 export interface WriteContext {
-  parsed: ParsedBodies;
+  parsed: ParsedBodies | null;
   applied: AppliedDelivery[];
 }
 

@@ -20,7 +20,7 @@ import { Worker } from 'node:worker_threads';
 import { createLogger } from '../../shared/logger.js';
 import { GroupCommit } from './group-commit.js';
 import { LogAppender, type BatchHead } from './log-appender.js';
-import { applyPending, ParsedBodies, PARSED_LIMIT } from './pending.js';
+import { applyPending, ParsedBodies } from './pending.js';
 import type { Queries } from './queries.js';
 import type { AcceptResult, AppliedDelivery, StoredEntry } from './types.js';
 import { executeWrite, type WriteOp } from './write-ops.js';
@@ -54,11 +54,8 @@ export interface InlineWriterOptions {
 const RETRY_APPLY_MS = 1_000;
 /** A batch with at least this many acceptances means a burst. */
 const BURST_BATCH = 8;
-/**
- * Beyond this many accepted deliveries waiting, applying no longer waits for a burst to end: as many
- * as ParsedBodies keeps parsed (~3.7 KB of heap each), so a burst never parses a body twice.
- */
-const BACKLOG_LIMIT = PARSED_LIMIT;
+/** Beyond this many accepted deliveries waiting, applying no longer waits for a burst to end. */
+const BACKLOG_LIMIT = 20_000;
 
 export class InlineWriter implements StoreWriter {
   private readonly commits: GroupCommit;
@@ -67,7 +64,15 @@ export class InlineWriter implements StoreWriter {
   private batchApplied: AppliedDelivery[] = [];
   /** Applied without an fsync of their own: announced after the next durable commit. */
   private held: { entries: StoredEntry[]; applied: AppliedDelivery[] } = { entries: [], applied: [] };
+  /** Parses of this batch's acceptances, for their apply in the same batch (at a trickle). */
   private readonly parsed = new ParsedBodies();
+  /**
+   * Accepted deliveries not yet applied, as far as this writer knows (it counts what its own
+   * commits leave pending and what its applies take): it chooses between applying in the batch and
+   * deferring. Reset to 0 whenever an apply finds nothing.
+   */
+  private waiting: number;
+  private batchWaiting = 0;
   private readonly applyTransaction: Database.Transaction<(limit: number) => AppliedDelivery[]>;
   /** The oldest pending delivery, in a savepoint of the current batch. */
   private readonly applyInBatch: Database.Transaction<(appender: LogAppender) => AppliedDelivery[]>;
@@ -100,11 +105,14 @@ export class InlineWriter implements StoreWriter {
           this.batchEntries = [];
           this.batchApplied = [];
           this.batchAccepts = 0;
-          this.isApplyingInBatch = writes < BURST_BATCH && this.parsed.size === 0;
+          this.batchWaiting = 0;
+          this.parsed.clear();
+          this.isApplyingInBatch = writes < BURST_BATCH && this.waiting === 0;
           this.readHead();
         },
         rolledBack: () => this.readHead(),
         committed: () => {
+          this.waiting = Math.max(0, this.waiting + this.batchWaiting);
           if (this.batchAccepts > 0) {
             this.lastAccepts = this.batchAccepts;
             this.lastAcceptCommitAt = performance.now();
@@ -128,7 +136,8 @@ export class InlineWriter implements StoreWriter {
       applyPending(this.queries, appender, this.parsed, { limit: 1 }),
     );
     // Deliveries a crash (or a stop) left accepted but unapplied are applied now.
-    if (queries.pending.oldest.get(1)) this.scheduleApply();
+    this.waiting = queries.pending.count.get()?.count ?? 0;
+    if (this.waiting > 0) this.scheduleApply();
   }
 
   private readHead(): void {
@@ -174,16 +183,23 @@ export class InlineWriter implements StoreWriter {
   write(op: WriteOp): Promise<unknown> {
     return this.commits.enqueue(() => {
       const appender = new LogAppender(this.queries, this.batchHead);
-      const context = { parsed: this.parsed, applied: [] as AppliedDelivery[] };
+      const context = {
+        parsed: this.isApplyingInBatch ? this.parsed : null,
+        applied: [] as AppliedDelivery[],
+      };
       const value = executeWrite(this.queries, appender, op, new Date().toISOString(), context);
       // A loop, not push(...written): an import of a million rows would overflow the call stack.
       for (const entry of appender.written) this.batchEntries.push(entry);
       for (const delivery of context.applied) this.batchApplied.push(delivery);
+      this.batchWaiting -= context.applied.length;
       if (op.kind === 'accept') {
         this.batchAccepts += 1;
-        if (this.isApplyingInBatch && (value as AcceptResult).status === 'accepted')
-          this.applyWithAcceptance();
-        else this.scheduleApply();
+        const isAccepted = (value as AcceptResult).status === 'accepted';
+        if (this.isApplyingInBatch && isAccepted) this.applyWithAcceptance();
+        else if (isAccepted) {
+          this.batchWaiting += 1;
+          this.scheduleApply();
+        }
       }
       return value;
     });
@@ -198,6 +214,7 @@ export class InlineWriter implements StoreWriter {
       for (const delivery of applied) this.batchApplied.push(delivery);
     } catch (error) {
       // Rolled back to the savepoint: it stays pending, and applySlice deals with it on its own.
+      this.batchWaiting += 1;
       this.readHead();
       log.warn('a delivery could not be applied with its acceptance; applying it on its own', {
         error: (error as Error).message,
@@ -219,7 +236,7 @@ export class InlineWriter implements StoreWriter {
     const now = performance.now();
     const isBurst =
       this.lastAccepts >= BURST_BATCH && now - this.lastAcceptCommitAt < this.options.maxApplyDeferMs;
-    if (isBurst && this.parsed.size < BACKLOG_LIMIT) {
+    if (isBurst && this.waiting < BACKLOG_LIMIT) {
       // Acceptances are streaming in: acknowledgements go first, the apply waits for the burst to
       // end (no big batch for maxApplyDeferMs) or for the backlog to reach BACKLOG_LIMIT.
       this.scheduleApply(
@@ -239,6 +256,7 @@ export class InlineWriter implements StoreWriter {
       return;
     }
     const { applied, isDurable } = result;
+    this.countApplied(applied.length);
     if (!isDurable) this.hold(this.batchEntries, applied);
     else {
       // An apply with nothing to do writes nothing and syncs nothing: sync what is held explicitly
@@ -250,6 +268,11 @@ export class InlineWriter implements StoreWriter {
     if (applied.length > 0 || this.isHolding) this.scheduleApply();
   }
 
+  /** After a committed apply of `count` pending deliveries (none: the backlog is empty). */
+  private countApplied(count: number): void {
+    this.waiting = count === 0 ? 0 : Math.max(0, this.waiting - count);
+  }
+
   /**
    * After a failed slice: each delivery in a transaction of its own; one whose apply throws is moved
    * to quarantine with the error, so it never holds back the deliveries behind it.
@@ -258,6 +281,7 @@ export class InlineWriter implements StoreWriter {
     for (const row of this.queries.pending.oldest.all(this.options.applyLimit)) {
       try {
         const applied = this.applyTransaction.immediate(1);
+        this.countApplied(applied.length);
         this.announce(this.batchEntries, applied);
       } catch (error) {
         const message = `(apply): ${(error as Error).message}`;
@@ -268,6 +292,7 @@ export class InlineWriter implements StoreWriter {
               this.queries.pending.remove.run(row.id);
             })
             .immediate();
+          this.countApplied(1);
           log.error('an accepted delivery could not be applied: quarantined', { id: row.id, error: message });
         } catch (storeError) {
           log.error('the store refuses writes; applying again later', {
@@ -342,6 +367,9 @@ export function encodeResult(op: WriteOp | string, value: unknown): unknown {
   return result.status === 'accepted' ? result.deliveryId : result;
 }
 
+/** Batches of writes posted to the worker and not yet settled, at most (see sendIfDue). */
+const MAX_POSTED = 2;
+
 interface Waiter {
   isWebhook: boolean;
   resolve(value: unknown): void;
@@ -358,6 +386,9 @@ export class WorkerWriter implements StoreWriter {
     times: [],
   };
   private nextId = 1;
+  /** The last write id of each batch posted and not yet settled, oldest first. */
+  private readonly posted: number[] = [];
+  private isSendScheduled = false;
   private readonly exited: Promise<void>;
   private failure: Error | null = null;
 
@@ -366,7 +397,10 @@ export class WorkerWriter implements StoreWriter {
     this.worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'entries') listeners.committed(message.entries);
       else if (message.type === 'applied') listeners.applied(message.deliveries);
-      else if (message.type === 'results') this.settle(message);
+      else if (message.type === 'results') {
+        this.settle(message);
+        this.sendIfDue();
+      }
     });
     this.exited = new Promise((resolve) =>
       this.worker.once('exit', () => {
@@ -410,9 +444,15 @@ export class WorkerWriter implements StoreWriter {
     const isWebhook = op.kind === 'accept' && op.input.origin === 'webhook';
     return new Promise((resolve, reject) => {
       this.pending.set(id, { isWebhook, resolve, reject });
-      // One message per event-loop turn, however many writes the turn made.
+      // One message per event-loop turn at most, however many writes the turn made (see sendIfDue).
       const outbox = this.outbox;
-      if (outbox.ids.length === 0) setImmediate(() => this.send());
+      if (outbox.ids.length === 0 && !this.isSendScheduled) {
+        this.isSendScheduled = true;
+        setImmediate(() => {
+          this.isSendScheduled = false;
+          this.sendIfDue();
+        });
+      }
       outbox.ids.push(id);
       if (isWebhook) {
         outbox.ops.push(op.input.body);
@@ -424,10 +464,23 @@ export class WorkerWriter implements StoreWriter {
     });
   }
 
+  /**
+   * Posts the outbox unless MAX_POSTED batches are already waiting at the worker: the one it commits
+   * and the next. Writes made meanwhile wait here and go over in one message when a batch settles,
+   * so under load the worker receives one message per commit, not one per turn of this thread.
+   */
+  private sendIfDue(): void {
+    while (this.posted.length > 0 && !this.pending.has(this.posted[0] ?? 0)) this.posted.shift();
+    if (this.posted.length >= MAX_POSTED) return;
+    this.send();
+  }
+
   private send(): void {
     const writes = this.outbox;
-    if (writes.ids.length === 0) return;
+    const last = writes.ids[writes.ids.length - 1];
+    if (last === undefined) return;
     this.outbox = { type: 'writes', ids: [], ops: [], times: [] };
+    this.posted.push(last);
     this.post(writes);
   }
 
