@@ -8,7 +8,7 @@
  * the same batch: in a burst, thousands of kept parse trees would outlive the young generation and
  * cost more in garbage collection than parsing the bodies again at their apply.
  */
-import { parseDelivery, type ParsedDelivery } from '../../shared/moshtix.js';
+import { parseDelivery, readsAsOrder, type ParsedDelivery } from '../../shared/moshtix.js';
 import { applyDelivery } from './apply.js';
 import type { LogAppender } from './log-appender.js';
 import type { Queries } from './queries.js';
@@ -35,21 +35,43 @@ export class ParsedBodies {
   }
 }
 
-/** Stores the delivery as pending (or quarantines it); `parsedBodies` keeps its parse, if given. */
+/**
+ * Stores the delivery as pending (or quarantines it). With `parsedBodies` (its apply follows in this
+ * batch) the body is parsed and the parse kept; without, an order in the usual shape is only checked
+ * (readsAsOrder), and parsed once, at its apply.
+ */
 export function acceptDelivery(
   queries: Queries,
   log: LogAppender,
   input: DeliveryInput,
   parsedBodies: ParsedBodies | null,
 ): AcceptResult {
+  if (!parsedBodies && readsAsOrder(parseJson(input.body))) return storePending(queries, log, input);
   const parsed = parseDelivery(input.body);
   if ('error' in parsed) {
     const result = queries.quarantine.insert.run(input.receivedAt, input.origin, input.body, parsed.error);
     return { status: 'quarantined', quarantineId: Number(result.lastInsertRowid), error: parsed.error };
   }
+  const accepted = storePending(queries, log, input);
+  parsedBodies?.keep(accepted.deliveryId, input.body, parsed);
+  return accepted;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function storePending(
+  queries: Queries,
+  log: LogAppender,
+  input: DeliveryInput,
+): { status: 'accepted'; deliveryId: number } {
   const deliveryId = log.nextDeliveryId();
   queries.pending.insert.run(deliveryId, input.receivedAt, input.origin, input.body);
-  parsedBodies?.keep(deliveryId, input.body, parsed);
   return { status: 'accepted', deliveryId };
 }
 
