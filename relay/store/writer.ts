@@ -20,9 +20,9 @@ import { Worker } from 'node:worker_threads';
 import { createLogger } from '../../shared/logger.js';
 import { GroupCommit } from './group-commit.js';
 import { LogAppender, type BatchHead } from './log-appender.js';
-import { applyPending, ParsedBodies } from './pending.js';
+import { acceptDelivery, applyPending, ParsedBodies } from './pending.js';
 import type { Queries } from './queries.js';
-import type { AcceptResult, AppliedDelivery, StoredEntry } from './types.js';
+import type { AcceptResult, AppliedDelivery, DeliveryInput, StoredEntry } from './types.js';
 import { executeWrite, type WriteOp } from './write-ops.js';
 
 const log = createLogger('relay.store');
@@ -183,6 +183,7 @@ export class InlineWriter implements StoreWriter {
   write(op: WriteOp): Promise<unknown> {
     return this.commits.enqueue(() => {
       const appender = new LogAppender(this.queries, this.batchHead);
+      if (op.kind === 'accept') return this.accept(appender, op.input);
       const context = {
         parsed: this.isApplyingInBatch ? this.parsed : null,
         applied: [] as AppliedDelivery[],
@@ -192,17 +193,32 @@ export class InlineWriter implements StoreWriter {
       for (const entry of appender.written) this.batchEntries.push(entry);
       for (const delivery of context.applied) this.batchApplied.push(delivery);
       this.batchWaiting -= context.applied.length;
-      if (op.kind === 'accept') {
-        this.batchAccepts += 1;
-        const isAccepted = (value as AcceptResult).status === 'accepted';
-        if (this.isApplyingInBatch && isAccepted) this.applyWithAcceptance();
-        else if (isAccepted) {
-          this.batchWaiting += 1;
-          this.scheduleApply();
-        }
-      }
       return value;
     });
+  }
+
+  /**
+   * Webhook acceptances as one write of the group commit (the writer worker's hot path: no promise
+   * or savepoint each). One that throws fails them all: none is acknowledged, Moshtix retries.
+   */
+  acceptAll(inputs: readonly DeliveryInput[]): Promise<AcceptResult[]> {
+    return this.commits.enqueue(() => {
+      const appender = new LogAppender(this.queries, this.batchHead);
+      return inputs.map((input) => this.accept(appender, input));
+    }, inputs.length);
+  }
+
+  private accept(appender: LogAppender, input: DeliveryInput): AcceptResult {
+    const parsed = this.isApplyingInBatch ? this.parsed : null;
+    const value = acceptDelivery(this.queries, appender, input, parsed);
+    this.batchAccepts += 1;
+    if (value.status !== 'accepted') return value;
+    if (this.isApplyingInBatch) this.applyWithAcceptance();
+    else {
+      this.batchWaiting += 1;
+      this.scheduleApply();
+    }
+    return value;
   }
 
   /** Inside the batch: the delivery just accepted, applied in a savepoint of the same transaction. */
@@ -353,17 +369,16 @@ export type WorkerMessage =
 export type WorkerRequest =
   { type: 'writes'; ids: number[]; ops: (WriteOp | string)[]; times: (string | null)[] } | { type: 'close' };
 
-/** The op a `writes` request carries at `index`. */
-export function requestedOp(request: Extract<WorkerRequest, { type: 'writes' }>, index: number): WriteOp {
-  const op = request.ops[index] as WriteOp | string;
-  if (typeof op !== 'string') return op;
-  return { kind: 'accept', input: { body: op, receivedAt: request.times[index] ?? '', origin: 'webhook' } };
+/** The webhook acceptance a `writes` request carries at `index` (its op is the bare body). */
+export function requestedAcceptance(
+  request: Extract<WorkerRequest, { type: 'writes' }>,
+  index: number,
+): DeliveryInput {
+  return { body: String(request.ops[index]), receivedAt: request.times[index] ?? '', origin: 'webhook' };
 }
 
-/** A write's result as the worker sends it back: an accepted delivery as its id alone. */
-export function encodeResult(op: WriteOp | string, value: unknown): unknown {
-  if (typeof op !== 'string') return value;
-  const result = value as AcceptResult;
+/** A webhook acceptance's result as the worker sends it back: an accepted delivery as its id alone. */
+export function encodeAcceptance(result: AcceptResult): number | AcceptResult {
   return result.status === 'accepted' ? result.deliveryId : result;
 }
 
