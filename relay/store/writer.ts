@@ -382,9 +382,6 @@ export function encodeAcceptance(result: AcceptResult): number | AcceptResult {
   return result.status === 'accepted' ? result.deliveryId : result;
 }
 
-/** Batches of writes posted to the worker and not yet settled, at most (see sendIfDue). */
-const MAX_POSTED = 2;
-
 interface Waiter {
   isWebhook: boolean;
   resolve(value: unknown): void;
@@ -401,9 +398,6 @@ export class WorkerWriter implements StoreWriter {
     times: [],
   };
   private nextId = 1;
-  /** The last write id of each batch posted and not yet settled, oldest first. */
-  private readonly posted: number[] = [];
-  private isSendScheduled = false;
   private readonly exited: Promise<void>;
   private failure: Error | null = null;
 
@@ -412,10 +406,7 @@ export class WorkerWriter implements StoreWriter {
     this.worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'entries') listeners.committed(message.entries);
       else if (message.type === 'applied') listeners.applied(message.deliveries);
-      else if (message.type === 'results') {
-        this.settle(message);
-        this.sendIfDue();
-      }
+      else if (message.type === 'results') this.settle(message);
     });
     this.exited = new Promise((resolve) =>
       this.worker.once('exit', () => {
@@ -459,15 +450,9 @@ export class WorkerWriter implements StoreWriter {
     const isWebhook = op.kind === 'accept' && op.input.origin === 'webhook';
     return new Promise((resolve, reject) => {
       this.pending.set(id, { isWebhook, resolve, reject });
-      // One message per event-loop turn at most, however many writes the turn made (see sendIfDue).
+      // One message per event-loop turn, however many writes the turn made.
       const outbox = this.outbox;
-      if (outbox.ids.length === 0 && !this.isSendScheduled) {
-        this.isSendScheduled = true;
-        setImmediate(() => {
-          this.isSendScheduled = false;
-          this.sendIfDue();
-        });
-      }
+      if (outbox.ids.length === 0) setImmediate(() => this.send());
       outbox.ids.push(id);
       if (isWebhook) {
         outbox.ops.push(op.input.body);
@@ -479,23 +464,10 @@ export class WorkerWriter implements StoreWriter {
     });
   }
 
-  /**
-   * Posts the outbox unless MAX_POSTED batches are already waiting at the worker: the one it commits
-   * and the next. Writes made meanwhile wait here and go over in one message when a batch settles,
-   * so under load the worker receives one message per commit, not one per turn of this thread.
-   */
-  private sendIfDue(): void {
-    while (this.posted.length > 0 && !this.pending.has(this.posted[0] ?? 0)) this.posted.shift();
-    if (this.posted.length >= MAX_POSTED) return;
-    this.send();
-  }
-
   private send(): void {
     const writes = this.outbox;
-    const last = writes.ids[writes.ids.length - 1];
-    if (last === undefined) return;
+    if (writes.ids.length === 0) return;
     this.outbox = { type: 'writes', ids: [], ops: [], times: [] };
-    this.posted.push(last);
     this.post(writes);
   }
 
