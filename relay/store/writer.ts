@@ -203,8 +203,21 @@ export class InlineWriter implements StoreWriter {
    */
   acceptAll(inputs: readonly DeliveryInput[]): Promise<AcceptResult[]> {
     return this.commits.enqueue(() => {
+      const entries = this.batchEntries.length;
+      const applied = this.batchApplied.length;
+      const waiting = this.batchWaiting;
+      const accepts = this.batchAccepts;
       const appender = new LogAppender(this.queries, this.batchHead);
-      return inputs.map((input) => this.accept(appender, input));
+      try {
+        return inputs.map((input) => this.accept(appender, input));
+      } catch (error) {
+        // The run's savepoint rolls back what its first acceptances applied in the batch: forget it.
+        this.batchEntries.length = entries;
+        this.batchApplied.length = applied;
+        this.batchWaiting = waiting;
+        this.batchAccepts = accepts;
+        throw error;
+      }
     }, inputs.length);
   }
 
