@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createLogger } from '../shared/logger.js';
 import { GateHub } from './hub/hub.js';
 import type { OtherEventsWindow } from './hub/other-events-window.js';
-import { createIngestRoute, sendJson } from './ingest.js';
+import { createIngestRoute, sendJson, type IngestRoute } from './ingest.js';
 import { RelayMetrics } from './metrics.js';
 import { MoshtixLink, type MoshtixCredentials } from './moshtix/link.js';
 import { isVenueRelayStore, type AppliedDelivery, type RelayStore } from './store/types.js';
@@ -67,6 +67,7 @@ export class RelayService {
   readonly hub: GateHub;
   private readonly server: Server;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly ingest: IngestRoute;
   private pruneTimer: NodeJS.Timeout | null = null;
   private unsubscribeApplied: (() => void) | null = null;
   private address: AddressInfo | null = null;
@@ -103,6 +104,7 @@ export class RelayService {
       : null;
     // Accepted webhooks' outcomes and ties reach /metrics and the resolver once applied (applied()).
     const ingest = createIngestRoute(store, this.metrics, options.webhookSecret);
+    this.ingest = ingest;
     this.server = createServer(
       {
         headersTimeout: RELAY_TIMEOUTS.headersTimeout,
@@ -110,13 +112,16 @@ export class RelayService {
         connectionsCheckingInterval: RELAY_TIMEOUTS.connectionsCheckingInterval,
       },
       (request, response) => {
-        const work = this.route(
-          request.method ?? 'GET',
-          (request.url ?? '/').split('?')[0] ?? '/',
-          ingest,
-          request,
-          response,
-        ).catch((error: unknown) => {
+        const url = request.url ?? '/';
+        const query = url.indexOf('?');
+        const path = query < 0 ? url : url.slice(0, query);
+        const method = request.method ?? 'GET';
+        // The webhook, the one hot route, answers without a promise of its own (ingest.ts).
+        if (path === '/webhooks/moshtix' && method === 'POST' && !this.upstream) {
+          ingest.handle(request, response);
+          return;
+        }
+        const work = this.route(method, path, request, response).catch((error: unknown) => {
           // A client cut off (408) or gone leaves nothing to answer.
           if (request.destroyed || response.destroyed) return;
           log.error('request failed', { error: (error as Error).message });
@@ -143,7 +148,6 @@ export class RelayService {
   private async route(
     method: string,
     path: string,
-    ingest: ReturnType<typeof createIngestRoute>,
     request: IncomingMessage,
     response: ServerResponse,
   ): Promise<void> {
@@ -153,10 +157,7 @@ export class RelayService {
         error: `this is a venue relay: Moshtix webhooks go to the internet relay (${this.upstream.url}), not here`,
       });
     }
-    if (path === '/webhooks/moshtix') {
-      if (method !== 'POST') return sendJson(response, 405, { status: 'error', error: 'POST only' });
-      return ingest.handle(request, response);
-    }
+    if (path === '/webhooks/moshtix') return sendJson(response, 405, { status: 'error', error: 'POST only' });
     if (path === '/healthz' && method === 'GET') {
       const stats = await this.options.store.stats();
       return sendJson(response, 200, {
@@ -273,7 +274,7 @@ export class RelayService {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
     await this.hub.stop();
-    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.inFlight, this.ingest.settled()]);
     this.server.closeAllConnections();
     await closed;
     await this.moshtix?.stop();

@@ -265,6 +265,28 @@ export function parseDelivery(body: string): ParsedDelivery | ParseFailure {
   return { error: `eventType: "${envelope.data.eventType}" is unknown` };
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isId = (value: unknown): boolean =>
+  (typeof value === 'number' && Number.isSafeInteger(value)) ||
+  (typeof value === 'string' && value.trim().length > 0);
+
+/**
+ * True when parseDelivery would certainly read this JSON value as an order, checked without the
+ * schemas: in an order, every field but the order's id and its event's id reads as absent when
+ * unreadable, and tickets and transactions are read one by one, so these few checks are all its
+ * schemas can fail on. False is no verdict (an event, an odd shape): ask parseDelivery. The relay
+ * answers a webhook on this check and parses the body through the schemas once, at its apply.
+ * Keep it in step with webhookEnvelopeSchema, rawOrderSchema and moshtixEventRefSchema (the test
+ * holds generated and mutated deliveries against parseDelivery).
+ */
+export function readsAsOrder(json: unknown): boolean {
+  if (!isRecord(json)) return false;
+  const { eventType, data } = json;
+  if (typeof eventType !== 'string' || !eventType.toLowerCase().startsWith('order')) return false;
+  return isRecord(data) && isId(data.id) && isRecord(data.event) && isId(data.event.id);
+}
+
 /** The body template Moshtix renders, verbatim from the docs: keep exactly this. */
 export const WEBHOOK_BODY_TEMPLATE = '{ "eventType": "@eventType", "contextId": @contextId, "data": @data}';
 export const WEBHOOK_SECRET_HEADER = 'X-Gatehouse-Secret';

@@ -9,13 +9,15 @@ import type Database from 'better-sqlite3';
 
 interface PendingWrite {
   work: () => unknown;
+  /** How many writes it stands for (a run of webhook acceptances is one work item). */
+  weight: number;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
 
 export interface GroupCommitHooks {
   /** Runs inside the batch transaction before any write (e.g. reset per-batch state). */
-  begin(writes: number): void;
+  begin(weight: number): void;
   /** Runs after one write's savepoint rolled back (forget what it did to per-batch state). */
   rolledBack(): void;
   /** Runs after the batch committed; emit events here. */
@@ -29,6 +31,12 @@ export interface GroupCommitOptions {
   siblingWaitMs?: number;
   /** A previous batch at least this big counts as busy. */
   busyBatch?: number;
+}
+
+function weightOf(writes: readonly PendingWrite[]): number {
+  let weight = 0;
+  for (const write of writes) weight += write.weight;
+  return weight;
 }
 
 export class GroupCommit {
@@ -54,7 +62,7 @@ export class GroupCommit {
     this.busyBatch = options.busyBatch ?? 8;
     const savepoint = db.transaction((write: PendingWrite) => write.work());
     this.batch = db.transaction((writes: PendingWrite[]) => {
-      this.hooks.begin(writes.length);
+      this.hooks.begin(weightOf(writes));
       const results = new Map<PendingWrite, WriteResult>();
       for (const write of writes) {
         try {
@@ -67,7 +75,7 @@ export class GroupCommit {
       return results;
     });
     this.fastBatch = db.transaction((writes: PendingWrite[]) => {
-      this.hooks.begin(writes.length);
+      this.hooks.begin(weightOf(writes));
       return new Map(writes.map((write) => [write, { value: write.work() }]));
     });
   }
@@ -76,9 +84,9 @@ export class GroupCommit {
     return this.pending.length;
   }
 
-  enqueue<T>(work: () => T): Promise<T> {
+  enqueue<T>(work: () => T, weight = 1): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.pending.push({ work, weight, resolve: resolve as (value: unknown) => void, reject });
       if (!this.isScheduled) {
         this.isScheduled = true;
         if (this.lastBatch >= this.busyBatch && this.siblingWaitMs > 0)
@@ -93,7 +101,7 @@ export class GroupCommit {
     this.isScheduled = false;
     const writes = this.pending;
     this.pending = [];
-    this.lastBatch = writes.length;
+    this.lastBatch = weightOf(writes);
     if (writes.length === 0) return;
     let results: Map<PendingWrite, WriteResult>;
     try {

@@ -4,28 +4,27 @@
  * delivery id: the webhook is acknowledged once that commit is on disk. `applyPending` then applies
  * the oldest pending deliveries to tickets and the log, in a following transaction, and deletes them
  * in that same transaction: a delivery is applied exactly once, and whatever a crash left pending is
- * applied when the store opens again.
+ * applied when the store opens again. A parse is kept for the apply only when that apply follows in
+ * the same batch: in a burst, thousands of kept parse trees would outlive the young generation and
+ * cost more in garbage collection than parsing the bodies again at their apply.
  */
-import { parseDelivery, type ParsedDelivery } from '../../shared/moshtix.js';
+import { parseDelivery, readsAsOrder, type ParsedDelivery } from '../../shared/moshtix.js';
 import { applyDelivery } from './apply.js';
 import type { LogAppender } from './log-appender.js';
 import type { Queries } from './queries.js';
 import type { AcceptResult, AppliedDelivery, DeliveryInput } from './types.js';
 
-/** How many parsed bodies are kept for their apply; beyond it (a long backlog) bodies are parsed again. */
-export const PARSED_LIMIT = 20_000;
-
-/** Bodies parsed at acceptance, kept for the apply so a delivery is parsed once in the common case. */
+/** Bodies parsed at acceptance, kept for an apply in the same batch so they are parsed once. */
 export class ParsedBodies {
   private readonly byId = new Map<number, { body: string; parsed: ParsedDelivery }>();
 
-  /** How many accepted deliveries wait for their apply (those parsed here, up to the limit). */
-  get size(): number {
-    return this.byId.size;
+  keep(id: number, body: string, parsed: ParsedDelivery): void {
+    this.byId.set(id, { body, parsed });
   }
 
-  keep(id: number, body: string, parsed: ParsedDelivery): void {
-    if (this.byId.size < PARSED_LIMIT) this.byId.set(id, { body, parsed });
+  /** Forgets what the batch kept and did not apply (an apply that failed, a batch rolled back). */
+  clear(): void {
+    this.byId.clear();
   }
 
   /** The parse of `body` under `id`, if kept (an id reused after a rolled-back batch never matches). */
@@ -36,20 +35,43 @@ export class ParsedBodies {
   }
 }
 
+/**
+ * Stores the delivery as pending (or quarantines it). With `parsedBodies` (its apply follows in this
+ * batch) the body is parsed and the parse kept; without, an order in the usual shape is only checked
+ * (readsAsOrder), and parsed once, at its apply.
+ */
 export function acceptDelivery(
   queries: Queries,
   log: LogAppender,
   input: DeliveryInput,
-  parsedBodies: ParsedBodies,
+  parsedBodies: ParsedBodies | null,
 ): AcceptResult {
+  if (!parsedBodies && readsAsOrder(parseJson(input.body))) return storePending(queries, log, input);
   const parsed = parseDelivery(input.body);
   if ('error' in parsed) {
     const result = queries.quarantine.insert.run(input.receivedAt, input.origin, input.body, parsed.error);
     return { status: 'quarantined', quarantineId: Number(result.lastInsertRowid), error: parsed.error };
   }
+  const accepted = storePending(queries, log, input);
+  parsedBodies?.keep(accepted.deliveryId, input.body, parsed);
+  return accepted;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function storePending(
+  queries: Queries,
+  log: LogAppender,
+  input: DeliveryInput,
+): { status: 'accepted'; deliveryId: number } {
   const deliveryId = log.nextDeliveryId();
   queries.pending.insert.run(deliveryId, input.receivedAt, input.origin, input.body);
-  parsedBodies.keep(deliveryId, input.body, parsed);
   return { status: 'accepted', deliveryId };
 }
 
@@ -64,7 +86,7 @@ export interface ApplyLimits {
 export function applyPending(
   queries: Queries,
   log: LogAppender,
-  parsedBodies: ParsedBodies,
+  parsedBodies: ParsedBodies | null,
   limits: ApplyLimits,
 ): AppliedDelivery[] {
   const started = performance.now();
@@ -77,7 +99,7 @@ export function applyPending(
     const input = { body: row.body, receivedAt: row.received_at, origin: row.origin };
     const result = applyDelivery(queries, log, input, {
       deliveryId: row.id,
-      parsed: parsedBodies.take(row.id, row.body),
+      parsed: parsedBodies?.take(row.id, row.body),
     });
     queries.pending.remove.run(row.id);
     applied.push({ origin: row.origin, result });

@@ -1,13 +1,13 @@
 /**
  * Every write the relay store makes, as plain data, so it can run in this thread or be posted to the
  * writer worker. `executeWrite` runs one inside the current batch transaction. An accepted delivery
- * (`accept`) is only stored in pending_deliveries here; it is applied in a following transaction
- * (pending.ts).
+ * (`accept`) is only stored in pending_deliveries, by the writer (writer.ts, pending.ts); it is
+ * applied in a following transaction, or at a trickle in a savepoint of the same one.
  */
 import type { ScanRecord } from '../../shared/scans.js';
 import { applyDelivery, applyImport, applyScan, type LogAppender } from './apply.js';
 import { applyForwardedScan, applyUpstreamBatch } from './apply-upstream.js';
-import { acceptDelivery, applyPending, type ParsedBodies } from './pending.js';
+import { applyPending, type ParsedBodies } from './pending.js';
 import type { Queries } from './queries.js';
 import type { AppliedDelivery, DeliveryInput, ImportRow, ReprocessReport, UpstreamBatch } from './types.js';
 
@@ -53,22 +53,24 @@ function reprocess(queries: Queries, log: LogAppender, now: string): ReprocessRe
   return report;
 }
 
-/** What a write needs besides the statements: parsed bodies, and where applied deliveries go. */
+/**
+ * What a write needs besides the statements: where an acceptance keeps its parse (null: nowhere, its
+ * apply parses again), and where applied deliveries go.
+ */
 export interface WriteContext {
-  parsed: ParsedBodies;
+  parsed: ParsedBodies | null;
   applied: AppliedDelivery[];
 }
 
+/** Every write but an acceptance, which the writer runs itself (writer.ts: it may apply it in the batch). */
 export function executeWrite(
   queries: Queries,
   log: LogAppender,
-  op: WriteOp,
+  op: Exclude<WriteOp, { kind: 'accept' }>,
   now: string,
   context: WriteContext,
 ): unknown {
   switch (op.kind) {
-    case 'accept':
-      return acceptDelivery(queries, log, op.input, context.parsed);
     case 'delivery':
       // Older accepted deliveries go first, so deliveries are applied in the order they were accepted.
       for (;;) {

@@ -9,7 +9,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './database.js';
 import { prepareQueries } from './queries.js';
 import type { WriteOp } from './write-ops.js';
-import { encodeResult, InlineWriter, requestedOp, type WorkerMessage, type WorkerRequest } from './writer.js';
+import {
+  encodeAcceptance,
+  InlineWriter,
+  requestedAcceptance,
+  type WorkerMessage,
+  type WorkerRequest,
+} from './writer.js';
 
 const port = parentPort;
 if (!port) throw new Error('writer-worker must run as a worker thread');
@@ -55,11 +61,27 @@ port.on('message', (message: WorkerRequest) => {
     });
     return;
   }
-  message.ids.forEach((id, index) => {
+  // In order; each run of webhook acceptances (bare bodies) is one write of the group commit.
+  let index = 0;
+  while (index < message.ids.length) {
     const op = message.ops[index] as WriteOp | string;
-    writer.write(requestedOp(message, index)).then(
-      (value) => answer(id, encodeResult(op, value)),
-      (error: unknown) => answer(id, null, (error as Error).message),
+    if (typeof op !== 'string') {
+      const id = message.ids[index] ?? 0;
+      writer.write(op).then(
+        (value) => answer(id, value),
+        (error: unknown) => answer(id, null, (error as Error).message),
+      );
+      index += 1;
+      continue;
+    }
+    let end = index;
+    while (end < message.ids.length && typeof message.ops[end] === 'string') end += 1;
+    const ids = message.ids.slice(index, end);
+    const inputs = ids.map((_, offset) => requestedAcceptance(message, index + offset));
+    writer.acceptAll(inputs).then(
+      (values) => values.forEach((value, offset) => answer(ids[offset] ?? 0, encodeAcceptance(value))),
+      (error: unknown) => ids.forEach((id) => answer(id, null, (error as Error).message)),
     );
-  });
+    index = end;
+  }
 });

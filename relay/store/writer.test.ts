@@ -113,3 +113,31 @@ describe('InlineWriter', () => {
     db.close();
   });
 });
+
+describe('InlineWriter.acceptAll', () => {
+  it('announces nothing of a run of acceptances that failed: its savepoint rolled back what the first applied', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-writer-'));
+    dirs.push(dir);
+    const db = openDatabase(join(dir, 'relay.db'));
+    // The second acceptance of the run fails to store, as on a full disk.
+    db.exec(`CREATE TEMP TRIGGER refuse BEFORE INSERT ON pending_deliveries WHEN NEW.body LIKE '%"B2"%'
+             BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    const announced: StoredEntry[] = [];
+    const applied: AppliedDelivery[] = [];
+    const writer = new InlineWriter(prepareQueries(db), db, {
+      committed: (entries) => announced.push(...entries),
+      applied: (deliveries) => applied.push(...deliveries),
+    });
+    // A trickle (a run of two): the first is applied in the batch, then the second throws.
+    await expect(writer.acceptAll([delivery(1), delivery(2)])).rejects.toThrow('disk full');
+    const logged = db.prepare('SELECT count(*) AS n FROM log').get() as { n: number };
+    expect(logged.n).toBe(0);
+    expect(announced).toEqual([]);
+    expect(applied).toEqual([]);
+    // The writer goes on: the next delivery's entries are the log's first.
+    await writer.acceptAll([delivery(3)]);
+    expect(announced.map((entry) => entry.seq)).toEqual([1, 2]);
+    await writer.close();
+    db.close();
+  });
+});

@@ -20,9 +20,9 @@ import { Worker } from 'node:worker_threads';
 import { createLogger } from '../../shared/logger.js';
 import { GroupCommit } from './group-commit.js';
 import { LogAppender, type BatchHead } from './log-appender.js';
-import { applyPending, ParsedBodies, PARSED_LIMIT } from './pending.js';
+import { acceptDelivery, applyPending, ParsedBodies } from './pending.js';
 import type { Queries } from './queries.js';
-import type { AcceptResult, AppliedDelivery, StoredEntry } from './types.js';
+import type { AcceptResult, AppliedDelivery, DeliveryInput, StoredEntry } from './types.js';
 import { executeWrite, type WriteOp } from './write-ops.js';
 
 const log = createLogger('relay.store');
@@ -54,11 +54,8 @@ export interface InlineWriterOptions {
 const RETRY_APPLY_MS = 1_000;
 /** A batch with at least this many acceptances means a burst. */
 const BURST_BATCH = 8;
-/**
- * Beyond this many accepted deliveries waiting, applying no longer waits for a burst to end: as many
- * as ParsedBodies keeps parsed (~3.7 KB of heap each), so a burst never parses a body twice.
- */
-const BACKLOG_LIMIT = PARSED_LIMIT;
+/** Beyond this many accepted deliveries waiting, applying no longer waits for a burst to end. */
+const BACKLOG_LIMIT = 20_000;
 
 export class InlineWriter implements StoreWriter {
   private readonly commits: GroupCommit;
@@ -67,7 +64,15 @@ export class InlineWriter implements StoreWriter {
   private batchApplied: AppliedDelivery[] = [];
   /** Applied without an fsync of their own: announced after the next durable commit. */
   private held: { entries: StoredEntry[]; applied: AppliedDelivery[] } = { entries: [], applied: [] };
+  /** Parses of this batch's acceptances, for their apply in the same batch (at a trickle). */
   private readonly parsed = new ParsedBodies();
+  /**
+   * Accepted deliveries not yet applied, as far as this writer knows (it counts what its own
+   * commits leave pending and what its applies take): it chooses between applying in the batch and
+   * deferring. Reset to 0 whenever an apply finds nothing.
+   */
+  private waiting: number;
+  private batchWaiting = 0;
   private readonly applyTransaction: Database.Transaction<(limit: number) => AppliedDelivery[]>;
   /** The oldest pending delivery, in a savepoint of the current batch. */
   private readonly applyInBatch: Database.Transaction<(appender: LogAppender) => AppliedDelivery[]>;
@@ -100,11 +105,14 @@ export class InlineWriter implements StoreWriter {
           this.batchEntries = [];
           this.batchApplied = [];
           this.batchAccepts = 0;
-          this.isApplyingInBatch = writes < BURST_BATCH && this.parsed.size === 0;
+          this.batchWaiting = 0;
+          this.parsed.clear();
+          this.isApplyingInBatch = writes < BURST_BATCH && this.waiting === 0;
           this.readHead();
         },
         rolledBack: () => this.readHead(),
         committed: () => {
+          this.waiting = Math.max(0, this.waiting + this.batchWaiting);
           if (this.batchAccepts > 0) {
             this.lastAccepts = this.batchAccepts;
             this.lastAcceptCommitAt = performance.now();
@@ -128,7 +136,8 @@ export class InlineWriter implements StoreWriter {
       applyPending(this.queries, appender, this.parsed, { limit: 1 }),
     );
     // Deliveries a crash (or a stop) left accepted but unapplied are applied now.
-    if (queries.pending.oldest.get(1)) this.scheduleApply();
+    this.waiting = queries.pending.count.get()?.count ?? 0;
+    if (this.waiting > 0) this.scheduleApply();
   }
 
   private readHead(): void {
@@ -174,19 +183,55 @@ export class InlineWriter implements StoreWriter {
   write(op: WriteOp): Promise<unknown> {
     return this.commits.enqueue(() => {
       const appender = new LogAppender(this.queries, this.batchHead);
-      const context = { parsed: this.parsed, applied: [] as AppliedDelivery[] };
+      if (op.kind === 'accept') return this.accept(appender, op.input);
+      const context = {
+        parsed: this.isApplyingInBatch ? this.parsed : null,
+        applied: [] as AppliedDelivery[],
+      };
       const value = executeWrite(this.queries, appender, op, new Date().toISOString(), context);
       // A loop, not push(...written): an import of a million rows would overflow the call stack.
       for (const entry of appender.written) this.batchEntries.push(entry);
       for (const delivery of context.applied) this.batchApplied.push(delivery);
-      if (op.kind === 'accept') {
-        this.batchAccepts += 1;
-        if (this.isApplyingInBatch && (value as AcceptResult).status === 'accepted')
-          this.applyWithAcceptance();
-        else this.scheduleApply();
-      }
+      this.batchWaiting -= context.applied.length;
       return value;
     });
+  }
+
+  /**
+   * Webhook acceptances as one write of the group commit (the writer worker's hot path: no promise
+   * or savepoint each). One that throws fails them all: none is acknowledged, Moshtix retries.
+   */
+  acceptAll(inputs: readonly DeliveryInput[]): Promise<AcceptResult[]> {
+    return this.commits.enqueue(() => {
+      const entries = this.batchEntries.length;
+      const applied = this.batchApplied.length;
+      const waiting = this.batchWaiting;
+      const accepts = this.batchAccepts;
+      const appender = new LogAppender(this.queries, this.batchHead);
+      try {
+        return inputs.map((input) => this.accept(appender, input));
+      } catch (error) {
+        // The run's savepoint rolls back what its first acceptances applied in the batch: forget it.
+        this.batchEntries.length = entries;
+        this.batchApplied.length = applied;
+        this.batchWaiting = waiting;
+        this.batchAccepts = accepts;
+        throw error;
+      }
+    }, inputs.length);
+  }
+
+  private accept(appender: LogAppender, input: DeliveryInput): AcceptResult {
+    const parsed = this.isApplyingInBatch ? this.parsed : null;
+    const value = acceptDelivery(this.queries, appender, input, parsed);
+    this.batchAccepts += 1;
+    if (value.status !== 'accepted') return value;
+    if (this.isApplyingInBatch) this.applyWithAcceptance();
+    else {
+      this.batchWaiting += 1;
+      this.scheduleApply();
+    }
+    return value;
   }
 
   /** Inside the batch: the delivery just accepted, applied in a savepoint of the same transaction. */
@@ -198,6 +243,7 @@ export class InlineWriter implements StoreWriter {
       for (const delivery of applied) this.batchApplied.push(delivery);
     } catch (error) {
       // Rolled back to the savepoint: it stays pending, and applySlice deals with it on its own.
+      this.batchWaiting += 1;
       this.readHead();
       log.warn('a delivery could not be applied with its acceptance; applying it on its own', {
         error: (error as Error).message,
@@ -219,7 +265,7 @@ export class InlineWriter implements StoreWriter {
     const now = performance.now();
     const isBurst =
       this.lastAccepts >= BURST_BATCH && now - this.lastAcceptCommitAt < this.options.maxApplyDeferMs;
-    if (isBurst && this.parsed.size < BACKLOG_LIMIT) {
+    if (isBurst && this.waiting < BACKLOG_LIMIT) {
       // Acceptances are streaming in: acknowledgements go first, the apply waits for the burst to
       // end (no big batch for maxApplyDeferMs) or for the backlog to reach BACKLOG_LIMIT.
       this.scheduleApply(
@@ -239,6 +285,7 @@ export class InlineWriter implements StoreWriter {
       return;
     }
     const { applied, isDurable } = result;
+    this.countApplied(applied.length);
     if (!isDurable) this.hold(this.batchEntries, applied);
     else {
       // An apply with nothing to do writes nothing and syncs nothing: sync what is held explicitly
@@ -250,6 +297,11 @@ export class InlineWriter implements StoreWriter {
     if (applied.length > 0 || this.isHolding) this.scheduleApply();
   }
 
+  /** After a committed apply of `count` pending deliveries (none: the backlog is empty). */
+  private countApplied(count: number): void {
+    this.waiting = count === 0 ? 0 : Math.max(0, this.waiting - count);
+  }
+
   /**
    * After a failed slice: each delivery in a transaction of its own; one whose apply throws is moved
    * to quarantine with the error, so it never holds back the deliveries behind it.
@@ -258,6 +310,7 @@ export class InlineWriter implements StoreWriter {
     for (const row of this.queries.pending.oldest.all(this.options.applyLimit)) {
       try {
         const applied = this.applyTransaction.immediate(1);
+        this.countApplied(applied.length);
         this.announce(this.batchEntries, applied);
       } catch (error) {
         const message = `(apply): ${(error as Error).message}`;
@@ -268,6 +321,7 @@ export class InlineWriter implements StoreWriter {
               this.queries.pending.remove.run(row.id);
             })
             .immediate();
+          this.countApplied(1);
           log.error('an accepted delivery could not be applied: quarantined', { id: row.id, error: message });
         } catch (storeError) {
           log.error('the store refuses writes; applying again later', {
@@ -328,17 +382,16 @@ export type WorkerMessage =
 export type WorkerRequest =
   { type: 'writes'; ids: number[]; ops: (WriteOp | string)[]; times: (string | null)[] } | { type: 'close' };
 
-/** The op a `writes` request carries at `index`. */
-export function requestedOp(request: Extract<WorkerRequest, { type: 'writes' }>, index: number): WriteOp {
-  const op = request.ops[index] as WriteOp | string;
-  if (typeof op !== 'string') return op;
-  return { kind: 'accept', input: { body: op, receivedAt: request.times[index] ?? '', origin: 'webhook' } };
+/** The webhook acceptance a `writes` request carries at `index` (its op is the bare body). */
+export function requestedAcceptance(
+  request: Extract<WorkerRequest, { type: 'writes' }>,
+  index: number,
+): DeliveryInput {
+  return { body: String(request.ops[index]), receivedAt: request.times[index] ?? '', origin: 'webhook' };
 }
 
-/** A write's result as the worker sends it back: an accepted delivery as its id alone. */
-export function encodeResult(op: WriteOp | string, value: unknown): unknown {
-  if (typeof op !== 'string') return value;
-  const result = value as AcceptResult;
+/** A webhook acceptance's result as the worker sends it back: an accepted delivery as its id alone. */
+export function encodeAcceptance(result: AcceptResult): number | AcceptResult {
   return result.status === 'accepted' ? result.deliveryId : result;
 }
 
