@@ -7,6 +7,7 @@ import { decodeLogNotice, encodeLogNotice, NOTICE_LIMIT_BYTES } from '../../rela
 import { openPgStore } from '../../relay/store/pg/store.js';
 import { LOG_CHANNEL } from '../../relay/store/pg/writer.js';
 import type { RelayStore, StoredEntry } from '../../relay/store/types.js';
+import { ticketState } from '../gate/fixtures.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
 import { waitFor } from './support.js';
 
@@ -37,26 +38,8 @@ function order(orderId: number, tickets = 1) {
 const ticketEntry = (seq: number, barcode = `B${seq}`): StoredEntry => ({
   seq,
   kind: 'ticket',
-  eventId: '1',
-  json: JSON.stringify({
-    seq,
-    kind: 'ticket',
-    ticket: {
-      barcode,
-      ticketId: null,
-      orderId: '1',
-      eventId: '1',
-      ticketTypeId: null,
-      ticketTypeName: null,
-      holderName: null,
-      customerName: null,
-      email: null,
-      valid: true,
-      cause: 'sold',
-      changedAt: at,
-      version: { source: 'webhook', txId: 1, seq },
-    },
-  }),
+  eventId: 'E1',
+  json: JSON.stringify({ seq, kind: 'ticket', ticket: ticketState(barcode) }),
 });
 
 describe('log notices (pure)', () => {
