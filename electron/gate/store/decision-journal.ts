@@ -10,7 +10,7 @@
  * stored is left as it is). Once a synced commit covers every line (the door quiet, or the store
  * closing), the journal is emptied.
  */
-import { closeSync, constants, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { scanRecordSchema, type ScanRecord } from '../../../shared/scans.js';
 
 export interface JournalRead {
@@ -31,7 +31,7 @@ export class DecisionJournal {
       constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC,
       0o600,
     );
-    this.bytes = readFileSync(path).length;
+    this.bytes = fstatSync(this.descriptor).size;
   }
 
   /** Every decision in the journal, oldest first. */

@@ -103,12 +103,7 @@ export class GateStore {
     const before = this.journal.size;
     this.journal.append(scan);
     try {
-      this.db.pragma('synchronous = NORMAL');
-      try {
-        this.scans.insert(scan, DECIDED_HERE);
-      } finally {
-        this.db.pragma('synchronous = FULL');
-      }
+      this.withoutSync(() => this.scans.insert(scan, DECIDED_HERE));
     } catch (error) {
       // Not stored, so not decided: the line must not come back at the next start.
       this.journal.truncateTo(before);
@@ -203,9 +198,14 @@ export class GateStore {
    * goes back with it, so the relay resends it. The next FULL commit (any decision) syncs it too.
    */
   replayableTransaction<T>(work: () => T): T {
+    return this.withoutSync(() => this.db.transaction(work).immediate());
+  }
+
+  /** Runs `work` with its commits not waiting for fsync (synchronous=NORMAL), then FULL again. */
+  private withoutSync<T>(work: () => T): T {
     this.db.pragma('synchronous = NORMAL');
     try {
-      return this.db.transaction(work).immediate();
+      return work();
     } finally {
       this.db.pragma('synchronous = FULL');
     }
