@@ -42,13 +42,7 @@ export function encodeLogNotice(head: number, entries: readonly StoredEntry[]): 
  */
 export function decodeLogNotice(payload: string): LogNotice | null {
   if (/^\d+$/.test(payload)) return { head: Number(payload), entries: [] };
-  let value: unknown;
-  try {
-    value = JSON.parse(payload);
-  } catch {
-    return null;
-  }
-  const notice = noticeSchema.safeParse(value);
+  const notice = noticeSchema.safeParse(parseOrNull(payload));
   if (!notice.success) return null;
   const { head, entries } = notice.data;
   // In order and contiguous, ending at the head, each one an entry the gates accept under its own seq
