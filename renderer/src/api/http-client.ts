@@ -36,11 +36,16 @@ function accessHeaders(): Record<string, string> {
   return pin ? { [PIN_HEADER]: pin } : {};
 }
 
-async function call(base: URL, method: GateMethod, input: unknown): Promise<ApiResult<unknown>> {
+async function call(
+  base: URL,
+  method: GateMethod,
+  input: unknown,
+  headers: Record<string, string> = accessHeaders(),
+): Promise<ApiResult<unknown>> {
   try {
     const response = await fetch(new URL(`api/${method}`, base), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...accessHeaders() },
+      headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify(input ?? {}),
     });
     const parsed = resultSchema.safeParse(await response.json());
@@ -135,9 +140,15 @@ export function createHttpGateClient(base: URL = new URL('./', location.href)): 
     onEvent: stream.onEvent,
     onLink: stream.onLink,
     shell: null,
-    setAccessPin: (pin) => {
-      sessionStorage.setItem(ACCESS_PIN_KEY, pin);
-      stream.reconnect();
+    // One request with the candidate PIN; only a right one is kept. Kept first, every poll and the
+    // event stream's reconnects would have repeated a wrong one, each a wrong PIN toward the lock.
+    tryAccessPin: async (pin) => {
+      const answer = await call(base, 'status', {}, { [PIN_HEADER]: pin });
+      if (answer.ok) {
+        sessionStorage.setItem(ACCESS_PIN_KEY, pin);
+        stream.reconnect();
+      }
+      return answer;
     },
   };
 }

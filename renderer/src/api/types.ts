@@ -2,7 +2,7 @@
  * What the renderer talks to: the contract's GateApi plus a live event stream. Two implementations:
  * the Electron preload (IPC) and the HTTP/websocket client for the headless gate.
  */
-import type { GateApi, GateEvent } from '../../../shared/gate-api.js';
+import type { ApiResult, GateApi, GateEvent } from '../../../shared/gate-api.js';
 
 export type Unsubscribe = () => void;
 
@@ -15,8 +15,11 @@ export interface GateClient {
   onLink(listener: (state: LinkState) => void): Unsubscribe;
   /** Shell-only extras; absent in a browser. */
   shell: ShellExtras | null;
-  /** Browser only: the staff PIN a gate served beyond loopback asks of every API call. */
-  setAccessPin?: (pin: string) => void;
+  /**
+   * Browser only: checks the staff PIN a gate served beyond loopback asks of every API call, with
+   * one request, and keeps it for every later call only if the gate took it.
+   */
+  tryAccessPin?: (pin: string) => Promise<ApiResult<unknown>>;
 }
 
 export interface ShellExtras {

@@ -14,11 +14,9 @@ export function AccessPin() {
       inputId="access-pin-input"
       formTestId="access-pin"
       verify={async (pin) => {
-        client.setAccessPin?.(pin);
-        const answer = await client.api.status({});
-        if (answer.ok) return null;
-        // Forget a refused PIN: the status poll would otherwise repeat it and earn a lockout.
-        client.setAccessPin?.('');
+        // One check per PIN typed: a wrong one is never kept, so it counts once toward the lock.
+        const answer = await client.tryAccessPin?.(pin);
+        if (!answer || answer.ok) return null;
         return answer.error.code === 'unauthorized' ? 'Wrong PIN' : errorSentence(answer.error.message);
       }}
       onUnlock={() => location.reload()}
