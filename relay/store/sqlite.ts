@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { scanRecordSchema, type ScanRecord } from '../../shared/scans.js';
 import type { EventInfo } from '../../shared/tickets.js';
+import { BurstAcceptor } from './burst-accept.js';
 import { openDatabase } from './database.js';
 import { prepareQueries, type Queries } from './queries.js';
 import { SnapshotReader } from './reader.js';
@@ -54,6 +55,8 @@ export class SqliteRelayStore implements VenueRelayStore {
   private readonly queries: Queries;
   private readonly writer: StoreWriter;
   private readonly reader: SnapshotReader | null;
+  /** Webhooks of a burst, stored on this thread (the serving relay only). */
+  private readonly burst: BurstAcceptor | null;
   private readonly listeners = new Set<EntriesListener>();
   private readonly appliedListeners = new Set<AppliedListener>();
   private lastEmitted: number;
@@ -71,10 +74,20 @@ export class SqliteRelayStore implements VenueRelayStore {
       committed: (entries) => this.emit(entries),
       applied: (deliveries) => this.announceApplied(deliveries),
     };
-    this.writer =
-      options.writer === 'worker'
-        ? new WorkerWriter(path, listeners)
-        : new InlineWriter(this.queries, this.db, listeners);
+    if (options.writer === 'worker') {
+      const worker = new WorkerWriter(path, listeners);
+      this.writer = worker;
+      this.burst = new BurstAcceptor(this.db, this.queries, {
+        accept: (input) => this.write({ kind: 'accept', input }),
+        noteAccepted: (count) => worker.noteAccepted(count),
+        get isBacklogFull() {
+          return worker.isBacklogFull;
+        },
+      });
+    } else {
+      this.writer = new InlineWriter(this.queries, this.db, listeners);
+      this.burst = null;
+    }
     this.reader = options.reader === 'worker' ? new SnapshotReader(path) : null;
   }
 
@@ -126,6 +139,8 @@ export class SqliteRelayStore implements VenueRelayStore {
   }
 
   acceptDelivery(input: DeliveryInput): Promise<AcceptResult> {
+    if (this.isClosed) return Promise.reject(new Error('store is closed'));
+    if (this.burst) return this.burst.accept(input);
     return this.write({ kind: 'accept', input });
   }
 
@@ -280,6 +295,8 @@ export class SqliteRelayStore implements VenueRelayStore {
   async close(): Promise<void> {
     if (this.isClosed) return;
     this.isClosed = true;
+    // Webhooks of this turn are stored (or handed to the worker) before the worker closes.
+    this.burst?.flush();
     await this.writer.close();
     await this.reader?.close();
     this.listeners.clear();

@@ -30,6 +30,7 @@ const writer = new InlineWriter(
       if (entries.length > 0) post({ type: 'entries', entries });
     },
     applied: (deliveries) => post({ type: 'applied', deliveries }),
+    backlog: (isFull) => post({ type: 'backlog', isFull }),
   },
   // A batch is already a whole turn of the serving thread: waiting for siblings only adds latency.
   { siblingWaitMs: 0 },
@@ -59,6 +60,10 @@ port.on('message', (message: WorkerRequest) => {
       post({ type: 'closed' });
       port.close();
     });
+    return;
+  }
+  if (message.type === 'accepted') {
+    writer.noteAccepted(message.count);
     return;
   }
   // In order; each run of webhook acceptances (bare bodies) is one write of the group commit.

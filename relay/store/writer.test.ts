@@ -1,5 +1,6 @@
 // The inline writer on a real temporary SQLite file: an apply that ran while a group commit was
 // queued (so without an fsync of its own) is announced only after that commit, in seq order, once.
+// The burst acceptor (webhooks of a burst stored on the serving thread) on a real file too.
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,8 +8,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from './database.js';
 import { prepareQueries } from './queries.js';
-import type { AppliedDelivery, StoredEntry } from './types.js';
-import { InlineWriter } from './writer.js';
+import { BURST_BATCH, BurstAcceptor } from './burst-accept.js';
+import type { AcceptResult, AppliedDelivery, DeliveryInput, StoredEntry } from './types.js';
+import { BACKLOG_LIMIT, InlineWriter } from './writer.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -138,6 +140,140 @@ describe('InlineWriter.acceptAll', () => {
     await writer.acceptAll([delivery(3)]);
     expect(announced.map((entry) => entry.seq)).toEqual([1, 2]);
     await writer.close();
+    db.close();
+  });
+});
+
+/** A stand-in for the writer worker's side, recording what the acceptor hands it (named: a fake). */
+function fakeWorker(isBacklogFull = false) {
+  const handed: string[] = [];
+  const noted: number[] = [];
+  return {
+    handed,
+    noted,
+    isBacklogFull,
+    accept: (input: DeliveryInput): Promise<AcceptResult> => {
+      handed.push(input.body);
+      return Promise.resolve({ status: 'accepted', deliveryId: -1 });
+    },
+    noteAccepted: (count: number) => noted.push(count),
+  };
+}
+
+describe('BurstAcceptor (real SQLite file, fake worker)', () => {
+  const open = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-burst-'));
+    dirs.push(dir);
+    const db = openDatabase(join(dir, 'relay.db'));
+    return { db, queries: prepareQueries(db) };
+  };
+  const pendingIds = (db: Database.Database) =>
+    (db.prepare('SELECT id FROM pending_deliveries ORDER BY id').all() as { id: number }[]).map(
+      (row) => row.id,
+    );
+
+  it('stores a turn of webhooks itself in a burst, under ids after every delivery stored so far', async () => {
+    const { db, queries } = open();
+    // Ids already taken: an applied delivery 1 and a pending 2 (stored by the worker's connection).
+    queries.deliveries.insert.run(1, 'x', 'webhook', '{}', 'order-saved', '1', 'applied', 0);
+    queries.pending.insert.run(2, 'x', 'webhook', '{}');
+    const worker = fakeWorker();
+    const acceptor = new BurstAcceptor(db, queries, worker);
+    const burst = Array.from({ length: BURST_BATCH }, (_, index) => delivery(10 + index));
+    const results = await Promise.all(burst.map((input) => acceptor.accept(input)));
+    expect(results).toEqual(burst.map((_, index) => ({ status: 'accepted', deliveryId: 3 + index })));
+    expect(pendingIds(db)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(worker.handed).toEqual([]);
+    expect(worker.noted).toEqual([BURST_BATCH]);
+    // Still in the burst: a lone webhook is stored here too; one that is no order goes to the worker.
+    const lone = await acceptor.accept(delivery(40));
+    expect(lone).toEqual({ status: 'accepted', deliveryId: 11 });
+    const event = { ...delivery(41), body: JSON.stringify({ eventType: 'event-saved', data: { id: 1 } }) };
+    await acceptor.accept(event);
+    expect(worker.handed).toEqual([event.body]);
+    db.close();
+  });
+
+  it('hands a trickle, and every webhook once the backlog is full, to the worker', async () => {
+    const { db, queries } = open();
+    const trickle = fakeWorker();
+    await new BurstAcceptor(db, queries, trickle).accept(delivery(1));
+    expect(trickle.handed).toHaveLength(1);
+    const full = fakeWorker(true);
+    const acceptor = new BurstAcceptor(db, queries, full);
+    await Promise.all(
+      Array.from({ length: BURST_BATCH }, (_, index) => acceptor.accept(delivery(index + 2))),
+    );
+    expect(full.handed).toHaveLength(BURST_BATCH);
+    expect(full.noted).toEqual([]);
+    expect(pendingIds(db)).toEqual([]);
+    db.close();
+  });
+
+  it('acknowledges none of a turn the database refuses, and goes on with the next', async () => {
+    const { db, queries } = open();
+    db.exec(`CREATE TEMP TRIGGER refuse BEFORE INSERT ON pending_deliveries WHEN NEW.body LIKE '%"B3"%'
+             BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    const worker = fakeWorker();
+    const acceptor = new BurstAcceptor(db, queries, worker);
+    const turn = Array.from({ length: BURST_BATCH }, (_, index) => acceptor.accept(delivery(index + 1)));
+    const settled = await Promise.allSettled(turn);
+    expect(settled.every((result) => result.status === 'rejected')).toBe(true);
+    expect(pendingIds(db)).toEqual([]);
+    expect(worker.noted).toEqual([]);
+    const next = await Promise.all(
+      Array.from({ length: BURST_BATCH }, (_, index) => acceptor.accept(delivery(index + 10))),
+    );
+    expect(next.map((result) => (result.status === 'accepted' ? result.deliveryId : 0))).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8,
+    ]);
+    db.close();
+  });
+});
+
+describe('InlineWriter.noteAccepted', () => {
+  it('applies deliveries another connection stored, after the burst, and reports a full backlog', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-writer-'));
+    dirs.push(dir);
+    const path = join(dir, 'relay.db');
+    const db = openDatabase(path);
+    const other = openDatabase(path);
+    const backlog: boolean[] = [];
+    const applied: AppliedDelivery[] = [];
+    const announced: StoredEntry[] = [];
+    const writer = new InlineWriter(
+      prepareQueries(db),
+      db,
+      {
+        committed: (entries) => announced.push(...entries),
+        applied: (deliveries) => applied.push(...deliveries),
+        backlog: (isFull) => backlog.push(isFull),
+      },
+      { maxApplyDeferMs: 20 },
+    );
+    const acceptor = new BurstAcceptor(other, prepareQueries(other), {
+      accept: () => Promise.reject(new Error('not in this test')),
+      noteAccepted: (count) => writer.noteAccepted(count),
+      isBacklogFull: false,
+    });
+    await Promise.all(Array.from({ length: 10 }, (_, index) => acceptor.accept(delivery(index + 1))));
+    // Nothing is applied while the burst may go on; then all ten, each entry announced once, in order.
+    expect(applied).toEqual([]);
+    await new Promise<void>((resolve) => {
+      const check = () => (applied.length >= 10 ? resolve() : setTimeout(check, 5));
+      check();
+    });
+    expect(announced.map((entry) => entry.seq)).toEqual(Array.from({ length: 11 }, (_, index) => index + 1));
+    // A count that reaches the limit says so; the next apply that finds nothing says it is over.
+    writer.noteAccepted(BACKLOG_LIMIT);
+    expect(backlog).toEqual([true]);
+    await new Promise<void>((resolve) => {
+      const check = () => (backlog.length >= 2 ? resolve() : setTimeout(check, 5));
+      check();
+    });
+    expect(backlog).toEqual([true, false]);
+    await writer.close();
+    other.close();
     db.close();
   });
 });

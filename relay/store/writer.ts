@@ -18,6 +18,7 @@
 import type Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import { createLogger } from '../../shared/logger.js';
+import { BURST_BATCH } from './burst-accept.js';
 import { GroupCommit } from './group-commit.js';
 import { LogAppender, type BatchHead } from './log-appender.js';
 import { acceptDelivery, applyPending, ParsedBodies } from './pending.js';
@@ -32,6 +33,8 @@ export interface WriterListeners {
   committed(entries: StoredEntry[]): void;
   /** Accepted deliveries applied by a commit, after it committed. */
   applied(deliveries: AppliedDelivery[]): void;
+  /** The backlog of accepted deliveries not yet applied reached BACKLOG_LIMIT (true) or fell below it. */
+  backlog?(isFull: boolean): void;
 }
 
 export interface StoreWriter {
@@ -52,10 +55,12 @@ export interface InlineWriterOptions {
 }
 
 const RETRY_APPLY_MS = 1_000;
-/** A batch with at least this many acceptances means a burst. */
-const BURST_BATCH = 8;
-/** Beyond this many accepted deliveries waiting, applying no longer waits for a burst to end. */
-const BACKLOG_LIMIT = 20_000;
+/**
+ * Beyond this many accepted deliveries waiting, applying no longer waits for a burst to end: how far
+ * the gates may trail behind acknowledged webhooks in a burst. The worker applies about 16,000 seed
+ * deliveries a second on the bench machine when nothing else runs, so this is about 5 s of work.
+ */
+export const BACKLOG_LIMIT = 80_000;
 
 export class InlineWriter implements StoreWriter {
   private readonly commits: GroupCommit;
@@ -83,6 +88,7 @@ export class InlineWriter implements StoreWriter {
   private lastAccepts = 0;
   private lastAcceptCommitAt = 0;
   private isClosed = false;
+  private isBacklogFull = false;
   private readonly options: Required<InlineWriterOptions>;
 
   constructor(
@@ -112,7 +118,7 @@ export class InlineWriter implements StoreWriter {
         },
         rolledBack: () => this.readHead(),
         committed: () => {
-          this.waiting = Math.max(0, this.waiting + this.batchWaiting);
+          this.setWaiting(this.waiting + this.batchWaiting);
           if (this.batchAccepts > 0) {
             this.lastAccepts = this.batchAccepts;
             this.lastAcceptCommitAt = performance.now();
@@ -136,8 +142,29 @@ export class InlineWriter implements StoreWriter {
       applyPending(this.queries, appender, this.parsed, { limit: 1 }),
     );
     // Deliveries a crash (or a stop) left accepted but unapplied are applied now.
-    this.waiting = queries.pending.count.get()?.count ?? 0;
+    this.waiting = 0;
+    this.setWaiting(queries.pending.count.get()?.count ?? 0);
     if (this.waiting > 0) this.scheduleApply();
+  }
+
+  /** Keeps the count, and tells the listener when it crosses BACKLOG_LIMIT. */
+  private setWaiting(count: number): void {
+    this.waiting = Math.max(0, count);
+    const isFull = this.waiting >= BACKLOG_LIMIT;
+    if (isFull === this.isBacklogFull) return;
+    this.isBacklogFull = isFull;
+    this.listeners.backlog?.(isFull);
+  }
+
+  /**
+   * `count` deliveries another connection stored as pending in a burst (burst-accept.ts): applied
+   * once the burst is over, or between acceptances once the backlog is full.
+   */
+  noteAccepted(count: number): void {
+    this.lastAccepts = Math.max(count, BURST_BATCH);
+    this.lastAcceptCommitAt = performance.now();
+    this.setWaiting(this.waiting + count);
+    this.scheduleApply();
   }
 
   private readHead(): void {
@@ -299,7 +326,7 @@ export class InlineWriter implements StoreWriter {
 
   /** After a committed apply of `count` pending deliveries (none: the backlog is empty). */
   private countApplied(count: number): void {
-    this.waiting = count === 0 ? 0 : Math.max(0, this.waiting - count);
+    this.setWaiting(count === 0 ? 0 : this.waiting - count);
   }
 
   /**
@@ -373,6 +400,7 @@ export type WorkerMessage =
   | { type: 'entries'; entries: StoredEntry[] }
   | { type: 'applied'; deliveries: AppliedDelivery[] }
   | { type: 'results'; ids: number[]; values: unknown[]; errors: { index: number; error: string }[] }
+  | { type: 'backlog'; isFull: boolean }
   | { type: 'closed' };
 
 /**
@@ -380,7 +408,9 @@ export type WorkerMessage =
  * acceptance (the hot path) is its body alone, its `receivedAt` in `times`; any other write is its op.
  */
 export type WorkerRequest =
-  { type: 'writes'; ids: number[]; ops: (WriteOp | string)[]; times: (string | null)[] } | { type: 'close' };
+  | { type: 'writes'; ids: number[]; ops: (WriteOp | string)[]; times: (string | null)[] }
+  | { type: 'accepted'; count: number }
+  | { type: 'close' };
 
 /** The webhook acceptance a `writes` request carries at `index` (its op is the bare body). */
 export function requestedAcceptance(
@@ -413,6 +443,8 @@ export class WorkerWriter implements StoreWriter {
   private nextId = 1;
   private readonly exited: Promise<void>;
   private failure: Error | null = null;
+  /** The worker's backlog of accepted deliveries is full: every webhook goes to it (burst-accept.ts). */
+  isBacklogFull = false;
 
   constructor(path: string, listeners: WriterListeners) {
     this.worker = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: { path } });
@@ -420,6 +452,7 @@ export class WorkerWriter implements StoreWriter {
       if (message.type === 'entries') listeners.committed(message.entries);
       else if (message.type === 'applied') listeners.applied(message.deliveries);
       else if (message.type === 'results') this.settle(message);
+      else if (message.type === 'backlog') this.isBacklogFull = message.isFull;
     });
     this.exited = new Promise((resolve) =>
       this.worker.once('exit', () => {
@@ -475,6 +508,11 @@ export class WorkerWriter implements StoreWriter {
         outbox.times.push(null);
       }
     });
+  }
+
+  /** `count` deliveries were stored as pending on another connection: the worker applies them. */
+  noteAccepted(count: number): void {
+    this.post({ type: 'accepted', count });
   }
 
   private send(): void {
