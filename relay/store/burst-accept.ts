@@ -1,9 +1,10 @@
 /**
  * Webhook acceptance in a burst, on the serving thread (issue 14). At a trickle every webhook goes to
  * the writer worker, which accepts and applies it in one transaction (one fsync from webhook to
- * gates). In a burst (a turn of the event loop with at least BURST_BATCH webhooks, and the turns for
- * BURST_HOLD_MS after one) the deliveries of each turn are stored as pending here, on this thread's
- * own connection, in one synchronous=FULL transaction, and answered once it committed: the floor
+ * gates). In a burst (at least BURST_BATCH webhooks in one turn of the event loop or waiting for the
+ * worker's answer, and the turns for BURST_HOLD_MS after that) the deliveries of each turn are
+ * stored as pending here, on this thread's own connection, in one synchronous=FULL transaction, and
+ * answered once it committed: the floor
  * prototype's design. A message hop to the worker and back on every acknowledgement cost about a
  * third of the rate. The worker learns of them (`noteAccepted`) and applies them after the burst.
  *
@@ -19,6 +20,7 @@ import type Database from 'better-sqlite3';
 import { readsAsOrder } from '../../shared/moshtix.js';
 import type { Queries } from './queries.js';
 import type { AcceptResult, DeliveryInput } from './types.js';
+import type { WriteTurns } from './write-turns.js';
 
 /** A turn with at least this many webhooks starts a burst (the writer's BURST_BATCH). */
 export const BURST_BATCH = 8;
@@ -51,12 +53,16 @@ function parseJson(text: string): unknown {
 export class BurstAcceptor {
   private turn: Waiting[] = [];
   private lastBurstAt = Number.NEGATIVE_INFINITY;
+  /** Webhooks handed to the worker and not answered yet. */
+  private atWorker = 0;
   private readonly commit: Database.Transaction<(inputs: readonly DeliveryInput[]) => number>;
 
   constructor(
     db: Database.Database,
     queries: Queries,
     private readonly worker: BurstWorker,
+    /** Shared with the writer worker, whose apply slices then wait for this thread's commits. */
+    private readonly turns: WriteTurns | null = null,
   ) {
     /** Stores the inputs under the next free delivery ids; returns the first. */
     this.commit = db.transaction((inputs: readonly DeliveryInput[]) => {
@@ -81,23 +87,45 @@ export class BurstAcceptor {
     this.turn = [];
     if (turn.length === 0) return;
     const now = performance.now();
-    if (turn.length >= BURST_BATCH) this.lastBurstAt = now;
+    // Many at once: in this turn, or still waiting for the worker (whose round trips would otherwise
+    // keep each turn small).
+    if (turn.length + this.atWorker >= BURST_BATCH) this.lastBurstAt = now;
     const isBurst = now - this.lastBurstAt < BURST_HOLD_MS && !this.worker.isBacklogFull;
     const mine: Waiting[] = [];
     for (const waiting of turn) {
       if (isBurst && readsAsOrder(parseJson(waiting.input.body))) mine.push(waiting);
-      else this.worker.accept(waiting.input).then(waiting.resolve, waiting.reject);
+      else this.handToWorker(waiting);
     }
     if (mine.length === 0) return;
     let first: number;
+    this.turns?.enterServing();
     try {
       first = this.commit.immediate(mine.map((waiting) => waiting.input));
     } catch (error) {
       // Nothing was stored: none is acknowledged (503), and Moshtix retries.
       for (const waiting of mine) waiting.reject(error);
       return;
+    } finally {
+      this.turns?.leaveServing();
     }
     this.worker.noteAccepted(mine.length);
     mine.forEach((waiting, index) => waiting.resolve({ status: 'accepted', deliveryId: first + index }));
+  }
+
+  private handToWorker(waiting: Waiting): void {
+    this.atWorker += 1;
+    const settled = () => {
+      this.atWorker -= 1;
+    };
+    this.worker.accept(waiting.input).then(
+      (result) => {
+        settled();
+        waiting.resolve(result);
+      },
+      (error: unknown) => {
+        settled();
+        waiting.reject(error);
+      },
+    );
   }
 }

@@ -77,13 +77,18 @@ export class SqliteRelayStore implements VenueRelayStore {
     if (options.writer === 'worker') {
       const worker = new WorkerWriter(path, listeners);
       this.writer = worker;
-      this.burst = new BurstAcceptor(this.db, this.queries, {
-        accept: (input) => this.write({ kind: 'accept', input }),
-        noteAccepted: (count) => worker.noteAccepted(count),
-        get isBacklogFull() {
-          return worker.isBacklogFull;
+      this.burst = new BurstAcceptor(
+        this.db,
+        this.queries,
+        {
+          accept: (input) => this.write({ kind: 'accept', input }),
+          noteAccepted: (count) => worker.noteAccepted(count),
+          get isBacklogFull() {
+            return worker.isBacklogFull;
+          },
         },
-      });
+        worker.turns,
+      );
     } else {
       this.writer = new InlineWriter(this.queries, this.db, listeners);
       this.burst = null;

@@ -9,6 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './database.js';
 import { prepareQueries } from './queries.js';
 import type { WriteOp } from './write-ops.js';
+import { WriteTurns } from './write-turns.js';
 import {
   encodeAcceptance,
   InlineWriter,
@@ -19,7 +20,7 @@ import {
 
 const port = parentPort;
 if (!port) throw new Error('writer-worker must run as a worker thread');
-const { path } = workerData as { path: string };
+const { path, turns } = workerData as { path: string; turns: SharedArrayBuffer };
 const db = openDatabase(path);
 const post = (message: WorkerMessage) => port.postMessage(message);
 const writer = new InlineWriter(
@@ -33,7 +34,7 @@ const writer = new InlineWriter(
     backlog: (isFull) => post({ type: 'backlog', isFull }),
   },
   // A batch is already a whole turn of the serving thread: waiting for siblings only adds latency.
-  { siblingWaitMs: 0 },
+  { siblingWaitMs: 0, turns: new WriteTurns(turns) },
 );
 
 type Results = Extract<WorkerMessage, { type: 'results' }>;

@@ -11,6 +11,7 @@ import { prepareQueries } from './queries.js';
 import { BURST_BATCH, BurstAcceptor } from './burst-accept.js';
 import type { AcceptResult, AppliedDelivery, DeliveryInput, StoredEntry } from './types.js';
 import { BACKLOG_LIMIT, InlineWriter } from './writer.js';
+import { WriteTurns } from './write-turns.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -210,6 +211,22 @@ describe('BurstAcceptor (real SQLite file, fake worker)', () => {
     db.close();
   });
 
+  it('counts webhooks still waiting for the worker toward a burst, however small each turn', async () => {
+    const { db, queries } = open();
+    const worker = { ...fakeWorker(), accept: () => new Promise<AcceptResult>(() => undefined) };
+    const acceptor = new BurstAcceptor(db, queries, worker);
+    // Seven turns of one webhook each: the worker has not answered any of them yet.
+    for (let order = 1; order < BURST_BATCH; order += 1) {
+      void acceptor.accept(delivery(order));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    expect(pendingIds(db)).toEqual([]);
+    const eighth = await acceptor.accept(delivery(BURST_BATCH));
+    expect(eighth).toEqual({ status: 'accepted', deliveryId: 1 });
+    expect(pendingIds(db)).toEqual([1]);
+    db.close();
+  });
+
   it('acknowledges none of a turn the database refuses, and goes on with the next', async () => {
     const { db, queries } = open();
     db.exec(`CREATE TEMP TRIGGER refuse BEFORE INSERT ON pending_deliveries WHEN NEW.body LIKE '%"B3"%'
@@ -274,6 +291,42 @@ describe('InlineWriter.noteAccepted', () => {
     expect(backlog).toEqual([true, false]);
     await writer.close();
     other.close();
+    db.close();
+  });
+});
+
+describe('WriteTurns', () => {
+  it('starts no apply slice while the serving thread wants the lock, and applies once it is done', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-writer-'));
+    dirs.push(dir);
+    const path = join(dir, 'relay.db');
+    // A backlog left by a crash: applied as soon as the writer opens.
+    const seed = openDatabase(path);
+    const seedQueries = prepareQueries(seed);
+    for (let order = 1; order <= 5; order += 1) {
+      const input = delivery(order);
+      seedQueries.pending.insert.run(order, input.receivedAt, input.origin, input.body);
+    }
+    seed.close();
+    const turns = new WriteTurns();
+    turns.enterServing();
+    const db = openDatabase(path);
+    const applied: AppliedDelivery[] = [];
+    const writer = new InlineWriter(
+      prepareQueries(db),
+      db,
+      { committed: () => undefined, applied: (deliveries) => applied.push(...deliveries) },
+      { turns },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(applied).toEqual([]);
+    turns.leaveServing();
+    await new Promise<void>((resolve) => {
+      const check = () => (applied.length >= 5 ? resolve() : setTimeout(check, 5));
+      check();
+    });
+    expect(applied).toHaveLength(5);
+    await writer.close();
     db.close();
   });
 });
