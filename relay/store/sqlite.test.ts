@@ -236,3 +236,22 @@ describe('SqliteRelayStore accepted deliveries', () => {
     expect((await store.readSnapshot(['1'])).tickets).toMatchObject([{ barcode: 'SAME', orderId: '2' }]);
   });
 });
+
+describe('stats with a burst backlog', () => {
+  it('counts pending deliveries from a narrow index, not by walking their bodies', async () => {
+    const store = open();
+    const db = new Database(join(dir, 'relay.db'));
+    const insert = db.prepare(
+      'INSERT INTO pending_deliveries (id, received_at, origin, body) VALUES (?, ?, ?, ?)',
+    );
+    db.transaction(() => {
+      for (let id = 1; id <= 2_000; id += 1) insert.run(id, 'x', 'webhook', delivery(id).body);
+    })();
+    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT count(*) AS count FROM pending_deliveries').all() as {
+      detail: string;
+    }[];
+    expect(plan.map((row) => row.detail).join()).toMatch(/COVERING INDEX/);
+    expect((await store.stats()).pendingDeliveries).toBe(2_000);
+    db.close();
+  });
+});

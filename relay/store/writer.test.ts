@@ -249,7 +249,7 @@ describe('BurstAcceptor (real SQLite file, fake worker)', () => {
 });
 
 describe('InlineWriter.noteAccepted', () => {
-  it('applies deliveries another connection stored, after the burst, and reports a full backlog', async () => {
+  it('applies deliveries another connection stored after a big burst, and reports a full backlog', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-writer-'));
     dirs.push(dir);
     const path = join(dir, 'relay.db');
@@ -266,21 +266,27 @@ describe('InlineWriter.noteAccepted', () => {
         applied: (deliveries) => applied.push(...deliveries),
         backlog: (isFull) => backlog.push(isFull),
       },
-      { maxApplyDeferMs: 20 },
+      { maxApplyDeferMs: 150 },
     );
     const acceptor = new BurstAcceptor(other, prepareQueries(other), {
       accept: () => Promise.reject(new Error('not in this test')),
       noteAccepted: (count) => writer.noteAccepted(count),
       isBacklogFull: false,
     });
-    await Promise.all(Array.from({ length: 10 }, (_, index) => acceptor.accept(delivery(index + 1))));
-    // Nothing is applied while the burst may go on; then all ten, each entry announced once, in order.
+    const appliedCount = (count: number) =>
+      new Promise<void>((resolve) => {
+        const check = () => (applied.length >= count ? resolve() : setTimeout(check, 5));
+        check();
+      });
+    // A big batch (half the bench's connections): nothing is applied while the burst may go on.
+    const big = 2 * BURST_BATCH;
+    await Promise.all(Array.from({ length: big }, (_, index) => acceptor.accept(delivery(index + 1))));
     expect(applied).toEqual([]);
-    await new Promise<void>((resolve) => {
-      const check = () => (applied.length >= 10 ? resolve() : setTimeout(check, 5));
-      check();
-    });
-    expect(announced.map((entry) => entry.seq)).toEqual(Array.from({ length: 11 }, (_, index) => index + 1));
+    // Then all of them, each entry announced once, in order.
+    await appliedCount(big);
+    expect(announced.map((entry) => entry.seq)).toEqual(
+      Array.from({ length: big + 1 }, (_, index) => index + 1),
+    );
     // A count that reaches the limit says so; the next apply that finds nothing says it is over.
     writer.noteAccepted(BACKLOG_LIMIT);
     expect(backlog).toEqual([true]);
@@ -289,6 +295,41 @@ describe('InlineWriter.noteAccepted', () => {
       check();
     });
     expect(backlog).toEqual([true, false]);
+    await writer.close();
+    other.close();
+    db.close();
+  });
+});
+
+describe('InlineWriter.noteAccepted, a few posters', () => {
+  it('applies a small batch another connection stored at once, not after the burst hold', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-writer-'));
+    dirs.push(dir);
+    const path = join(dir, 'relay.db');
+    const db = openDatabase(path);
+    const other = openDatabase(path);
+    const applied: AppliedDelivery[] = [];
+    // A burst hold far longer than the test: only a batch that does not defer gets applied in time.
+    const writer = new InlineWriter(
+      prepareQueries(db),
+      db,
+      { committed: () => undefined, applied: (deliveries) => applied.push(...deliveries) },
+      { maxApplyDeferMs: 600_000 },
+    );
+    const acceptor = new BurstAcceptor(other, prepareQueries(other), {
+      accept: () => Promise.reject(new Error('not in this test')),
+      noteAccepted: (count) => writer.noteAccepted(count),
+      isBacklogFull: false,
+    });
+    // Eight posters at once: a burst for the acceptor (stored on its thread), not one to defer for.
+    await Promise.all(
+      Array.from({ length: BURST_BATCH }, (_, index) => acceptor.accept(delivery(index + 1))),
+    );
+    await new Promise<void>((resolve) => {
+      const check = () => (applied.length >= BURST_BATCH ? resolve() : setTimeout(check, 5));
+      check();
+    });
+    expect(applied).toHaveLength(BURST_BATCH);
     await writer.close();
     other.close();
     db.close();

@@ -68,6 +68,11 @@ const RETRY_APPLY_MS = 1_000;
  * Beyond it, acknowledgements slow to the rate deliveries are applied.
  */
 export const BACKLOG_LIMIT = 200_000;
+/**
+ * A batch stored by the serving thread (noteAccepted) this big defers applying: about half of the 64
+ * connections of the ingest bench. Eight posters back to back make batches of eight at most.
+ */
+const NOTED_BURST = 2 * BURST_BATCH;
 
 export class InlineWriter implements StoreWriter {
   private readonly commits: GroupCommit;
@@ -166,12 +171,17 @@ export class InlineWriter implements StoreWriter {
   }
 
   /**
-   * `count` deliveries another connection stored as pending in a burst (burst-accept.ts): applied
-   * once the burst is over, or between acceptances once the backlog is full.
+   * `count` deliveries another connection stored as pending in a burst (burst-accept.ts). A batch of
+   * at least NOTED_BURST defers applying, as a big batch of this writer's own acceptances does: the
+   * deliveries are applied once the burst is over, or between acceptances once the backlog is full.
+   * Smaller batches (a few posters at once) are applied as they come, between the other thread's
+   * commits (write-turns.ts), so the gates do not wait for the end of a long, modest stream.
    */
   noteAccepted(count: number): void {
-    this.lastAccepts = Math.max(count, BURST_BATCH);
-    this.lastAcceptCommitAt = performance.now();
+    if (count >= NOTED_BURST) {
+      this.lastAccepts = count;
+      this.lastAcceptCommitAt = performance.now();
+    }
     this.setWaiting(this.waiting + count);
     this.scheduleApply();
   }
