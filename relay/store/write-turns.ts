@@ -14,6 +14,11 @@ const SERVING = 0;
 const WORKER = 1;
 /** How long one wait lasts at most before the flag is read again (a slice ends well before). */
 const WAIT_MS = 100;
+/**
+ * How long the serving thread waits in all: a worker that died inside a slice never lowers its flag.
+ * After this, SQLite's own locking (busy_timeout) decides, as without turns.
+ */
+const MAX_WAIT_MS = 5_000;
 
 export class WriteTurns {
   private readonly flags: Int32Array;
@@ -25,7 +30,9 @@ export class WriteTurns {
   /** Serving thread, before its write transaction: waits for the worker's slice in progress. */
   enterServing(): void {
     Atomics.store(this.flags, SERVING, 1);
-    while (Atomics.load(this.flags, WORKER) === 1) Atomics.wait(this.flags, WORKER, 1, WAIT_MS);
+    const deadline = performance.now() + MAX_WAIT_MS;
+    while (Atomics.load(this.flags, WORKER) === 1 && performance.now() < deadline)
+      Atomics.wait(this.flags, WORKER, 1, WAIT_MS);
   }
 
   leaveServing(): void {

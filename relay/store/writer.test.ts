@@ -371,3 +371,16 @@ describe('WriteTurns', () => {
     db.close();
   });
 });
+
+describe('WriteTurns, a worker gone mid-slice', () => {
+  it('lets the serving thread go on after a bounded wait when the worker never lowers its flag', () => {
+    const turns = new WriteTurns();
+    // The worker's side, as a worker that died inside a slice leaves it.
+    const workerSide = new WriteTurns(turns.buffer);
+    expect(workerSide.tryEnterWorker()).toBe(true);
+    const started = performance.now();
+    turns.enterServing();
+    turns.leaveServing();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(4_900);
+  }, 20_000);
+});
