@@ -24,6 +24,7 @@ import { indexEntrySchema, type IndexEntry } from '../../shared/protocol.js';
 import { eventInfoSchema, type EventInfo } from '../../shared/tickets.js';
 import type { RelayStore, StoredEntry } from '../store/types.js';
 import { indexHash, isInWindow, type OtherEventsWindow } from './other-events-window.js';
+import { parseJsonOrUndefined } from '../../shared/json.js';
 
 const log = createLogger('relay.index');
 
@@ -58,14 +59,6 @@ const ticketEntrySchema = z.object({
   ticket: z.object({ barcode: z.string(), eventId: z.string(), valid: z.boolean() }),
 });
 const eventEntrySchema = z.object({ event: eventInfoSchema });
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 export interface OtherEventsIndexOptions {
   store: RelayStore;
@@ -128,7 +121,7 @@ export class OtherEventsIndex {
       this.seenThrough = Math.max(this.seenThrough, entry.seq);
       if (entry.kind === 'ticket' && entry.eventId !== null) this.changedAt.set(entry.eventId, entry.seq);
       if (entry.kind !== 'event') continue;
-      const parsed = eventEntrySchema.safeParse(parseJson(entry.json));
+      const parsed = eventEntrySchema.safeParse(parseJsonOrUndefined(entry.json));
       if (!parsed.success) continue;
       this.events.set(parsed.data.event.id, parsed.data.event);
       isEventChanged = true;
@@ -177,7 +170,7 @@ export class OtherEventsIndex {
   private factsOf(entry: StoredEntry): TicketFacts | null {
     const known = this.facts.get(entry);
     if (known !== undefined) return known;
-    const parsed = ticketEntrySchema.safeParse(parseJson(entry.json));
+    const parsed = ticketEntrySchema.safeParse(parseJsonOrUndefined(entry.json));
     let facts: TicketFacts | null = null;
     if (parsed.success) {
       const { barcode, eventId, valid } = parsed.data.ticket;

@@ -21,6 +21,7 @@ import { readsAsOrder } from '../../shared/moshtix.js';
 import type { Queries } from './queries.js';
 import type { AcceptResult, DeliveryInput } from './types.js';
 import type { WriteTurns } from './write-turns.js';
+import { parseJsonOrUndefined } from '../../shared/json.js';
 
 /** A turn with at least this many webhooks starts a burst (the writer's BURST_BATCH). */
 export const BURST_BATCH = 8;
@@ -40,14 +41,6 @@ interface Waiting {
   input: DeliveryInput;
   resolve(result: AcceptResult): void;
   reject(error: unknown): void;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 export class BurstAcceptor {
@@ -93,7 +86,7 @@ export class BurstAcceptor {
     const isBurst = now - this.lastBurstAt < BURST_HOLD_MS && !this.worker.isBacklogFull;
     const mine: Waiting[] = [];
     for (const waiting of turn) {
-      if (isBurst && readsAsOrder(parseJson(waiting.input.body))) mine.push(waiting);
+      if (isBurst && readsAsOrder(parseJsonOrUndefined(waiting.input.body))) mine.push(waiting);
       else this.handToWorker(waiting);
     }
     if (mine.length === 0) return;

@@ -13,6 +13,7 @@ import { applyDelivery } from './apply.js';
 import type { LogAppender } from './log-appender.js';
 import type { Queries } from './queries.js';
 import type { AcceptResult, AppliedDelivery, DeliveryInput } from './types.js';
+import { parseJsonOrUndefined } from '../../shared/json.js';
 
 /** Bodies parsed at acceptance, kept for an apply in the same batch so they are parsed once. */
 export class ParsedBodies {
@@ -46,7 +47,8 @@ export function acceptDelivery(
   input: DeliveryInput,
   parsedBodies: ParsedBodies | null,
 ): AcceptResult {
-  if (!parsedBodies && readsAsOrder(parseJson(input.body))) return storePending(queries, log, input);
+  if (!parsedBodies && readsAsOrder(parseJsonOrUndefined(input.body)))
+    return storePending(queries, log, input);
   const parsed = parseDelivery(input.body);
   if ('error' in parsed) {
     const result = queries.quarantine.insert.run(input.receivedAt, input.origin, input.body, parsed.error);
@@ -55,14 +57,6 @@ export function acceptDelivery(
   const accepted = storePending(queries, log, input);
   parsedBodies?.keep(accepted.deliveryId, input.body, parsed);
   return accepted;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 function storePending(

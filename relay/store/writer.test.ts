@@ -10,7 +10,7 @@ import { openDatabase } from './database.js';
 import { prepareQueries } from './queries.js';
 import { BURST_BATCH, BurstAcceptor } from './burst-accept.js';
 import type { AcceptResult, AppliedDelivery, DeliveryInput, StoredEntry } from './types.js';
-import { BACKLOG_LIMIT, InlineWriter } from './writer.js';
+import { BACKLOG_LIMIT, InlineWriter, type InlineWriterOptions } from './writer.js';
 import { WriteTurns } from './write-turns.js';
 
 const dirs: string[] = [];
@@ -248,91 +248,79 @@ describe('BurstAcceptor (real SQLite file, fake worker)', () => {
   });
 });
 
+/**
+ * A writer and, on a second connection to the same file, a burst acceptor that tells it what it
+ * stored (as the serving thread and the writer worker of a relay), with what the writer reported.
+ */
+function writerBesideAcceptor(options: InlineWriterOptions) {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-writer-'));
+  dirs.push(dir);
+  const path = join(dir, 'relay.db');
+  const db = openDatabase(path);
+  const other = openDatabase(path);
+  const seen = { backlog: [] as boolean[], applied: [] as AppliedDelivery[], announced: [] as StoredEntry[] };
+  const writer = new InlineWriter(
+    prepareQueries(db),
+    db,
+    {
+      committed: (entries) => seen.announced.push(...entries),
+      applied: (deliveries) => seen.applied.push(...deliveries),
+      backlog: (isFull) => seen.backlog.push(isFull),
+    },
+    options,
+  );
+  const acceptor = new BurstAcceptor(other, prepareQueries(other), {
+    accept: () => Promise.reject(new Error('not in this test')),
+    noteAccepted: (count) => writer.noteAccepted(count),
+    isBacklogFull: false,
+  });
+  return {
+    writer,
+    seen,
+    /** Stores `count` deliveries from order `first` on, in one turn. */
+    acceptTurn: (first: number, count: number) =>
+      Promise.all(Array.from({ length: count }, (_, index) => acceptor.accept(delivery(first + index)))),
+    until: (isDone: () => boolean) =>
+      new Promise<void>((resolve) => {
+        const check = () => (isDone() ? resolve() : setTimeout(check, 5));
+        check();
+      }),
+    close: async () => {
+      await writer.close();
+      other.close();
+      db.close();
+    },
+  };
+}
+
 describe('InlineWriter.noteAccepted', () => {
   it('applies deliveries another connection stored after a big burst, and reports a full backlog', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-writer-'));
-    dirs.push(dir);
-    const path = join(dir, 'relay.db');
-    const db = openDatabase(path);
-    const other = openDatabase(path);
-    const backlog: boolean[] = [];
-    const applied: AppliedDelivery[] = [];
-    const announced: StoredEntry[] = [];
-    const writer = new InlineWriter(
-      prepareQueries(db),
-      db,
-      {
-        committed: (entries) => announced.push(...entries),
-        applied: (deliveries) => applied.push(...deliveries),
-        backlog: (isFull) => backlog.push(isFull),
-      },
-      { maxApplyDeferMs: 150 },
-    );
-    const acceptor = new BurstAcceptor(other, prepareQueries(other), {
-      accept: () => Promise.reject(new Error('not in this test')),
-      noteAccepted: (count) => writer.noteAccepted(count),
-      isBacklogFull: false,
-    });
-    const appliedCount = (count: number) =>
-      new Promise<void>((resolve) => {
-        const check = () => (applied.length >= count ? resolve() : setTimeout(check, 5));
-        check();
-      });
+    const { writer, seen, acceptTurn, until, close } = writerBesideAcceptor({ maxApplyDeferMs: 150 });
     // A big batch (half the bench's connections): nothing is applied while the burst may go on.
     const big = 2 * BURST_BATCH;
-    await Promise.all(Array.from({ length: big }, (_, index) => acceptor.accept(delivery(index + 1))));
-    expect(applied).toEqual([]);
+    await acceptTurn(1, big);
+    expect(seen.applied).toEqual([]);
     // Then all of them, each entry announced once, in order.
-    await appliedCount(big);
-    expect(announced.map((entry) => entry.seq)).toEqual(
+    await until(() => seen.applied.length >= big);
+    expect(seen.announced.map((entry) => entry.seq)).toEqual(
       Array.from({ length: big + 1 }, (_, index) => index + 1),
     );
     // A count that reaches the limit says so; the next apply that finds nothing says it is over.
     writer.noteAccepted(BACKLOG_LIMIT);
-    expect(backlog).toEqual([true]);
-    await new Promise<void>((resolve) => {
-      const check = () => (backlog.length >= 2 ? resolve() : setTimeout(check, 5));
-      check();
-    });
-    expect(backlog).toEqual([true, false]);
-    await writer.close();
-    other.close();
-    db.close();
+    expect(seen.backlog).toEqual([true]);
+    await until(() => seen.backlog.length >= 2);
+    expect(seen.backlog).toEqual([true, false]);
+    await close();
   });
-});
 
-describe('InlineWriter.noteAccepted, a few posters', () => {
   it('applies a small batch another connection stored at once, not after the burst hold', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-writer-'));
-    dirs.push(dir);
-    const path = join(dir, 'relay.db');
-    const db = openDatabase(path);
-    const other = openDatabase(path);
-    const applied: AppliedDelivery[] = [];
     // A burst hold far longer than the test: only a batch that does not defer gets applied in time.
-    const writer = new InlineWriter(
-      prepareQueries(db),
-      db,
-      { committed: () => undefined, applied: (deliveries) => applied.push(...deliveries) },
-      { maxApplyDeferMs: 600_000 },
-    );
-    const acceptor = new BurstAcceptor(other, prepareQueries(other), {
-      accept: () => Promise.reject(new Error('not in this test')),
-      noteAccepted: (count) => writer.noteAccepted(count),
-      isBacklogFull: false,
-    });
+    const { seen, acceptTurn, until, close } = writerBesideAcceptor({ maxApplyDeferMs: 600_000 });
     // Eight posters at once: a burst for the acceptor (stored on its thread), not one to defer for.
-    await Promise.all(
-      Array.from({ length: BURST_BATCH }, (_, index) => acceptor.accept(delivery(index + 1))),
-    );
-    await new Promise<void>((resolve) => {
-      const check = () => (applied.length >= BURST_BATCH ? resolve() : setTimeout(check, 5));
-      check();
-    });
-    expect(applied).toHaveLength(BURST_BATCH);
-    await writer.close();
-    other.close();
-    db.close();
+    await acceptTurn(1, BURST_BATCH);
+    await until(() => seen.applied.length >= BURST_BATCH);
+    expect(seen.applied).toHaveLength(BURST_BATCH);
+    await close();
   });
 });
 

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { logEntrySchema } from '../../../shared/protocol.js';
 import type { StoredEntry } from '../types.js';
+import { parseJsonOrUndefined } from '../../../shared/json.js';
 
 /** Under PostgreSQL's 8,000-byte limit on a NOTIFY payload, with room to spare. */
 export const NOTICE_LIMIT_BYTES = 7_900;
@@ -42,7 +43,7 @@ export function encodeLogNotice(head: number, entries: readonly StoredEntry[]): 
  */
 export function decodeLogNotice(payload: string): LogNotice | null {
   if (/^\d+$/.test(payload)) return { head: Number(payload), entries: [] };
-  const notice = noticeSchema.safeParse(parseOrNull(payload));
+  const notice = noticeSchema.safeParse(parseJsonOrUndefined(payload));
   if (!notice.success) return null;
   const { head, entries } = notice.data;
   // In order and contiguous, ending at the head, each one an entry the gates accept under its own seq
@@ -52,16 +53,8 @@ export function decodeLogNotice(payload: string): LogNotice | null {
   );
   const isAtHead = entries.length === 0 || entries[entries.length - 1]?.seq === head;
   const isWire = entries.every((entry) => {
-    const wire = logEntrySchema.safeParse(parseOrNull(entry.json));
+    const wire = logEntrySchema.safeParse(parseJsonOrUndefined(entry.json));
     return wire.success && wire.data.seq === entry.seq && wire.data.kind === entry.kind;
   });
   return { head, entries: isRun && isAtHead && isWire ? (entries as StoredEntry[]) : [] };
-}
-
-function parseOrNull(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }
