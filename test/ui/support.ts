@@ -196,12 +196,15 @@ export async function scanLikeScanner(
 }
 
 /** Waits for a result panel for a scan other than `previousScanId`, and returns its attributes. */
-export async function nextResult(page: Page, previousScanId: string | null) {
+export async function nextResult(page: Page, previous: string | null | ReadonlySet<string>) {
   const panel = page.locator('[data-testid="scan-result"]');
+  // A set: every scan the test made otherwise (through the API), whose results the screen may show late.
+  const isOld = (id: string) =>
+    typeof previous === 'string' ? id === previous : (previous?.has(id) ?? false);
   await waitFor(
     async () => {
       const id = (await panel.count()) > 0 ? await panel.getAttribute('data-scan-id') : null;
-      return id !== null && id !== previousScanId;
+      return id !== null && !isOld(id);
     },
     { message: 'a new scan result on screen', timeoutMs: 30_000 },
   );
