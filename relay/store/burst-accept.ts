@@ -4,9 +4,9 @@
  * gates). In a burst (at least BURST_BATCH webhooks in one turn of the event loop or waiting for the
  * worker's answer, and the turns for BURST_HOLD_MS after that) the deliveries of each turn are
  * stored as pending here, on this thread's own connection, in one synchronous=FULL transaction, and
- * answered once it committed: the floor
- * prototype's design. A message hop to the worker and back on every acknowledgement cost about a
- * third of the rate. The worker learns of them (`noteAccepted`) and applies them after the burst.
+ * answered once it committed: the floor prototype's design. A message hop to the worker and back on
+ * every acknowledgement cost about a third of the rate. The worker learns of them (`noteAccepted`)
+ * and applies them: after the burst when the batches are big, at once when they are small.
  *
  * Only bodies `readsAsOrder` vouches for are stored here; any other (an EVENT_SAVED, an odd or broken
  * body) goes to the worker, which parses it in full and quarantines it if it must. Once the worker
