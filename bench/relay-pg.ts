@@ -10,15 +10,13 @@
 import { join } from 'node:path';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { WebSocket } from 'ws';
 import { generateGateToken, hashToken, openPgStore } from '../relay/index.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
-import { connectGate, seedBody } from './relay.js';
-import { percentile, postRequest, runLoad, startServerProcess, type ServerProcess } from './relay-load.js';
+import { deliveryToFrames, newOrderRequests, SECRET, warmThenLoad } from './relay.js';
+import { percentile, startServerProcess, type ServerProcess } from './relay-load.js';
 import type { BenchOptions, BenchRow } from './types.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SECRET = 'bench-secret';
 const CONNECTIONS = 64;
 
 /** The floor: node:http, one INSERT per request through a pg pool of 16, answered after it commits. */
@@ -56,33 +54,36 @@ const portOf = (server: ServerProcess) => Number(new URL(server.url).port);
 async function ingest(postgres: TestPostgres, isQuick: boolean): Promise<BenchRow[]> {
   const seconds = isQuick ? 3 : 8;
   const total = isQuick ? 30_000 : 200_000;
-  const headers = { 'X-Gatehouse-Secret': SECRET };
 
   const floorServer = await startServerProcess(process.execPath, ['-e', INSERT_FLOOR_SOURCE], {
     ...postgres.env,
     FLOOR_DATABASE_URL: await postgres.createDatabase(),
   });
-  let floorId = 1;
-  const floorRequest = () => postRequest('/webhooks/moshtix', seedBody(floorId++), headers);
-  await runLoad(portOf(floorServer), CONNECTIONS, 1, 2_000, floorRequest);
-  const floor = await runLoad(portOf(floorServer), CONNECTIONS, seconds, total, floorRequest);
+  const floor = await warmThenLoad(
+    [portOf(floorServer)],
+    CONNECTIONS,
+    seconds,
+    total,
+    2_000,
+    newOrderRequests(),
+  );
   await floorServer.stop();
 
   const url = await postgres.createDatabase();
   const replicas = [await startReplica(url, postgres.env), await startReplica(url, postgres.env)];
-  let orderId = 1;
-  const nextRequest = () => postRequest('/webhooks/moshtix', seedBody(orderId++), headers);
-  await Promise.all(
-    replicas.map((replica) => runLoad(portOf(replica), CONNECTIONS / 2, 1, 1_000, nextRequest)),
-  );
-  const loads = await Promise.all(
-    replicas.map((replica) => runLoad(portOf(replica), CONNECTIONS / 2, seconds, total / 2, nextRequest)),
+  const load = await warmThenLoad(
+    replicas.map(portOf),
+    CONNECTIONS,
+    seconds,
+    total,
+    2_000,
+    newOrderRequests(),
   );
   for (const replica of replicas) await replica.stop();
-  const bad = loads.reduce((sum, load) => sum + load.badStatuses, 0) + floor.badStatuses;
+  const bad = load.badStatuses + floor.badStatuses;
   if (bad > 0) throw new Error(`${bad} requests were not accepted`);
-  const perSecond = loads.reduce((sum, load) => sum + load.perSecond, 0);
-  const latencies = loads.flatMap((load) => load.latenciesMs).sort((a, b) => a - b);
+  const { perSecond } = load;
+  const latencies = load.latenciesMs;
   return [
     {
       bench: 'relay-pg',
@@ -124,43 +125,13 @@ async function fanOut(postgres: TestPostgres, isQuick: boolean): Promise<BenchRo
   const tokens = Array.from({ length: 100 }, () => generateGateToken());
   await Promise.all(tokens.map((token, index) => store.addGate(`bench-${index}`, hashToken(token))));
   await store.close();
-  const latencies: number[] = [];
-  let pending: { barcode: string; sentAt: bigint; remaining: number; done: () => void } | null = null;
-  const onEntries = (text: string) => {
-    const current = pending;
-    if (!current || !text.includes(current.barcode)) return;
-    latencies.push(Number(process.hrtime.bigint() - current.sentAt) / 1e6);
-    current.remaining -= 1;
-    if (current.remaining === 0) current.done();
-  };
-  const gates: WebSocket[] = await Promise.all(
-    tokens.map((token, index) => connectGate(replicas[index % 2]?.url ?? '', token, onEntries)),
+  const latencies = await deliveryToFrames(
+    replicas[0]?.url ?? '',
+    replicas.map((replica) => replica.url),
+    tokens,
+    isQuick ? 50 : 300,
   );
-  const target = replicas[0]?.url ?? '';
-  const deliveries = isQuick ? 50 : 300;
-  for (let index = 0; index < deliveries + 10; index += 1) {
-    const body = seedBody(900_000 + index);
-    const barcode = /"barcode":"([^"]+)"/.exec(body)?.[1] ?? '';
-    const before = latencies.length;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`delivery ${index} did not reach every gate`)), 10_000);
-      pending = {
-        barcode,
-        sentAt: process.hrtime.bigint(),
-        remaining: gates.length,
-        done: () => (clearTimeout(timer), resolve()),
-      };
-      fetch(`${target}/webhooks/moshtix`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-gatehouse-secret': SECRET },
-        body,
-      }).then((response) => response.arrayBuffer(), reject);
-    });
-    if (index < 10) latencies.length = before;
-  }
-  for (const gate of gates) gate.terminate();
   for (const replica of replicas) await replica.stop();
-  latencies.sort((a, b) => a - b);
   const p99 = percentile(latencies, 0.99);
   return [
     {

@@ -25,6 +25,7 @@ import {
   residentMegabytes,
   runLoad,
   startServerProcess,
+  type LoadResult,
   type ServerProcess,
 } from './relay-load.js';
 
@@ -133,6 +134,87 @@ export function connectGate(
   });
 }
 
+/**
+ * Delivery → entries frame: one gate per token, connected round-robin to `gateUrls`; `deliveries`
+ * seed webhooks posted one at a time to `postUrl` (after 10 not counted), each timed from its post to
+ * its frame at every gate. Latencies in ms, sorted.
+ */
+export async function deliveryToFrames(
+  postUrl: string,
+  gateUrls: readonly string[],
+  tokens: readonly string[],
+  deliveries: number,
+): Promise<number[]> {
+  const latencies: number[] = [];
+  let pending: { barcode: string; sentAt: bigint; remaining: number; done: () => void } | null = null;
+  const onEntries = (text: string) => {
+    const current = pending;
+    if (!current || !text.includes(current.barcode)) return;
+    latencies.push(Number(process.hrtime.bigint() - current.sentAt) / 1e6);
+    current.remaining -= 1;
+    if (current.remaining === 0) current.done();
+  };
+  const gates = await Promise.all(
+    tokens.map((token, index) => connectGate(gateUrls[index % gateUrls.length] ?? '', token, onEntries)),
+  );
+  for (let index = 0; index < deliveries + 10; index += 1) {
+    const body = seedBody(900_000 + index);
+    const barcode = /"barcode":"([^"]+)"/.exec(body)?.[1] ?? '';
+    const before = latencies.length;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`delivery ${index} did not reach every gate`)), 10_000);
+      pending = {
+        barcode,
+        sentAt: process.hrtime.bigint(),
+        remaining: gates.length,
+        done: () => (clearTimeout(timer), resolve()),
+      };
+      fetch(`${postUrl}/webhooks/moshtix`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-gatehouse-secret': SECRET },
+        body,
+      }).then((response) => response.arrayBuffer(), reject);
+    });
+    // The first ten warm the path up.
+    if (index < 10) latencies.length = before;
+  }
+  for (const gate of gates) gate.terminate();
+  return latencies.sort((a, b) => a - b);
+}
+
+/** Seed-shaped ORDER_SAVED webhook requests with the bench secret, each a new order. */
+export function newOrderRequests(): () => Buffer {
+  let orderId = 1;
+  return () => postRequest('/webhooks/moshtix', seedBody(orderId++), { 'X-Gatehouse-Secret': SECRET });
+}
+
+/**
+ * A one-second warm-up (at most `warmup` requests), then the measured run, against every port at
+ * once: connections and request totals are shared out evenly, and the runs are added up (rates summed,
+ * latencies merged).
+ */
+export async function warmThenLoad(
+  ports: readonly number[],
+  connections: number,
+  seconds: number,
+  total: number,
+  warmup: number,
+  requestAt: () => Buffer,
+): Promise<LoadResult> {
+  const each = connections / ports.length;
+  await Promise.all(ports.map((port) => runLoad(port, each, 1, warmup / ports.length, requestAt)));
+  const runs = await Promise.all(
+    ports.map((port) => runLoad(port, each, seconds, total / ports.length, requestAt)),
+  );
+  return {
+    requests: runs.reduce((sum, run) => sum + run.requests, 0),
+    seconds: Math.max(...runs.map((run) => run.seconds)),
+    perSecond: runs.reduce((sum, run) => sum + run.perSecond, 0),
+    latenciesMs: runs.flatMap((run) => run.latenciesMs).sort((a, b) => a - b),
+    badStatuses: runs.reduce((sum, run) => sum + run.badStatuses, 0),
+  };
+}
+
 async function throughput(isQuick: boolean, dir: string): Promise<BenchRow[]> {
   const seconds = isQuick ? 3 : 8;
   const total = isQuick ? 60_000 : 200_000;
@@ -140,8 +222,7 @@ async function throughput(isQuick: boolean, dir: string): Promise<BenchRow[]> {
   const hello = await startServerProcess(process.execPath, ['-e', HELLO_WORLD_SOURCE]);
   const helloPort = Number(new URL(hello.url).port);
   const sample = postRequest('/webhooks/moshtix', seedBody(1), headers);
-  await runLoad(helloPort, CONNECTIONS, 1, 5_000, () => sample);
-  const floor = await runLoad(helloPort, CONNECTIONS, seconds, total, () => sample);
+  const floor = await warmThenLoad([helloPort], CONNECTIONS, seconds, total, 5_000, () => sample);
   await hello.stop();
 
   // Issue 14's prototype: what durable ingest can reach here (raw inserts grouped per turn).
@@ -150,18 +231,12 @@ async function throughput(isQuick: boolean, dir: string): Promise<BenchRow[]> {
     join(dir, 'floor.db'),
   ]);
   const prototypePort = Number(new URL(prototype.url).port);
-  let floorOrderId = 1;
-  const nextFloorRequest = () => postRequest('/webhooks/moshtix', seedBody(floorOrderId++), headers);
-  await runLoad(prototypePort, CONNECTIONS, 1, 5_000, nextFloorRequest);
-  const grouped = await runLoad(prototypePort, CONNECTIONS, seconds, total, nextFloorRequest);
+  const grouped = await warmThenLoad([prototypePort], CONNECTIONS, seconds, total, 5_000, newOrderRequests());
   await prototype.stop();
 
   const relay = await startRelay(join(dir, 'ingest.db'));
   const port = Number(new URL(relay.url).port);
-  let orderId = 1;
-  const nextRequest = () => postRequest('/webhooks/moshtix', seedBody(orderId++), headers);
-  await runLoad(port, CONNECTIONS, 1, 5_000, nextRequest);
-  const ingest = await runLoad(port, CONNECTIONS, seconds, total, nextRequest);
+  const ingest = await warmThenLoad([port], CONNECTIONS, seconds, total, 5_000, newOrderRequests());
   // Acknowledged means durable; applying may lag in a burst. How far, and how long it takes to catch up:
   const drainStarted = performance.now();
   let backlog: number | null = null;
@@ -243,42 +318,8 @@ async function fanOut(isQuick: boolean, dir: string): Promise<BenchRow[]> {
   const dbPath = join(dir, 'fanout.db');
   const relay = await startRelay(dbPath);
   const tokens = await addGates(dbPath, 100);
-  const latencies: number[] = [];
-  let pending: { barcode: string; sentAt: bigint; remaining: number; done: () => void } | null = null;
-  const onEntries = (text: string) => {
-    const current = pending;
-    if (!current || !text.includes(current.barcode)) return;
-    latencies.push(Number(process.hrtime.bigint() - current.sentAt) / 1e6);
-    current.remaining -= 1;
-    if (current.remaining === 0) current.done();
-  };
-  const gates = await Promise.all(tokens.map((token) => connectGate(relay.url, token, onEntries)));
-  const deliveries = isQuick ? 50 : 300;
-  for (let index = 0; index < deliveries + 10; index += 1) {
-    const orderId = 900_000 + index;
-    const body = seedBody(orderId);
-    const barcode = /"barcode":"([^"]+)"/.exec(body)?.[1] ?? '';
-    const isWarmup = index < 10;
-    const before = latencies.length;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`delivery ${index} did not reach every gate`)), 10_000);
-      pending = {
-        barcode,
-        sentAt: process.hrtime.bigint(),
-        remaining: gates.length,
-        done: () => (clearTimeout(timer), resolve()),
-      };
-      fetch(`${relay.url}/webhooks/moshtix`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-gatehouse-secret': SECRET },
-        body,
-      }).then((response) => response.arrayBuffer(), reject);
-    });
-    if (isWarmup) latencies.length = before;
-  }
-  for (const gate of gates) gate.terminate();
+  const latencies = await deliveryToFrames(relay.url, [relay.url], tokens, isQuick ? 50 : 300);
   await relay.stop();
-  latencies.sort((a, b) => a - b);
   const p99 = percentile(latencies, 0.99);
   return [
     {
