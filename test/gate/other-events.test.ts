@@ -81,6 +81,24 @@ function sendSnapshot(
   connection.send({ type: 'snapshot-end', cursor });
 }
 
+/** A stand-in relay that welcomes every gate and sends it one snapshot; closed after the test. */
+async function snapshotRelay(
+  cursor: number,
+  content: { tickets?: TicketState[]; index?: IndexEntry[] },
+  events?: EventInfo[],
+) {
+  const relay = await startStandIn(
+    (connection, frame) => {
+      if (frame.type !== 'hello') return;
+      connection.send(welcome(KEY, events));
+      sendSnapshot(connection, cursor, content);
+    },
+    { answersPings: true },
+  );
+  cleanups.push(() => relay.close());
+  return relay;
+}
+
 async function gate(relayUrl: string, settings: Partial<EditableSettings> = {}) {
   const dir = makeTempDir();
   // A clock that moves a second per reading, so no two of this gate's records share a time.
@@ -163,18 +181,10 @@ describe('the other-events index at a gate', () => {
   });
 
   it('names another night’s ticket on a fresh gate, never admits from the index, and stores no personal data', async () => {
-    const relay = await startStandIn(
-      (connection, frame) => {
-        if (frame.type !== 'hello') return;
-        connection.send(welcome());
-        sendSnapshot(connection, 10, {
-          tickets: [ticketState('FRI-1', { eventId: 'E1' })],
-          index: [entry('SAT-1', 'E2'), entry('SUN-1', 'E3'), entry('FRI-2', 'E1')],
-        });
-      },
-      { answersPings: true },
-    );
-    cleanups.push(() => relay.close());
+    const relay = await snapshotRelay(10, {
+      tickets: [ticketState('FRI-1', { eventId: 'E1' })],
+      index: [entry('SAT-1', 'E2'), entry('SUN-1', 'E3'), entry('FRI-2', 'E1')],
+    });
     const { engine, dbPath } = await gate(relay.url);
     await reachCursor(engine, 10);
 
@@ -202,15 +212,7 @@ describe('the other-events index at a gate', () => {
   });
 
   it('keeps the index current on a live gate: an entry added names the night, one removed (a refund) does not', async () => {
-    const relay = await startStandIn(
-      (connection, frame) => {
-        if (frame.type !== 'hello') return;
-        connection.send(welcome());
-        sendSnapshot(connection, 10, {});
-      },
-      { answersPings: true },
-    );
-    cleanups.push(() => relay.close());
+    const relay = await snapshotRelay(10, {});
     const { engine } = await gate(relay.url);
     await reachCursor(engine, 10);
     const live = relay.connections[0];
@@ -310,15 +312,7 @@ describe('the other-events index at a gate', () => {
 describe('capacity at a gate', () => {
   it('counts admissions minus exits known from every gate; exits pass; staff override when full', async () => {
     const tickets = ['C1', 'C2', 'C3', 'C4', 'C5'].map((barcode) => ticketState(barcode, { eventId: 'E1' }));
-    const relay = await startStandIn(
-      (connection, frame) => {
-        if (frame.type !== 'hello') return;
-        connection.send(welcome());
-        sendSnapshot(connection, 5, { tickets });
-      },
-      { answersPings: true },
-    );
-    cleanups.push(() => relay.close());
+    const relay = await snapshotRelay(5, { tickets });
     const { engine } = await gate(relay.url, { capacity: 2 });
     await reachCursor(engine, 5);
     const inside = async () => {
@@ -369,15 +363,7 @@ describe('capacity at a gate', () => {
       ticketState('ID-1', { eventId: 'E1', ticketTypeTags: ['Over 18+'] }),
       ticketState('PLAIN-1', { eventId: 'E1' }),
     ];
-    const relay = await startStandIn(
-      (connection, frame) => {
-        if (frame.type !== 'hello') return;
-        connection.send(welcome());
-        sendSnapshot(connection, 5, { tickets });
-      },
-      { answersPings: true },
-    );
-    cleanups.push(() => relay.close());
+    const relay = await snapshotRelay(5, { tickets });
     const { engine } = await gate(relay.url, { attention: [{ match: '18+', text: 'Check ID: 18+' }] });
     await reachCursor(engine, 5);
     expect(await scan(engine, 'ID-1')).toMatchObject({ result: 'admit', attention: 'Check ID: 18+' });
@@ -395,15 +381,7 @@ describe('conflicts of a multi-day pass', () => {
       endDate: '2026-12-06T23:00:00.000Z',
     };
     const tickets = [ticketState('PASS-1', { eventId: 'F1' }), ticketState('NIGHT-1', { eventId: 'E1' })];
-    const relay = await startStandIn(
-      (connection, frame) => {
-        if (frame.type !== 'hello') return;
-        connection.send(welcome(KEY, [FRIDAY, festival]));
-        sendSnapshot(connection, 5, { tickets });
-      },
-      { answersPings: true },
-    );
-    cleanups.push(() => relay.close());
+    const relay = await snapshotRelay(5, { tickets }, [FRIDAY, festival]);
     const { engine } = await gate(relay.url, { events: ['E1', 'F1'] });
     await reachCursor(engine, 5);
     // Admitted here today; another gate's admissions arrive late (it was offline).
