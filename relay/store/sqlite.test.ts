@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteRelayStore } from './sqlite.js';
+import { smallOrder } from '../../test/relay/small-order.js';
 import type { AppliedDelivery, StoredEntry } from './types.js';
 
 let dir: string;
@@ -26,20 +27,8 @@ function open(): SqliteRelayStore {
   return store;
 }
 
-const delivery = (orderId: number, barcode = `B${orderId}`) => ({
-  body: JSON.stringify({
-    eventType: 'order-saved',
-    contextId: orderId,
-    data: {
-      id: orderId,
-      event: { id: 1, name: 'Show' },
-      tickets: { items: [{ barcode, valid: true }] },
-      transactions: { items: [{ id: orderId }] },
-    },
-  }),
-  receivedAt: '2026-01-01T00:00:00.000Z',
-  origin: 'test',
-});
+const delivery = (orderId: number, barcode = `B${orderId}`) =>
+  smallOrder(orderId, { barcodes: [barcode], origin: 'test' });
 
 describe('SqliteRelayStore', () => {
   it('commits concurrent deliveries together and announces their entries once, in seq order', async () => {

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { logEntrySchema } from '../../shared/protocol.js';
 import type { ScanRecord } from '../../shared/scans.js';
 import { SqliteRelayStore } from './sqlite.js';
+import { smallOrder } from '../../test/relay/small-order.js';
 
 let dir: string;
 const stores: SqliteRelayStore[] = [];
@@ -28,20 +29,8 @@ function open(name: string, forwardsScans = false): SqliteRelayStore {
   return store;
 }
 
-const delivery = (orderId: number, valid = true, txId = orderId) => ({
-  body: JSON.stringify({
-    eventType: 'order-saved',
-    contextId: orderId,
-    data: {
-      id: orderId,
-      event: { id: 1, name: 'Show' },
-      tickets: { items: [{ barcode: `B${orderId}`, valid }] },
-      transactions: { items: [{ id: txId }] },
-    },
-  }),
-  receivedAt: '2026-01-01T00:00:00.000Z',
-  origin: 'test',
-});
+const delivery = (orderId: number, valid = true, txId = orderId) =>
+  smallOrder(orderId, { valid, tx: txId, origin: 'test' });
 
 const scanOf = (gate: string): ScanRecord => ({
   id: randomUUID(),

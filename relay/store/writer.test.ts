@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from './database.js';
+import { smallOrder } from '../../test/relay/small-order.js';
 import { prepareQueries } from './queries.js';
 import { BURST_BATCH, BurstAcceptor } from './burst-accept.js';
 import type { AcceptResult, AppliedDelivery, DeliveryInput, StoredEntry } from './types.js';
@@ -18,20 +19,7 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-const delivery = (orderId: number) => ({
-  body: JSON.stringify({
-    eventType: 'order-saved',
-    contextId: orderId,
-    data: {
-      id: orderId,
-      event: { id: 1, name: 'Show' },
-      tickets: { items: [{ barcode: `B${orderId}`, valid: true }] },
-      transactions: { items: [{ id: orderId }] },
-    },
-  }),
-  receivedAt: '2026-01-01T00:00:00.000Z',
-  origin: 'webhook',
-});
+const delivery = (orderId: number) => smallOrder(orderId);
 
 describe('InlineWriter', () => {
   it('announces an apply made while a commit was queued only after that commit', async () => {

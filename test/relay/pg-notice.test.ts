@@ -9,31 +9,11 @@ import { LOG_CHANNEL } from '../../relay/store/pg/writer.js';
 import type { RelayStore, StoredEntry } from '../../relay/store/types.js';
 import { ticketState } from '../gate/fixtures.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
+import { smallOrder } from './small-order.js';
 import { waitFor } from './support.js';
 
-const at = '2026-01-01T00:00:00.000Z';
-
-function order(orderId: number, tickets = 1) {
-  return {
-    body: JSON.stringify({
-      eventType: 'order-saved',
-      contextId: orderId,
-      data: {
-        id: orderId,
-        event: { id: 1, name: 'Show' },
-        tickets: {
-          items: Array.from({ length: tickets }, (_, index) => ({
-            barcode: `B${orderId}-${index}`,
-            valid: true,
-          })),
-        },
-        transactions: { items: [{ id: orderId }] },
-      },
-    }),
-    receivedAt: at,
-    origin: 'webhook',
-  };
-}
+const order = (orderId: number, tickets = 1) =>
+  smallOrder(orderId, { barcodes: Array.from({ length: tickets }, (_, index) => `B${orderId}-${index}`) });
 
 const ticketEntry = (seq: number, barcode = `B${seq}`): StoredEntry => ({
   seq,

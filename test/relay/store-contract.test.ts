@@ -7,6 +7,7 @@ import { openSqliteStore } from '../../relay/store/sqlite.js';
 import type { AppliedDelivery, ImportRow, RelayStore, StoredEntry } from '../../relay/store/types.js';
 import type { ScanRecord } from '../../shared/scans.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
+import { smallOrder } from './small-order.js';
 import { makeTempDir, waitFor, type TempDir } from './support.js';
 
 interface Backend {
@@ -67,20 +68,8 @@ function order(
   orderId: number,
   options: { barcode?: string; eventId?: number; valid?: unknown; tx?: number } = {},
 ) {
-  return {
-    body: JSON.stringify({
-      eventType: 'order-saved',
-      contextId: orderId,
-      data: {
-        id: orderId,
-        event: { id: options.eventId ?? 1, name: 'Show' },
-        tickets: { items: [{ barcode: options.barcode ?? `B${orderId}`, valid: options.valid ?? true }] },
-        transactions: { items: [{ id: options.tx ?? orderId }] },
-      },
-    }),
-    receivedAt: at,
-    origin: 'webhook',
-  };
+  const { barcode = `B${orderId}`, ...rest } = options;
+  return smallOrder(orderId, { ...rest, barcodes: [barcode] });
 }
 
 const scan = (id: string, eventId = '1'): ScanRecord => ({
