@@ -24,6 +24,8 @@ const DECIDED_HERE = { isLocal: true, isUploaded: false, relaySeq: null } as con
 const JOURNAL_QUIET_MS = 3_000;
 /** … or, on a door that is never quiet, once it holds this much (bytes; about 25,000 decisions). */
 const JOURNAL_LIMIT_BYTES = 8 * 1024 * 1024;
+/** The settings key a journal sync writes and takes back in the same commit. */
+const JOURNAL_SYNC_KEY = '~journal-sync';
 
 /**
  * SQLite failures of the machine rather than of the data (disk full, I/O error, locked, out of
@@ -141,8 +143,8 @@ export class GateStore {
     if (this.journal.size === 0 || !this.db.open) return;
     this.transaction(() => {
       // A commit that writes nothing is not synced: write a row and take it back.
-      this.db.prepare("INSERT INTO settings (key, value) VALUES ('~journal-sync', 'null')").run();
-      this.db.prepare("DELETE FROM settings WHERE key = '~journal-sync'").run();
+      this.state.putSetting(JOURNAL_SYNC_KEY, 'null');
+      this.state.deleteSetting(JOURNAL_SYNC_KEY);
     });
     this.journal.clear();
   }
