@@ -25,8 +25,8 @@ import { parseJsonOrUndefined } from '../../shared/json.js';
 
 /** A turn with at least this many webhooks starts a burst (the writer's BURST_BATCH). */
 export const BURST_BATCH = 8;
-/** A burst lasts this long after its last big turn (the writer's maxApplyDeferMs). */
-const BURST_HOLD_MS = 50;
+/** A burst lasts this long after its last big turn (also the writer's default maxApplyDeferMs). */
+export const BURST_HOLD_MS = 50;
 
 export interface BurstWorker {
   /** Accepts (and at a trickle applies) one delivery on the writer worker. */

@@ -20,7 +20,7 @@
 import type Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import { createLogger } from '../../shared/logger.js';
-import { BURST_BATCH } from './burst-accept.js';
+import { BURST_BATCH, BURST_HOLD_MS } from './burst-accept.js';
 import { GroupCommit } from './group-commit.js';
 import { LogAppender, type BatchHead } from './log-appender.js';
 import { acceptDelivery, applyPending, ParsedBodies } from './pending.js';
@@ -112,7 +112,7 @@ export class InlineWriter implements StoreWriter {
   ) {
     this.options = {
       siblingWaitMs: options.siblingWaitMs ?? 2,
-      maxApplyDeferMs: options.maxApplyDeferMs ?? 50,
+      maxApplyDeferMs: options.maxApplyDeferMs ?? BURST_HOLD_MS,
       applyLimit: options.applyLimit ?? 256,
       applyBudgetMs: options.applyBudgetMs ?? 8,
       closeDrainMs: options.closeDrainMs ?? 5_000,
