@@ -5,7 +5,7 @@
  * grown past its limit. Watched through the database file's size: pages reach it only by checkpoint.
  */
 import Database from 'better-sqlite3';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCheckpointer, type Checkpointer } from '../../electron/gate/store/checkpointer.js';
@@ -79,5 +79,15 @@ describe('WAL checkpointer', () => {
     const before = size(path);
     write(2_000);
     await waitFor(() => size(path) > before + 500_000);
+  });
+
+  it('stopped before its thread has started, never opens the database (a folder being deleted stays gone)', async () => {
+    const dir = makeTempDir('gatehouse-checkpoint-');
+    cleanups.push(() => dir.remove());
+    const path = join(dir.path, 'gate.db');
+    // stop() is asked for in the same turn as the start, before the thread can have opened anything:
+    // opening a path that is not there would create the file.
+    await start(path, {}).stop();
+    expect(existsSync(path)).toBe(false);
   });
 });

@@ -33,8 +33,8 @@ const copyJournal = (from: string, to: string) =>
 beforeEach(() => {
   dir = makeTempDir();
 });
-afterEach(() => {
-  for (const store of opened.splice(0)) store.close();
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.closeFully();
   dir.remove();
 });
 

@@ -63,7 +63,7 @@ async function gate(
     },
     new Date().toISOString(),
   );
-  store.close();
+  await store.closeFully();
   const engine: GateEngine = await startGate({
     dataDir: dir.path,
     settings: { gateName: 'Gate 1', events: ['E1'], ...settings },

@@ -120,7 +120,7 @@ describe('PIN guard schedule (real gate database, clock moved by hand)', () => {
     const store = new GateStore(`${dir.path}/gate.db`);
     cleanups.push(
       () => dir.remove(),
-      () => store.close(),
+      () => store.closeFully(),
     );
     let now = Date.parse('2026-11-27T20:00:00Z');
     const pins = new PinGuard(store.state, () => now);

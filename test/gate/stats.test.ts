@@ -17,9 +17,9 @@ import type { ScanRecord } from '../../shared/scans.js';
 import { makeTempDir } from '../relay/support.js';
 import { scanRecord } from './fixtures.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 const NOW = new Date('2026-11-27T12:00:00.000Z');
@@ -105,7 +105,7 @@ describe('night counters', () => {
     const dir = makeTempDir();
     const store = new GateStore(`${dir.path}/gate.db`);
     cleanups.push(() => dir.remove());
-    cleanups.push(() => store.close());
+    cleanups.push(() => store.closeFully());
     const night = new Date('2026-11-27T21:30:00.000Z');
     const at = (time: string) => `2026-11-27T${time}:00.000Z`;
     const counts = () => ({
@@ -153,7 +153,7 @@ describe('night counters', () => {
     const dir = makeTempDir();
     const store = new GateStore(`${dir.path}/gate.db`);
     cleanups.push(() => dir.remove());
-    cleanups.push(() => store.close());
+    cleanups.push(() => store.closeFully());
     const move = (barcode: string, direction: 'in' | 'out', time: string, seq: number) =>
       store.scans.insert(
         scanRecord({

@@ -23,8 +23,8 @@ beforeEach(() => {
   dir = makeTempDir();
   store = new GateStore(join(dir.path, 'gate.db'));
 });
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.closeFully();
   dir.remove();
 });
 

@@ -19,8 +19,8 @@ beforeEach(() => {
   dir = makeTempDir();
   store = new GateStore(path());
 });
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.closeFully();
   dir.remove();
 });
 

@@ -18,33 +18,41 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { statSync } = require('node:fs');
 const Database = require(workerData.module);
-const db = new Database(workerData.path, workerData.binding ? { nativeBinding: workerData.binding } : {});
-const lastActivity = new Float64Array(workerData.activity);
-const walBytes = () => {
-  try {
-    return statSync(workerData.path + '-wal').size;
-  } catch {
-    return 0;
-  }
-};
-const checkpoint = (isFinal) => {
-  // While the door is busy, hold off (up to a WAL size): a checkpoint writes and syncs the database
-  // file, and a scan's own sync then waits for that data to reach the disk.
-  const isBusy = Date.now() - lastActivity[0] < workerData.quietMs;
-  if (!isFinal && isBusy && walBytes() < workerData.busyWalLimit) return;
-  try {
-    db.pragma('wal_checkpoint(PASSIVE)');
-  } catch (error) {
-    parentPort.postMessage({ error: String(error && error.message ? error.message : error) });
-  }
-};
-const timer = setInterval(() => checkpoint(false), workerData.intervalMs);
-parentPort.on('message', () => {
-  clearInterval(timer);
-  checkpoint(true);
-  db.close();
+// [0]: when the door was last used (ms); [1]: 1 once stop() was asked for.
+const shared = new Float64Array(workerData.activity);
+if (shared[1] === 1) {
+  // Stopped before this thread got going (it can take a second to start on a busy machine): the store
+  // is closed, and its folder may be being deleted, so the database is not opened (that would create
+  // its files again).
   parentPort.close();
-});
+} else {
+  const db = new Database(workerData.path, workerData.binding ? { nativeBinding: workerData.binding } : {});
+  const walBytes = () => {
+    try {
+      return statSync(workerData.path + '-wal').size;
+    } catch {
+      return 0;
+    }
+  };
+  const checkpoint = (isFinal) => {
+    // While the door is busy, hold off (up to a WAL size): a checkpoint writes and syncs the database
+    // file, and a scan's own sync then waits for that data to reach the disk.
+    const isBusy = Date.now() - shared[0] < workerData.quietMs;
+    if (!isFinal && isBusy && walBytes() < workerData.busyWalLimit) return;
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+    } catch (error) {
+      parentPort.postMessage({ error: String(error && error.message ? error.message : error) });
+    }
+  };
+  const timer = setInterval(() => checkpoint(false), workerData.intervalMs);
+  parentPort.on('message', () => {
+    clearInterval(timer);
+    checkpoint(true);
+    db.close();
+    parentPort.close();
+  });
+}
 `;
 
 export interface Checkpointer {
@@ -69,8 +77,8 @@ export function startCheckpointer(
   { intervalMs = 250, quietMs = 3_000, busyWalLimit = 2 * 1024 * 1024 * 1024 }: CheckpointerOptions = {},
 ): Checkpointer {
   const module = createRequire(import.meta.url).resolve('better-sqlite3');
-  const activity = new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT);
-  const lastActivity = new Float64Array(activity);
+  const activity = new SharedArrayBuffer(2 * Float64Array.BYTES_PER_ELEMENT);
+  const shared = new Float64Array(activity);
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: { path, binding, module, intervalMs, quietMs, busyWalLimit, activity },
@@ -88,13 +96,14 @@ export function startCheckpointer(
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     doorActivity() {
-      lastActivity[0] = Date.now();
+      shared[0] = Date.now();
     },
     stop() {
       if (stopping) return stopping;
       // Waited for now, so it keeps the process alive until it has exited (else an await on it could
       // be the last thing pending: Node would exit 13, "unsettled top-level await").
       worker.ref();
+      shared[1] = 1;
       worker.postMessage('stop');
       // A checkpoint stuck on a lock must not hold up a shutdown: after 2 s the thread is ended.
       const timer = setTimeout(() => void worker.terminate(), 2_000);

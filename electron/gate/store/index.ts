@@ -234,7 +234,10 @@ export class GateStore {
     return this.db.open;
   }
 
-  /** Closes the database now; the checkpoint thread closes its own connection just after. */
+  /**
+   * Closes the database now; the checkpoint thread closes its own connection just after (or never
+   * opens one, when it had not started). Before deleting the folder, use closeFully.
+   */
   close(): void {
     clearInterval(this.journalTimer);
     void this.checkpointer.stop();
