@@ -18,6 +18,7 @@ import { Engine } from './engine.js';
 import { ensurePrivateDatabase, ensurePrivateDirectory, ensurePrivateFile } from './files.js';
 import { FileSecretStore, TOKEN_FILE, type SecretStore } from './secrets.js';
 import { loadSettings, viewSettings } from './settings.js';
+import { lockGateFolder } from './store/folder-lock.js';
 import { GateStore } from './store/index.js';
 import type { SyncTiming } from './sync/client.js';
 
@@ -78,8 +79,16 @@ export async function startGate(options: GateOptions): Promise<GateEngine> {
   if (options.log) setLogSink(options.log);
   if (typeof options.settings !== 'function') parseGiven(options.settings ?? {});
   ensurePrivateDirectory(options.dataDir);
-  ensurePrivateDatabase(join(options.dataDir, DATABASE_FILE));
-  const store = new GateStore(join(options.dataDir, DATABASE_FILE), options.sqliteBinding);
+  // One gate per data folder (see folder-lock.ts): held from here until stop, refused while held.
+  const lock = lockGateFolder(options.dataDir, options.sqliteBinding);
+  let store: GateStore;
+  try {
+    ensurePrivateDatabase(join(options.dataDir, DATABASE_FILE));
+    store = new GateStore(join(options.dataDir, DATABASE_FILE), options.sqliteBinding);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const secrets = options.secrets ?? new FileSecretStore(options.dataDir);
   if (!options.secrets) ensurePrivateFile(join(options.dataDir, TOKEN_FILE), { isCreated: false });
   const engine = new Engine({
@@ -100,11 +109,15 @@ export async function startGate(options: GateOptions): Promise<GateEngine> {
     await engine.start();
   } catch (error) {
     await engine.stop();
+    lock.release();
     throw error;
   }
   return {
     handlers: createHandlers(engine),
     onEvent: (listener) => engine.onEvent(listener),
-    stop: () => engine.stop(),
+    stop: async () => {
+      await engine.stop();
+      lock.release();
+    },
   };
 }

@@ -10,7 +10,7 @@
  */
 import type { NightReport } from '../../shared/report.js';
 import type { ScanRecord } from '../../shared/scans.js';
-import type { GateStore } from './store/index.js';
+import type { GateDatabaseReader } from './store/index.js';
 import { nightStart } from './views.js';
 
 function increment<K>(map: Map<K, number>, key: K, by = 1): void {
@@ -47,14 +47,14 @@ function peakInside(movements: readonly ScanRecord[]): NightReport['peakInside']
   return peak;
 }
 
-function inLogOrder(store: GateStore, scans: readonly ScanRecord[]): ScanRecord[] {
+function inLogOrder(store: Pick<GateDatabaseReader, 'scans'>, scans: readonly ScanRecord[]): ScanRecord[] {
   const rank = new Map(store.scans.movementsSince('').map((row, index) => [row.id, index]));
   const rankOf = (scan: ScanRecord) => rank.get(scan.id) ?? Number.MAX_SAFE_INTEGER;
   return [...scans].sort((a, b) => rankOf(a) - rankOf(b));
 }
 
 export function nightReport(
-  store: GateStore,
+  store: Pick<GateDatabaseReader, 'scans' | 'tickets'>,
   scope: { eventId?: string; gateEvents: readonly string[] },
 ): NightReport {
   const events = scope.eventId

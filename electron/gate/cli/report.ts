@@ -1,7 +1,8 @@
 /**
  * `gatehouse gate report --data DIR [--event ID] [--format json|csv]`: the night report from a gate's
- * database, with the gate stopped (or running: SQLite in WAL mode lets this read beside it). Prints
- * the same figures as `POST /api/report` to stdout.
+ * database, with the gate stopped (or running: the gate holds its folder's lock, and the report then
+ * opens the database read-only beside it, leaving the decision journal to the gate). Prints the same
+ * figures as `POST /api/report` to stdout.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,8 @@ import { reportToCsv } from '../../../shared/report.js';
 import { DATABASE_FILE } from '../index.js';
 import { nightReport } from '../report.js';
 import { loadSettings } from '../settings.js';
-import { GateStore } from '../store/index.js';
+import { tryLockGateFolder, type FolderLock } from '../store/folder-lock.js';
+import { GateStore, openToRead, type GateDatabaseReader } from '../store/index.js';
 
 export const REPORT_COMMAND: CommandSpec = {
   usage: 'gatehouse gate report',
@@ -53,10 +55,14 @@ export function main(argv: string[]): number {
     console.error(`gatehouse gate report: no gate database in ${String(data)} (looked for ${DATABASE_FILE})`);
     return 1;
   }
-  let store: GateStore;
+  // A running gate holds its folder's lock: then the report only reads, beside it.
+  let lock: FolderLock | null = null;
+  let store: GateDatabaseReader;
   try {
-    store = new GateStore(path);
+    lock = tryLockGateFolder(String(data));
+    store = lock ? new GateStore(path) : openToRead(path);
   } catch (error) {
+    lock?.release();
     console.error(`gatehouse gate report: cannot open ${path}: ${(error as Error).message}`);
     return 1;
   }
@@ -69,5 +75,6 @@ export function main(argv: string[]): number {
     return 0;
   } finally {
     store.close();
+    lock?.release();
   }
 }

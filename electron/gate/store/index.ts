@@ -9,7 +9,7 @@ import { createLogger } from '../../../shared/logger.js';
 import { createApplyErrorQueries } from './apply-errors.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { DecisionJournal } from './decision-journal.js';
-import { migrate } from './migrations.js';
+import { MIGRATIONS, migrate } from './migrations.js';
 import { sqliteOptions } from './native-binding.js';
 import { createOtherEventQueries } from './other-events.js';
 import { presentTicketIndexes, ticketIndexDefinitions, type IndexDefinition } from './ticket-indexes.js';
@@ -258,5 +258,39 @@ export class GateStore {
   async closeFully(): Promise<void> {
     this.close();
     await this.checkpointer.stop();
+  }
+}
+
+/** The queries a reader of a running gate's database may use (see openToRead). */
+export interface GateDatabaseReader {
+  readonly tickets: GateStore['tickets'];
+  readonly scans: GateStore['scans'];
+  readonly state: GateStore['state'];
+  close(): void;
+}
+
+/**
+ * Opens a gate's database read-only, beside the gate that owns it (SQLite in WAL mode lets a reader
+ * see every commit). The owner's decision journal, checkpoints and migrations are left to it: a
+ * second writer would empty a journal whose lines the owner has not committed yet.
+ */
+export function openToRead(path: string, binding?: string): GateDatabaseReader {
+  const db = new Database(path, { ...sqliteOptions(binding), readonly: true, fileMustExist: true });
+  try {
+    const version = Number(db.pragma('user_version', { simple: true }));
+    if (version !== MIGRATIONS.length)
+      throw new Error(
+        `the running gate's database is at schema version ${version} and this build reads version ` +
+          `${MIGRATIONS.length}; stop the gate, or use the build it runs`,
+      );
+    return {
+      tickets: createTicketQueries(db),
+      scans: createScanQueries(db),
+      state: createStateQueries(db),
+      close: () => db.close(),
+    };
+  } catch (error) {
+    db.close();
+    throw error;
   }
 }
