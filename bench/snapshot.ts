@@ -5,7 +5,8 @@
  *   1. first snapshot into an empty database (secondary indexes built after the load), no scans:
  *      tickets/s from snapshot-begin sent to the cursor stored, against a raw better-sqlite3 prototype
  *      of the same load (positional INSERTs in barcode order, as the relay sends them, in 25,000-row
- *      transactions, no secondary indexes, then CREATE INDEX) measured in this run;
+ *      transactions, no secondary indexes, then CREATE INDEX with the store's sorter threads) measured
+ *      in this run;
  *   2. a new snapshot into the database that holds the list (every ticket newer, indexes kept), no
  *      scans: the apply rate, against raw 25,000-row UPSERTs of the same rows;
  *   3. the same while a scan arrives every 20 ms: scan round trip p50 / p99 / max (POST /api/scan,
@@ -20,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { SORTER_THREADS } from '../electron/gate/store/index.js';
 import { MIGRATIONS } from '../electron/gate/store/migrations.js';
 import { barcodeOf, barcodeOrder, benchTicket } from './snapshot-relay.js';
 import type { BenchOptions, BenchRow } from './types.js';
@@ -49,6 +51,7 @@ function rawFloors(path: string, total: number): { firstLoad: number; update: nu
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  db.pragma(`threads = ${SORTER_THREADS}`);
   for (const migration of MIGRATIONS) db.exec(migration);
   const indexes = db
     .prepare(

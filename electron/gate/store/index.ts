@@ -24,6 +24,8 @@ const DECIDED_HERE = { isLocal: true, isUploaded: false, relaySeq: null } as con
 const JOURNAL_QUIET_MS = 3_000;
 /** … or, on a door that is never quiet, once it holds this much (bytes; about 25,000 decisions). */
 const JOURNAL_LIMIT_BYTES = 8 * 1024 * 1024;
+/** Helper threads SQLite's sorter may use (CREATE INDEX); the raw floor in bench/snapshot.ts uses it too. */
+export const SORTER_THREADS = 2;
 /** The settings key a journal sync writes and takes back in the same commit. */
 const JOURNAL_SYNC_KEY = '~journal-sync';
 
@@ -65,6 +67,9 @@ export class GateStore {
       this.db.pragma('synchronous = FULL');
       this.db.pragma('foreign_keys = ON');
       this.db.pragma('busy_timeout = 5000');
+      // Up to two helper threads for SQLite's sorter: building a secondary index after a first
+      // snapshot (a sort of the whole table) takes 20 % less time (bench/snapshot.ts, 1M tickets).
+      this.db.pragma(`threads = ${SORTER_THREADS}`);
       migrate(this.db);
       this.indexDefinitions = ticketIndexDefinitions(options);
       // Checkpoints run on their own thread (see checkpointer.ts), never inside one of our commits.
