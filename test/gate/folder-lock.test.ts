@@ -9,7 +9,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGate } from '../../electron/gate/index.js';
-import { makeTempDir, runGatehouse, type TempDir } from '../relay/support.js';
+import { makeTempDir, runGatehouse, runUntilExit, type TempDir } from '../relay/support.js';
 import { startGateProcess, type GateProcess } from './support.js';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
@@ -36,7 +36,7 @@ describe('one gate per data folder', () => {
   it('refuses a second gate on the folder, naming it; a gate killed with -9 leaves no stale lock', async () => {
     const dir = folder();
     const first = await gateProcess(dir);
-    const second = await runGatehouse(['gate', ...gateFlags(dir), '--log-level', 'warn']);
+    const second = await runUntilExit(['gate', ...gateFlags(dir), '--log-level', 'warn']);
     expect(second.code).toBe(1);
     expect(second.stderr).toContain(`another gate is running on the data folder ${dir.path}`);
     // The first gate never noticed.
