@@ -142,6 +142,15 @@ function lines(child: ChildProcess): Lines {
   };
 }
 
+/** SIGTERM, settled once the child has exited. */
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
 interface Gate {
   child: ChildProcess;
   url: string;
@@ -190,12 +199,7 @@ async function startGate(dataDir: string, relayPort: number): Promise<Gate> {
       });
       return (await response.json()) as { ok: boolean; value?: Record<string, unknown> };
     },
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child),
   };
 }
 
@@ -308,34 +312,16 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
   const children: (() => Promise<void>)[] = [];
   try {
     const floors = rawFloors(join(dir, 'raw.db'), total);
-    const relayProcess = spawn(
-      process.execPath,
-      [join(ROOT, 'dist', 'bench', 'snapshot-relay.js'), String(total), EVENT],
-      {
+    const spawnBench = (file: string, args: string[] = []) => {
+      const child = spawn(process.execPath, [join(ROOT, 'dist', 'bench', file), ...args], {
         stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    children.push(
-      () =>
-        new Promise((resolve) => {
-          if (relayProcess.exitCode !== null) return resolve();
-          relayProcess.once('exit', () => resolve());
-          relayProcess.kill('SIGTERM');
-        }),
-    );
-    const relay = lines(relayProcess);
+      });
+      children.push(() => stopChild(child));
+      return child;
+    };
+    const relay = lines(spawnBench('snapshot-relay.js', [String(total), EVENT]));
     const port = Number((await relay.next((line) => typeof line.listening === 'number')).listening);
-    const floorProcess = spawn(process.execPath, [join(ROOT, 'dist', 'bench', 'echo-floor.js')], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    children.push(
-      () =>
-        new Promise((resolve) => {
-          if (floorProcess.exitCode !== null) return resolve();
-          floorProcess.once('exit', () => resolve());
-          floorProcess.kill('SIGTERM');
-        }),
-    );
+    const floorProcess = spawnBench('echo-floor.js');
     const floorLine = await lines(floorProcess).next(
       (line) => typeof line.text === 'string' && line.text.startsWith('listening on '),
     );
