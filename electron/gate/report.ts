@@ -47,12 +47,6 @@ function peakInside(movements: readonly ScanRecord[]): NightReport['peakInside']
   return peak;
 }
 
-function inLogOrder(store: Pick<GateDatabaseReader, 'scans'>, scans: readonly ScanRecord[]): ScanRecord[] {
-  const rank = new Map(store.scans.movementsSince('').map((row, index) => [row.id, index]));
-  const rankOf = (scan: ScanRecord) => rank.get(scan.id) ?? Number.MAX_SAFE_INTEGER;
-  return [...scans].sort((a, b) => rankOf(a) - rankOf(b));
-}
-
 export function nightReport(
   store: Pick<GateDatabaseReader, 'scans' | 'tickets'>,
   scope: { eventId?: string; gateEvents: readonly string[] },
@@ -62,13 +56,16 @@ export function nightReport(
     : scope.gateEvents.length > 0
       ? new Set(scope.gateEvents)
       : null;
-  const records = inScope(store.scans.all().sort(byTime), events);
+  // One read of the scans, in the log's order (for the peak); everything else goes by time.
+  const inLog = store.scans.since('');
+  const records = inScope([...inLog].sort(byTime), events);
   const decisions = records.filter((scan) => scan.kind === 'scan' || scan.kind === 'manual');
   const annulled = new Set(
     records.flatMap((scan) => (scan.kind === 'annul' && scan.annuls ? [scan.annuls] : [])),
   );
   const movements = decisions.filter((scan) => scan.result === 'admit' && !annulled.has(scan.id));
   const admissions = movements.filter((scan) => scan.direction === 'in');
+  const movementIds = new Set(movements.map((scan) => scan.id));
 
   const typeOf = new Map<string, string>();
   const ticketType = (barcode: string): string => {
@@ -142,7 +139,7 @@ export function nightReport(
           reviewNote: review?.note ?? null,
         };
       }),
-    peakInside: peakInside(inLogOrder(store, movements)),
+    peakInside: peakInside(inLog.filter((scan) => movementIds.has(scan.id))),
     firstScanAt: decisions[0]?.at ?? null,
     lastScanAt: decisions[decisions.length - 1]?.at ?? null,
   };

@@ -110,7 +110,6 @@ export function createScanQueries(db: Database.Database) {
       SELECT * FROM scans WHERE (@result IS NULL OR result = @result)
         AND (@gate IS NULL OR instr(lower(gate), lower(@gate)) > 0)
       ORDER BY at DESC, rowid DESC LIMIT @limit`),
-    all: db.prepare<[], ScanRow>('SELECT * FROM scans ORDER BY at, id'),
     reviews: db.prepare<[], ScanRow>(
       "SELECT * FROM scans WHERE kind = 'review' AND conflict_id IS NOT NULL ORDER BY at, id",
     ),
@@ -190,14 +189,11 @@ export function createScanQueries(db: Database.Database) {
     recent(filter: { result: string | null; gate: string | null; limit: number }): ScanRecord[] {
       return statements.recent.all(filter).map(scanFromRow);
     },
-    /** Every record, oldest first (the night report reads them all). */
-    all(): ScanRecord[] {
-      return statements.all.all().map(scanFromRow);
-    },
     /** Conflict reviews from any gate, oldest first. */
     reviews(): ScanRecord[] {
       return statements.reviews.all().map(scanFromRow);
     },
+    /** Every record since `at`, in the log's order (`since('')`: all of them, as the night report reads). */
     since(at: string): ScanRecord[] {
       return statements.since.all(at).map(scanFromRow);
     },
