@@ -301,6 +301,20 @@ describe('InlineWriter.noteAccepted', () => {
     await close();
   });
 
+  it('applies every stored delivery when each slice is over its time budget before it starts (a busy machine)', async () => {
+    // A budget already spent when the slice begins: each slice must still apply one, or the writer
+    // takes the empty slice for an empty backlog and stops scheduling (the backlog then stays pending).
+    const { seen, acceptTurn, until, close } = writerBesideAcceptor({
+      maxApplyDeferMs: 50,
+      applyBudgetMs: -1,
+    });
+    const big = 2 * BURST_BATCH;
+    await acceptTurn(1, big);
+    await until(() => seen.applied.length >= big);
+    expect(seen.applied).toHaveLength(big);
+    await close();
+  }, 20_000);
+
   it('applies a small batch another connection stored at once, not after the burst hold', async () => {
     // A burst hold far longer than the test: only a batch that does not defer gets applied in time.
     const { seen, acceptTurn, until, close } = writerBesideAcceptor({ maxApplyDeferMs: 600_000 });
