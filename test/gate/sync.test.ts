@@ -32,10 +32,24 @@ afterAll(async () => {
   dir.remove();
 });
 
-async function engine(name: string, relayUrl: string, token: string): Promise<GateEngine> {
+/** Retries every 10–30 ms, for tests that count connection attempts. */
+const FAST_RETRIES = {
+  heartbeatIntervalMs: 1_000,
+  heartbeatTimeoutMs: 3_000,
+  backoffBaseMs: 10,
+  backoffCapMs: 30,
+};
+
+async function engine(
+  name: string,
+  relayUrl: string,
+  token: string,
+  syncTiming?: typeof FAST_RETRIES,
+): Promise<GateEngine> {
   const started = await startGate({
     dataDir: dir.file(name),
     settings: { gateName: name, events: ['132218'], relayUrl, token },
+    ...(syncTiming ? { syncTiming } : {}),
   });
   engines.push(started);
   return started;
@@ -88,22 +102,7 @@ describe('sync client', () => {
     await new Promise<void>((resolve) => refuser.listen(0, '127.0.0.1', resolve));
     const address = refuser.address();
     const port = typeof address === 'object' && address ? address.port : 0;
-    const gate = await startGate({
-      dataDir: dir.file('Retrying'),
-      settings: {
-        gateName: 'Retrying',
-        events: ['132218'],
-        relayUrl: `http://127.0.0.1:${port}`,
-        token: 'some-token-123',
-      },
-      syncTiming: {
-        heartbeatIntervalMs: 1_000,
-        heartbeatTimeoutMs: 3_000,
-        backoffBaseMs: 10,
-        backoffCapMs: 30,
-      },
-    });
-    engines.push(gate);
+    const gate = await engine('Retrying', `http://127.0.0.1:${port}`, 'some-token-123', FAST_RETRIES);
     const states: string[] = [];
     const unsubscribe = gate.onEvent((event) => {
       if (event.type === 'status') states.push(event.status.connection);
@@ -125,22 +124,7 @@ describe('sync client', () => {
     const address = closed.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const gate = await startGate({
-      dataDir: dir.file('Unanswered'),
-      settings: {
-        gateName: 'Unanswered',
-        events: ['132218'],
-        relayUrl: `http://127.0.0.1:${port}`,
-        token: 'some-token-123',
-      },
-      syncTiming: {
-        heartbeatIntervalMs: 1_000,
-        heartbeatTimeoutMs: 3_000,
-        backoffBaseMs: 10,
-        backoffCapMs: 30,
-      },
-    });
-    engines.push(gate);
+    const gate = await engine('Unanswered', `http://127.0.0.1:${port}`, 'some-token-123', FAST_RETRIES);
     const seen: GateStatus[] = [await status(gate)];
     const unsubscribe = gate.onEvent((event) => {
       if (event.type === 'status') seen.push(event.status);

@@ -50,6 +50,16 @@ async function replicas(count: number): Promise<{ url: string; relays: RelayProc
   return { url, relays: started };
 }
 
+/** Two replicas on one new database. */
+async function twoReplicas(): Promise<{ url: string; first: RelayProcess; second: RelayProcess }> {
+  const {
+    url,
+    relays: [first, second],
+  } = await replicas(2);
+  if (!first || !second) throw new Error('two replicas expected');
+  return { url, first, second };
+}
+
 async function liveGate(relay: RelayProcess, token: string): Promise<GateTestClient> {
   const client = await GateTestClient.connect(relay.url, token, { cursor: 0, events: [EVENT] });
   clients.push(client);
@@ -66,11 +76,7 @@ function receivedSeqs(client: GateTestClient): number[] {
 
 describe('relay replicas on PostgreSQL', () => {
   it('delivers webhooks posted alternately to two replicas to gates on both', async () => {
-    const {
-      url,
-      relays: [first, second],
-    } = await replicas(2);
-    if (!first || !second) throw new Error('two replicas expected');
+    const { url, first, second } = await twoReplicas();
     const token = await addGateToken(url, 'Gate 1');
     const [onFirst, onSecond] = [await liveGate(first, token), await liveGate(second, token)];
     for (let order = 1; order <= 10; order += 1) {
@@ -88,11 +94,7 @@ describe('relay replicas on PostgreSQL', () => {
   });
 
   it('makes a scan at a gate on one replica known at a gate on the other', async () => {
-    const {
-      url,
-      relays: [first, second],
-    } = await replicas(2);
-    if (!first || !second) throw new Error('two replicas expected');
+    const { url, first, second } = await twoReplicas();
     await postDelivery(first.url, orderDelivery({ orderId: 1, tickets: [{ barcode: 'SCAN-1' }] }));
     const [door, bar] = [await addGateToken(url, 'Door'), await addGateToken(url, 'Bar')];
     const atDoor = await liveGate(first, door);
@@ -105,11 +107,7 @@ describe('relay replicas on PostgreSQL', () => {
   });
 
   it('appends concurrently on two replicas while live gates read: every gate sees every entry once, in order', async () => {
-    const {
-      url,
-      relays: [first, second],
-    } = await replicas(2);
-    if (!first || !second) throw new Error('two replicas expected');
+    const { url, first, second } = await twoReplicas();
     await postDelivery(first.url, orderDelivery({ orderId: 1, tickets: [{ barcode: 'SEED-1' }] }));
     const tokens = [await addGateToken(url, 'Gate A'), await addGateToken(url, 'Gate B')];
     const readers: GateTestClient[] = [];
@@ -151,11 +149,7 @@ describe('relay replicas on PostgreSQL', () => {
   });
 
   it('keeps every acknowledged delivery when one replica is killed under 64 posters, and its gates move', async () => {
-    const {
-      url,
-      relays: [doomed, survivor],
-    } = await replicas(2);
-    if (!doomed || !survivor) throw new Error('two replicas expected');
+    const { url, first: doomed, second: survivor } = await twoReplicas();
     const token = await addGateToken(url, 'Gate 1');
     await postDelivery(doomed.url, orderDelivery({ orderId: 1, tickets: [{ barcode: 'KILL-0' }] }));
     const gate = await startGateProcess(
@@ -239,11 +233,7 @@ describe('relay replicas on PostgreSQL', () => {
   });
 
   it('disconnects a gate from every replica when it is revoked through one', async () => {
-    const {
-      url,
-      relays: [first, second],
-    } = await replicas(2);
-    if (!first || !second) throw new Error('two replicas expected');
+    const { url, first, second } = await twoReplicas();
     const token = await addGateToken(url, 'Gate 1');
     const [onFirst, onSecond] = [await liveGate(first, token), await liveGate(second, token)];
     const revoke = await runGatehouse(['relay', 'revoke-gate', 'Gate 1', '--db', url]);
