@@ -38,6 +38,10 @@ import { summarise } from './views.js';
 const log = createLogger('gate.engine');
 /** Settings-table key of the gate name the relay authenticated this gate's token as. */
 const RELAY_GATE_KEY = 'relayGate';
+/** Scans this recent (ms) make the door busy: bulk work then goes in shorter slices, with pauses. */
+const BUSY_DOOR_MS = 3_000;
+/** The idle pause between two turns of bulk work while the door is busy (ms; see Turns). */
+export const BUSY_TURN_PAUSE_MS = 1;
 export const OPEN_BY_HAND = 'Open the gate by hand';
 
 /** An attention flag's words stay on screen when the turnstile also needs opening by hand. */
@@ -94,8 +98,9 @@ export class Engine {
     this.inside = new InsideCount(this.store);
     this.relayGate = this.loadRelayGate();
     this.turnstile = createTurnstile(this.settings.turnstile);
-    // Frames from the relay and slices of storing them take turns: one of them per event-loop turn.
-    const turns = new Turns();
+    // Frames from the relay and slices of storing them take turns: one of them per event-loop turn,
+    // with the loop left idle for a millisecond between turns while scans come in.
+    const turns = new Turns(() => (this.isDoorBusy() ? BUSY_TURN_PAUSE_MS : 0));
     this.applyQueue = new ApplyQueue(
       {
         store: this.store,
@@ -104,7 +109,7 @@ export class Engine {
         conflictDays: (barcode) => this.conflictDays(barcode),
         applied: (outcome) => this.applied(outcome),
         changed: () => this.changed(),
-        isBusy: () => performance.now() - this.lastScanAt < 3_000,
+        isBusy: () => this.isDoorBusy(),
         snapshotTotal: () => this.sync.status().snapshot?.total ?? null,
         resync: () => this.sync.restart(),
       },
@@ -205,6 +210,11 @@ export class Engine {
    * gate its token belongs to and refuses any other name, so once the relay has said who this gate
    * is, that name wins over the name setting (staff see both while they differ).
    */
+  /** Whether scans are coming in now. */
+  private isDoorBusy(): boolean {
+    return performance.now() - this.lastScanAt < BUSY_DOOR_MS;
+  }
+
   gateName(): string {
     return this.relayGate ?? this.settings.gateName;
   }

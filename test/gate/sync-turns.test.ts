@@ -3,9 +3,11 @@
  * inboxPush): a STAND-IN relay writes a whole snapshot at once, so one socket read holds many frames,
  * and a counter bumped once per turn in this process shows that no two frames were handled in the
  * same turn — a scan's request, read between turns, waits for one frame at most, never for all.
+ * While the door is busy, Turns also leaves the loop idle for a millisecond between turns.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SYNC_TIMING, SyncClient, type SyncTarget } from '../../electron/gate/sync/client.js';
+import { Turns } from '../../electron/gate/sync/turns.js';
 import { waitFor } from '../relay/support.js';
 import { eventInfo, ticketState } from './fixtures.js';
 import { startStandIn, welcomeFrame } from './stand-in-relay.js';
@@ -77,5 +79,20 @@ describe('sync client turns', () => {
     expect(chunkTurns).toHaveLength(CHUNKS);
     const sameTurn = chunkTurns.filter((at, index) => index > 0 && at === chunkTurns[index - 1]);
     expect(sameTurn).toEqual([]);
+  });
+
+  it('leaves the loop idle between turns while the door is busy', async () => {
+    const turns = new Turns(() => 1);
+    /** Wall time (ms) for 20 empty turns. */
+    const twentyTurns = () =>
+      new Promise<number>((resolve) => {
+        const started = performance.now();
+        for (let index = 1; index <= 20; index += 1)
+          turns.take(() => {
+            if (index === 20) resolve(performance.now() - started);
+          });
+      });
+    // A pause of 1 ms after each: 20 ms (never much less: a timer cannot fire before it is due).
+    expect(await twentyTurns()).toBeGreaterThanOrEqual(10);
   });
 });
