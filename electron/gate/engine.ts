@@ -41,7 +41,7 @@ const RELAY_GATE_KEY = 'relayGate';
 /** Scans this recent (ms) make the door busy: bulk work then goes in shorter slices, with pauses. */
 const BUSY_DOOR_MS = 3_000;
 /** The idle pause between two turns of bulk work while the door is busy (ms; see Turns). */
-export const BUSY_TURN_PAUSE_MS = 1;
+const BUSY_TURN_PAUSE_MS = 1;
 export const OPEN_BY_HAND = 'Open the gate by hand';
 
 /** An attention flag's words stay on screen when the turnstile also needs opening by hand. */
@@ -205,16 +205,16 @@ export class Engine {
     }
   }
 
-  /**
-   * The name this gate's scans are recorded and uploaded under: the relay records a scan under the
-   * gate its token belongs to and refuses any other name, so once the relay has said who this gate
-   * is, that name wins over the name setting (staff see both while they differ).
-   */
   /** Whether scans are coming in now. */
   private isDoorBusy(): boolean {
     return performance.now() - this.lastScanAt < BUSY_DOOR_MS;
   }
 
+  /**
+   * The name this gate's scans are recorded and uploaded under: the relay records a scan under the
+   * gate its token belongs to and refuses any other name, so once the relay has said who this gate
+   * is, that name wins over the name setting (staff see both while they differ).
+   */
   gateName(): string {
     return this.relayGate ?? this.settings.gateName;
   }
