@@ -14,7 +14,8 @@
  *   4. a first snapshot into a second, empty gate while scanning (the first gate stopped: one gate
  *      per disk): the same figures.
  * In 3 and 4, each scan is followed by the same request to bare node:http in a process of its own
- * (bench/echo-floor.ts): the round trip's floor on this machine at that moment, in the floor column.
+ * (relay-load.ts HELLO_WORLD_SOURCE): the round trip's floor on this machine at that moment, in the
+ * floor column.
  */
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -25,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { SORTER_THREADS } from '../electron/gate/store/index.js';
 import { MIGRATIONS } from '../electron/gate/store/migrations.js';
+import { HELLO_WORLD_SOURCE, startServerProcess } from './relay-load.js';
 import { barcodeOf, barcodeOrder, benchTicket } from './snapshot-relay.js';
 import type { BenchOptions, BenchRow } from './types.js';
 
@@ -209,11 +211,11 @@ interface Run {
   /** … and until the secondary indexes were built too (first loads). */
   rateWithIndexes: number;
   latencies: number[];
-  /** The echo floor's round trips, each asked right after a scan (see bench/echo-floor.ts). */
+  /** Bare node:http's round trips (relay-load.ts HELLO_WORLD_SOURCE), each asked right after a scan. */
   floorLatencies: number[];
 }
 
-/** POSTs a body to the echo floor and returns the round trip (ms). */
+/** POSTs a body to the floor server and returns the round trip (ms), its answer read whole. */
 async function echo(url: string, body: unknown): Promise<number> {
   const started = performance.now();
   const response = await fetch(url, {
@@ -221,7 +223,7 @@ async function echo(url: string, body: unknown): Promise<number> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  await response.json();
+  await response.arrayBuffer();
   return performance.now() - started;
 }
 
@@ -312,20 +314,18 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
   const children: (() => Promise<void>)[] = [];
   try {
     const floors = rawFloors(join(dir, 'raw.db'), total);
-    const spawnBench = (file: string, args: string[] = []) => {
-      const child = spawn(process.execPath, [join(ROOT, 'dist', 'bench', file), ...args], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      children.push(() => stopChild(child));
-      return child;
-    };
-    const relay = lines(spawnBench('snapshot-relay.js', [String(total), EVENT]));
-    const port = Number((await relay.next((line) => typeof line.listening === 'number')).listening);
-    const floorProcess = spawnBench('echo-floor.js');
-    const floorLine = await lines(floorProcess).next(
-      (line) => typeof line.text === 'string' && line.text.startsWith('listening on '),
+    const relayProcess = spawn(
+      process.execPath,
+      [join(ROOT, 'dist', 'bench', 'snapshot-relay.js'), String(total), EVENT],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    const floorUrl = `${String(floorLine.text).slice('listening on '.length)}/api/scan`;
+    children.push(() => stopChild(relayProcess));
+    const relay = lines(relayProcess);
+    const port = Number((await relay.next((line) => typeof line.listening === 'number')).listening);
+    // The round trip's floor: bare node:http answering at once, in a process of its own.
+    const floorServer = await startServerProcess(process.execPath, ['-e', HELLO_WORLD_SOURCE]);
+    children.push(() => floorServer.stop());
+    const floorUrl = `${floorServer.url}/api/scan`;
 
     const gate = await startGate(join(dir, 'gate'), port);
     children.push(() => gate.stop());
